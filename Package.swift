@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Madoguchi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "madoguchi", targets: ["madoguchi"]),
+        .library(name: "QueueCore", targets: ["QueueCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // The domain: value types, the ticket state machine, routing, events. Foundation only.
+        .target(name: "QueueCore"),
+        // The in-memory store, for tests and the twin.
+        .target(name: "MemoryStore", dependencies: ["QueueCore"]),
+        // The default durable store: SQLite through GRDB.
+        .target(
+            name: "SQLiteStore",
+            dependencies: ["QueueCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // HTTP, SSE, auth, OfficeHub, OpenAPI.
+        .target(
+            name: "MadoguchiWeb",
+            dependencies: [
+                "QueueCore", "MemoryStore", "SQLiteStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The executable only composes.
+        .executableTarget(
+            name: "madoguchi",
+            dependencies: [
+                "MadoguchiWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "MadoguchiWeb",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,122 @@
+import Foundation
+import QueueCore
+
+/// The whole queue in plain dictionaries: the in-memory store's tables, and a ledger the twin can run on directly.
+public struct MemoryLedger: QueueLedger, Sendable {
+    struct CounterKey: Hashable { var office: OfficeID; var counter: CounterID }
+    struct NumberKey: Hashable { var office: OfficeID; var service: ServiceID; var date: LocalDate }
+    struct IdempotencyKey: Hashable { var office: OfficeID; var scope: String; var key: String }
+    struct PrintedKey: Hashable { var office: OfficeID; var date: LocalDate; var number: TicketNumber }
+
+    var officeTable: [OfficeID: Office] = [:]
+    var officeOrder: [OfficeID] = []
+    var counters: [CounterKey: CounterState] = [:]
+    var numbers: [NumberKey: Int] = [:]
+    var tickets: [TicketID: Ticket] = [:]
+    var byNumber: [PrintedKey: TicketID] = [:]
+    var eventLog: [Event] = []
+    var idempotency: [IdempotencyKey: IdempotencyRecord] = [:]
+    var staff: [String: StaffAccount] = [:]
+
+    public init() {}
+
+    // MARK: QueueReader
+
+    public func offices() throws -> [Office] { officeOrder.compactMap { officeTable[$0] } }
+    public func office(_ id: OfficeID) throws -> Office? { officeTable[id] }
+
+    public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
+        counters[CounterKey(office: office, counter: counter)]
+    }
+
+    public func ticket(_ id: TicketID) throws -> Ticket? { tickets[id] }
+
+    public func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket? {
+        byNumber[PrintedKey(office: office, date: date, number: number)].flatMap { tickets[$0] }
+    }
+
+    public func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket] {
+        Line.heads(of: tickets.values.lazy.filter { $0.office == office }, services: services, date: date)
+    }
+
+    public func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket] {
+        tickets.values.filter { $0.office == office && $0.businessDate == date && $0.status == .waiting }
+            .sorted(by: Line.listingOrder)
+    }
+
+    public func waitingAhead(of ticket: Ticket) throws -> Int {
+        tickets.values.count {
+            $0.office == ticket.office && $0.businessDate == ticket.businessDate && $0.service == ticket.service
+                && $0.status == .waiting && Line.callsBefore($0, ticket)
+        }
+    }
+
+    public func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord? {
+        idempotency[IdempotencyKey(office: office, scope: scope, key: key)]
+    }
+
+    public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event] {
+        let zone = officeTable[office]?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
+        let range = date?.interval(in: zone)
+        return Array(
+            eventLog.lazy.filter { (event: Event) -> Bool in
+                guard event.office == office, event.seq > afterSeq else { return false }
+                guard let range else { return true }
+                return event.at >= range.start && event.at < range.end
+            }.prefix(limit))
+    }
+
+    public func lastEventSeq(office: OfficeID) throws -> Int64 {
+        eventLog.last { $0.office == office }?.seq ?? 0
+    }
+
+    public func staffAccount(tokenHash: String) throws -> StaffAccount? { staff[tokenHash] }
+
+    // MARK: QueueLedger
+
+    public mutating func save(office: Office) throws {
+        if officeTable[office.id] == nil { officeOrder.append(office.id) }
+        officeTable[office.id] = office
+    }
+
+    public mutating func nextNumber(office: OfficeID, service: ServiceID, date: LocalDate) throws -> Int {
+        let key = NumberKey(office: office, service: service, date: date)
+        let next = (numbers[key] ?? 0) + 1
+        numbers[key] = next
+        return next
+    }
+
+    public mutating func insert(_ ticket: Ticket) throws {
+        tickets[ticket.id] = ticket
+        byNumber[PrintedKey(office: ticket.office, date: ticket.businessDate, number: ticket.number)] = ticket.id
+    }
+
+    public mutating func update(_ ticket: Ticket, expecting expected: TicketStatus) throws {
+        guard let stored = tickets[ticket.id] else { throw QueueError.ticketNotFound }
+        guard stored.status == expected else { throw QueueError.invalidTransition(from: stored.status, action: "changed") }
+        tickets[ticket.id] = ticket
+    }
+
+    public mutating func save(counter: CounterState, office: OfficeID) throws {
+        counters[CounterKey(office: office, counter: counter.id)] = counter
+    }
+
+    public mutating func append(_ event: Event) throws -> Event {
+        var stored = event
+        stored.seq = (eventLog.last?.seq ?? 0) + 1
+        eventLog.append(stored)
+        return stored
+    }
+
+    public mutating func remember(_ record: IdempotencyRecord) throws {
+        idempotency[IdempotencyKey(office: record.office, scope: record.scope, key: record.key)] = record
+    }
+
+    public mutating func insert(staff account: StaffAccount) throws {
+        staff[account.tokenHash] = account
+    }
+
+    /// Every ticket, for invariant checks and the twin.
+    public var allTickets: [Ticket] { Array(tickets.values) }
+    public var allEvents: [Event] { eventLog }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A counter's live state: open or closed, the ticket it holds, and its run of priority calls.
+public struct CounterState: Codable, Sendable, Equatable {
+    public var id: CounterID
+    public var open: Bool
+    /// The ticket called or being served here; nil once it is completed or released.
+    public var current: TicketID?
+    /// Priority calls in a row, for the anti-starvation rule.
+    public var priorityStreak: Int
+
+    public init(id: CounterID, open: Bool = false, current: TicketID? = nil, priorityStreak: Int = 0) {
+        self.id = id
+        self.open = open
+        self.current = current
+        self.priorityStreak = priorityStreak
+    }
+
+    /// This counter after `event`, by the same rules for live commands and for replay.
+    public func evolved(by event: Event) -> CounterState {
+        var next = self
+        switch event.type {
+        case .counterOpened where event.counter == id:
+            next.open = true
+        case .counterClosed where event.counter == id:
+            next.open = false
+        case .ticketCalled where event.counter == id:
+            next.current = event.ticket
+            next.priorityStreak = (event.priority ?? 0) > 0 ? priorityStreak + 1 : 0
+        case .ticketCompleted, .ticketNoShow, .ticketTransferred, .ticketPostponed, .ticketCancelled:
+            if current != nil, current == event.ticket { next.current = nil }
+        default:
+            break
+        }
+        return next
+    }
+}

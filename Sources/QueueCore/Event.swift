@@ -1,0 +1,167 @@
+import Foundation
+
+/// One state change, in the one event language that the server writes, the twin writes, and analytics and
+/// prediction read. It is appended in the same transaction as the change it records.
+public struct Event: Codable, Sendable, Equatable {
+    /// Position in the store's log; 0 until appended.
+    public var seq: Int64
+    public var at: Date
+    /// The office's UTC offset at `at`, so that the JSON time reads as office-local time.
+    public var utcOffsetSeconds: Int
+    public var office: OfficeID
+    public var type: EventType
+    public var ticket: TicketID?
+    public var number: TicketNumber?
+    public var service: ServiceID?
+    public var counter: CounterID?
+    public var channel: Channel?
+    public var priority: Int?
+    public var data: [String: JSONValue]
+
+    public init(
+        seq: Int64 = 0, at: Date, utcOffsetSeconds: Int, office: OfficeID, type: EventType, ticket: TicketID? = nil,
+        number: TicketNumber? = nil, service: ServiceID? = nil, counter: CounterID? = nil, channel: Channel? = nil,
+        priority: Int? = nil, data: [String: JSONValue] = [:]
+    ) {
+        self.seq = seq
+        self.at = at
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.office = office
+        self.type = type
+        self.ticket = ticket
+        self.number = number
+        self.service = service
+        self.counter = counter
+        self.channel = channel
+        self.priority = priority
+        self.data = data
+    }
+
+    /// An event about a ticket, carrying the ticket's identity as it stands.
+    public init(_ type: EventType, ticket: Ticket, at: Date, zone: TimeZone, data: [String: JSONValue] = [:]) {
+        self.init(
+            at: at, utcOffsetSeconds: zone.secondsFromGMT(for: at), office: ticket.office, type: type,
+            ticket: ticket.id, number: ticket.number, service: ticket.service, counter: ticket.counter,
+            channel: ticket.channel, priority: ticket.priority, data: data)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, at, office, type, ticket, number, service, counter, channel, priority, data
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try c.decode(Int64.self, forKey: .seq)
+        let text = try c.decode(String.self, forKey: .at)
+        guard let (instant, offset) = EventTime.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: .at, in: c, debugDescription: "bad time \(text)")
+        }
+        at = instant
+        utcOffsetSeconds = offset
+        office = try c.decode(OfficeID.self, forKey: .office)
+        type = try c.decode(EventType.self, forKey: .type)
+        ticket = try c.decodeIfPresent(TicketID.self, forKey: .ticket)
+        number = try c.decodeIfPresent(TicketNumber.self, forKey: .number)
+        service = try c.decodeIfPresent(ServiceID.self, forKey: .service)
+        counter = try c.decodeIfPresent(CounterID.self, forKey: .counter)
+        channel = try c.decodeIfPresent(Channel.self, forKey: .channel)
+        priority = try c.decodeIfPresent(Int.self, forKey: .priority)
+        data = try c.decodeIfPresent([String: JSONValue].self, forKey: .data) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(EventTime.format(at, offsetSeconds: utcOffsetSeconds), forKey: .at)
+        try c.encode(office, forKey: .office)
+        try c.encode(type, forKey: .type)
+        try c.encodeIfPresent(ticket, forKey: .ticket)
+        try c.encodeIfPresent(number, forKey: .number)
+        try c.encodeIfPresent(service, forKey: .service)
+        try c.encodeIfPresent(counter, forKey: .counter)
+        try c.encodeIfPresent(channel, forKey: .channel)
+        try c.encodeIfPresent(priority, forKey: .priority)
+        try c.encode(data, forKey: .data)
+    }
+}
+
+public enum EventType: String, Codable, Sendable, CaseIterable {
+    case ticketIssued = "ticket.issued"
+    case ticketCalled = "ticket.called"
+    case ticketRecalled = "ticket.recalled"
+    case ticketServing = "ticket.serving"
+    case ticketCompleted = "ticket.completed"
+    case ticketNoShow = "ticket.no_show"
+    case ticketCancelled = "ticket.cancelled"
+    case ticketTransferred = "ticket.transferred"
+    case ticketPostponed = "ticket.postponed"
+    case ticketReactivated = "ticket.reactivated"
+    case counterOpened = "counter.opened"
+    case counterClosed = "counter.closed"
+    case counterPaused = "counter.paused"
+    case feedbackGiven = "feedback.given"
+    case alertRaised = "alert.raised"
+}
+
+/// Event times: RFC 3339 with milliseconds and the office's offset, `2026-03-30T09:14:05.120+09:00`.
+public enum EventTime {
+    public static func format(_ instant: Date, offsetSeconds: Int) -> String {
+        // Round to whole milliseconds first so that format → parse → format is stable.
+        let millis = (instant.timeIntervalSince1970 * 1000).rounded()
+        let local = Date(timeIntervalSince1970: millis / 1000 + Double(offsetSeconds))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: local)
+        let ms = Int(millis.truncatingRemainder(dividingBy: 1000) + 1000) % 1000
+        let sign = offsetSeconds < 0 ? "-" : "+"
+        let off = abs(offsetSeconds) / 60
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d%@%02d:%02d", p.year!, p.month!, p.day!, p.hour!, p.minute!,
+            p.second!, ms, sign, off / 60, off % 60)
+    }
+
+    public static func parse(_ text: String) -> (Date, Int)? {
+        let chars = Array(text.utf8)
+        guard chars.count >= 20 else { return nil }
+        func num(_ from: Int, _ len: Int) -> Int? {
+            guard from + len <= chars.count else { return nil }
+            var v = 0
+            for c in chars[from..<(from + len)] {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+            let s = num(17, 2)
+        else { return nil }
+        var index = 19
+        var millis = 0
+        if index < chars.count, chars[index] == UInt8(ascii: ".") {
+            var digits = 0
+            index += 1
+            while index < chars.count, chars[index] >= 0x30, chars[index] <= 0x39 {
+                if digits < 3 { millis = millis * 10 + Int(chars[index] - 0x30) }
+                digits += 1
+                index += 1
+            }
+            for _ in digits..<max(digits, 3) { millis *= 10 }
+        }
+        guard index < chars.count else { return nil }
+        var offset = 0
+        if chars[index] == UInt8(ascii: "Z") {
+            offset = 0
+        } else if chars[index] == UInt8(ascii: "+") || chars[index] == UInt8(ascii: "-"), let oh = num(index + 1, 2),
+            let om = num(index + 4, 2)
+        {
+            offset = (oh * 60 + om) * 60 * (chars[index] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let local = calendar.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s))
+        else { return nil }
+        return (local.addingTimeInterval(Double(millis) / 1000 - Double(offset)), offset)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A typed identifier: an `OfficeID` is not a `ServiceID`, though both are strings on the wire.
+public struct Identifier<Kind>: RawRepresentable, Hashable, Comparable, Codable, Sendable,
+    CustomStringConvertible, ExpressibleByStringLiteral
+{
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public typealias OfficeID = Identifier<Office>
+/// The API and the event log call a procedure a "service"; the id keeps that name.
+public typealias ServiceID = Identifier<Procedure>
+public typealias CounterID = Identifier<Counter>
+/// The public handle of a ticket: a random 128-bit URL-safe token, never its printed number.
+public typealias TicketID = Identifier<Ticket>
+
+extension Identifier {
+    /// Slug rule for configured ids (offices, procedures, counters): lowercase ASCII, digits and `-`, 1–40 characters.
+    public var isValidSlug: Bool {
+        guard (1...40).contains(rawValue.utf8.count) else { return false }
+        return rawValue.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+}
+
+extension TicketID {
+    /// A fresh ticket token: 16 random bytes, base64url without padding (22 characters).
+    public static func random<G: RandomNumberGenerator>(using generator: inout G) -> TicketID {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        return TicketID(Base64URL.encode(bytes))
+    }
+
+    public static func random() -> TicketID {
+        var generator = SystemRandomNumberGenerator()
+        return random(using: &generator)
+    }
+
+    /// Cheap shape check before any look-up: 22 base64url characters.
+    public var isWellFormedToken: Bool {
+        rawValue.utf8.count == 22 && rawValue.utf8.allSatisfy(Base64URL.isAlphabet)
+    }
+}
+
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func isAlphabet(_ c: UInt8) -> Bool {
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Reads a store offers, in domain terms, inside a read or write transaction.
+public protocol QueueReader {
+    func offices() throws -> [Office]
+    func office(_ id: OfficeID) throws -> Office?
+    /// nil when the counter has no stored state yet; it then counts as closed and idle.
+    func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState?
+    func ticket(_ id: TicketID) throws -> Ticket?
+    func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket?
+    /// The first waiting ticket of each (procedure, priority) line among `services` on `date`, as `Line.heads`.
+    func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket]
+    /// Waiting tickets of `date`, in line order within each procedure.
+    func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket]
+    /// How many waiting tickets of the same procedure and date will be called before `ticket`: those of a higher
+    /// priority class, and those of its own class that precede it in `Line.precedes` order.
+    func waitingAhead(of ticket: Ticket) throws -> Int
+    func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord?
+    /// Events of one office with `seq > afterSeq`, oldest first; `date` narrows to one business day.
+    func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event]
+    /// The newest event's `seq` for one office; 0 before the first.
+    func lastEventSeq(office: OfficeID) throws -> Int64
+    func staffAccount(tokenHash: String) throws -> StaffAccount?
+}
+
+/// Writes a store offers inside one transaction. Commands are written once, in `QueueCommands`, against this
+/// protocol; a store only says how each primitive maps onto its tables.
+public protocol QueueLedger: QueueReader {
+    mutating func save(office: Office) throws
+    /// Bumps and returns the next number of one procedure on one business day (1 for the first ticket).
+    mutating func nextNumber(office: OfficeID, service: ServiceID, date: LocalDate) throws -> Int
+    mutating func insert(_ ticket: Ticket) throws
+    /// Writes `ticket` only if the stored one is still in `expected` status; otherwise throws `invalidTransition`.
+    mutating func update(_ ticket: Ticket, expecting expected: TicketStatus) throws
+    mutating func save(counter: CounterState, office: OfficeID) throws
+    /// Appends `event` and returns it with its `seq`.
+    mutating func append(_ event: Event) throws -> Event
+    mutating func remember(_ record: IdempotencyRecord) throws
+    mutating func insert(staff: StaffAccount) throws
+}
+
+/// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.
+public struct IdempotencyRecord: Codable, Sendable, Equatable {
+    public var office: OfficeID
+    /// What the key was used for: `issue`, or `call-next:<counter>`.
+    public var scope: String
+    public var key: String
+    /// A canonical string of the request's meaning; the same key with another fingerprint is refused.
+    public var fingerprint: String
+    public var ticket: TicketID
+
+    public init(office: OfficeID, scope: String, key: String, fingerprint: String, ticket: TicketID) {
+        self.office = office
+        self.scope = scope
+        self.key = key
+        self.fingerprint = fingerprint
+        self.ticket = ticket
+    }
+}
+
+/// A named staff account's bearer token, stored only as a hash.
+public struct StaffAccount: Codable, Sendable, Equatable {
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        case admin, supervisor, staff
+    }
+
+    public var tokenHash: String
+    public var role: Role
+    /// nil: every office (admins, city-wide supervisors).
+    public var office: OfficeID?
+    public var name: String
+    public var createdAt: Date
+
+    public init(tokenHash: String, role: Role, office: OfficeID?, name: String, createdAt: Date) {
+        self.tokenHash = tokenHash
+        self.role = role
+        self.office = office
+        self.name = name
+        self.createdAt = createdAt
+    }
+
+    public func mayAct(on office: OfficeID) -> Bool { self.office == nil || self.office == office }
+}
+
+/// A database that runs `QueueLedger` transactions. Stores conform to this; `QueueStore`'s operations then come
+/// for free from `QueueCommands`, so every store runs the same rules.
+public protocol LedgerDatabase: Sendable {
+    associatedtype Ledger: QueueLedger
+    var commands: QueueCommands { get }
+    /// Runs `body` in one write transaction: all of it commits before this returns, or none of it does.
+    func write<T: Sendable>(_ body: @escaping @Sendable (inout Ledger) throws -> T) async throws -> T
+    /// Runs `body` on a consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// A counter office (窓口): a ward office, a branch office or the My Number card center.
+public struct Office: Codable, Sendable, Equatable {
+    public var id: OfficeID
+    public var name: LocalizedText
+    /// IANA time zone; the business date is the office's local date.
+    public var timeZone: String
+    public var openingHours: OpeningHours
+    public var procedures: [Procedure]
+    public var counters: [Counter]
+    public var policy: OfficePolicy
+
+    public init(
+        id: OfficeID, name: LocalizedText, timeZone: String = "Asia/Tokyo",
+        openingHours: OpeningHours = .cityHall, procedures: [Procedure], counters: [Counter],
+        policy: OfficePolicy = .init()
+    ) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.openingHours = openingHours
+        self.procedures = procedures
+        self.counters = counters
+        self.policy = policy
+    }
+
+    public func procedure(_ id: ServiceID) -> Procedure? { procedures.first { $0.id == id } }
+    public func counter(_ id: CounterID) -> Counter? { counters.first { $0.id == id } }
+
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Tokyo")! }
+
+    /// Every problem with this configuration, so that an import can list them all at once.
+    public func problems() -> [String] {
+        var found: [String] = []
+        if !id.isValidSlug { found.append("office id '\(id)' must be 1-40 of a-z, 0-9 and '-'") }
+        if TimeZone(identifier: timeZone) == nil { found.append("office \(id): unknown time zone '\(timeZone)'") }
+        if procedures.isEmpty { found.append("office \(id): no procedures") }
+        var prefixes = Set<String>()
+        for p in procedures {
+            if !p.id.isValidSlug { found.append("office \(id): procedure id '\(p.id)' is not a slug") }
+            if p.prefix.count != 1 || !p.prefix.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                found.append("office \(id): procedure \(p.id) prefix must be one letter A-Z")
+            }
+            if !prefixes.insert(p.prefix).inserted { found.append("office \(id): prefix \(p.prefix) used twice") }
+            if p.typicalServiceSeconds <= 0 { found.append("office \(id): procedure \(p.id) needs a positive typical time") }
+        }
+        if Set(procedures.map(\.id)).count != procedures.count { found.append("office \(id): duplicate procedure id") }
+        if Set(counters.map(\.id)).count != counters.count { found.append("office \(id): duplicate counter id") }
+        for c in counters {
+            if !c.id.isValidSlug { found.append("office \(id): counter id '\(c.id)' is not a slug") }
+            for s in c.services where procedure(s) == nil {
+                found.append("office \(id): counter \(c.id) serves unknown procedure \(s)")
+            }
+        }
+        found.append(contentsOf: openingHours.problems().map { "office \(id): \($0)" })
+        return found
+    }
+}
+
+/// A procedure (手続き) citizens queue for, such as certificates or moving in.
+public struct Procedure: Codable, Sendable, Equatable {
+    public var id: ServiceID
+    /// One letter that starts every ticket number of this procedure: `A` gives A-001.
+    public var prefix: String
+    /// Signage color (色分け). Always shown with the letter and the word, never alone.
+    public var color: String
+    public var name: LocalizedText
+    public var typicalServiceSeconds: Int
+    /// Closed only when staff or configuration closes it; closed counters do not close a procedure.
+    public var open: Bool
+
+    public init(
+        id: ServiceID, prefix: String, color: String, name: LocalizedText, typicalServiceSeconds: Int,
+        open: Bool = true
+    ) {
+        self.id = id
+        self.prefix = prefix
+        self.color = color
+        self.name = name
+        self.typicalServiceSeconds = typicalServiceSeconds
+        self.open = open
+    }
+}
+
+/// A counter (窓口) as configured: its label and the procedures it can serve (its skill set).
+public struct Counter: Codable, Sendable, Equatable {
+    public var id: CounterID
+    public var label: String
+    public var services: [ServiceID]
+
+    public init(id: CounterID, label: String, services: [ServiceID]) {
+        self.id = id
+        self.label = label
+        self.services = services
+    }
+}
+
+/// Rules an office can tune.
+public struct OfficePolicy: Codable, Sendable, Equatable {
+    /// How long a counter waits on a called ticket before it may mark a no-show.
+    public var noShowGraceSeconds: Int
+    /// How long after a no-show the ticket may be brought back.
+    public var reactivateWindowSeconds: Int
+    /// "Running late" or a staff hold: how many times one ticket may be put back.
+    public var maxDeferrals: Int
+    /// Anti-starvation: after this many priority calls in a row, a counter takes a normal ticket.
+    public var priorityStreakLimit: Int
+
+    public init(
+        noShowGraceSeconds: Int = 180, reactivateWindowSeconds: Int = 600, maxDeferrals: Int = 1,
+        priorityStreakLimit: Int = 3
+    ) {
+        self.noShowGraceSeconds = noShowGraceSeconds
+        self.reactivateWindowSeconds = reactivateWindowSeconds
+        self.maxDeferrals = maxDeferrals
+        self.priorityStreakLimit = priorityStreakLimit
+    }
+}
+
+/// Weekly opening hours in the office's local time. Demo offices do not enforce them.
+public struct OpeningHours: Codable, Sendable, Equatable {
+    /// ISO weekdays, 1 = Monday … 7 = Sunday.
+    public var weekdays: [Int]
+    public var opens: String
+    public var closes: String
+    public var enforced: Bool
+
+    public init(weekdays: [Int], opens: String, closes: String, enforced: Bool) {
+        self.weekdays = weekdays
+        self.opens = opens
+        self.closes = closes
+        self.enforced = enforced
+    }
+
+    /// Kumamoto's counter hours, 9:00–16:30 on weekdays.
+    public static let cityHall = OpeningHours(weekdays: [1, 2, 3, 4, 5], opens: "09:00", closes: "16:30", enforced: true)
+
+    func problems() -> [String] {
+        var found: [String] = []
+        if Self.minutes(opens) == nil { found.append("opens '\(opens)' is not HH:MM") }
+        if Self.minutes(closes) == nil { found.append("closes '\(closes)' is not HH:MM") }
+        if let o = Self.minutes(opens), let c = Self.minutes(closes), o >= c { found.append("opens after it closes") }
+        if weekdays.contains(where: { !(1...7).contains($0) }) { found.append("weekdays are 1 (Mon) to 7 (Sun)") }
+        return found
+    }
+
+    /// Whether tickets may be issued at this moment.
+    public func isOpen(at date: Date, in zone: TimeZone) -> Bool {
+        guard enforced else { return true }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        let isoWeekday = ((parts.weekday ?? 1) + 5) % 7 + 1
+        guard weekdays.contains(isoWeekday), let o = Self.minutes(opens), let c = Self.minutes(closes) else {
+            return false
+        }
+        let now = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        return now >= o && now < c
+    }
+
+    static func minutes(_ hhmm: String) -> Int? {
+        let parts = hhmm.split(separator: ":")
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m)
+        else { return nil }
+        return h * 60 + m
+    }
+}

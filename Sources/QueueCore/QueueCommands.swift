@@ -1,0 +1,250 @@
+import Foundation
+
+/// What happened in one command: the value it returns, the events it appended, and whether it created something
+/// new (false for an idempotent retry or a no-op).
+public struct CommandResult<Value: Sendable>: Sendable {
+    public var value: Value
+    public var events: [Event]
+    public var created: Bool
+
+    public init(value: Value, events: [Event], created: Bool = true) {
+        self.value = value
+        self.events = events
+        self.created = created
+    }
+}
+
+/// A request for a new ticket.
+public struct IssueRequest: Sendable, Equatable {
+    public var office: OfficeID
+    public var service: ServiceID
+    public var channel: Channel
+    public var priority: Int
+    public var language: String
+
+    public init(office: OfficeID, service: ServiceID, channel: Channel, priority: Int = 0, language: String = "ja") {
+        self.office = office
+        self.service = service
+        self.channel = channel
+        self.priority = priority
+        self.language = language
+    }
+
+    var fingerprint: String { "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" }
+}
+
+/// What a counter does to the ticket it holds.
+public enum CounterAction: String, Sendable, CaseIterable {
+    case recall, start, complete
+    case noShow = "no-show"
+    case hold
+}
+
+/// Every command of the queue, written once over `QueueLedger`. The live stores and the twin run these.
+public struct QueueCommands: Sendable {
+    public let clock: any WallClock
+    public let newToken: @Sendable () -> TicketID
+
+    public init(clock: any WallClock = SystemClock(), newToken: @escaping @Sendable () -> TicketID = { TicketID.random() }) {
+        self.clock = clock
+        self.newToken = newToken
+    }
+
+    // MARK: Configuration
+
+    public func importOffice(_ office: Office, in ledger: inout some QueueLedger) throws {
+        let problems = office.problems()
+        guard problems.isEmpty else {
+            throw QueueError.invalidInput(field: "office", reason: problems.joined(separator: "; "))
+        }
+        try ledger.save(office: office)
+    }
+
+    // MARK: Tickets
+
+    /// Issues a ticket. With an idempotency key, a retry of the same request returns the first ticket.
+    public func issue(
+        _ request: IssueRequest, idempotencyKey: String?, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(request.office, in: ledger)
+        if let key = idempotencyKey, let earlier = try replay(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, in: ledger) {
+            return CommandResult(value: earlier, events: [], created: false)
+        }
+        guard let procedure = office.procedure(request.service) else { throw QueueError.serviceNotFound(request.service) }
+        guard procedure.open else { throw QueueError.serviceClosed(procedure.id) }
+        guard (0...1).contains(request.priority) else {
+            throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
+        }
+        let instant = now()
+        let zone = office.zone
+        guard office.openingHours.isOpen(at: instant, in: zone) else { throw QueueError.officeClosedNow }
+        let date = LocalDate(instant, in: zone)
+        let sequence = try ledger.nextNumber(office: office.id, service: procedure.id, date: date)
+        let issued = Event(
+            at: instant, utcOffsetSeconds: zone.secondsFromGMT(for: instant), office: office.id, type: .ticketIssued,
+            ticket: newToken(), number: TicketNumber(prefix: procedure.prefix, sequence: sequence),
+            service: procedure.id, channel: request.channel, priority: request.priority,
+            data: ["businessDate": .string(date.description), "language": .string(request.language)])
+        guard let ticket = Ticket(issuedBy: issued) else {
+            throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
+        }
+        try ledger.insert(ticket)
+        let event = try ledger.append(issued)
+        if let key = idempotencyKey {
+            try ledger.remember(IdempotencyRecord(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, ticket: ticket.id))
+        }
+        return CommandResult(value: ticket, events: [event])
+    }
+
+    /// A citizen's own action on a ticket: cancel, or "running late". Cancelling twice is not an error.
+    public func citizenAction(
+        _ action: TicketAction, ticket id: TicketID, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        if action == .cancel, ticket.status == .cancelled { return CommandResult(value: ticket, events: [], created: false) }
+        let office = try requireOffice(ticket.office, in: ledger)
+        return try apply(action, to: ticket, office: office, in: &ledger)
+    }
+
+    /// Brings back a no-show of today by its printed number, within the office's window.
+    public func reactivate(
+        office id: OfficeID, number: TicketNumber, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(id, in: ledger)
+        let today = LocalDate(now(), in: office.zone)
+        guard let ticket = try ledger.ticket(office: id, date: today, number: number) else { throw QueueError.ticketNotFound }
+        return try apply(.reactivate, to: ticket, office: office, in: &ledger)
+    }
+
+    // MARK: Counters
+
+    /// Calls the next ticket at a counter by `Routing`. Returns nil when nothing waits that it can serve.
+    /// A retry with the same key returns the ticket the first call took, as it stands now, and calls no other.
+    public func callNext(
+        office id: OfficeID, counter counterID: CounterID, idempotencyKey: String?, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket?> {
+        let office = try requireOffice(id, in: ledger)
+        guard let counter = office.counter(counterID) else { throw QueueError.counterNotFound(counterID) }
+        let scope = "call-next:\(counterID.rawValue)"
+        if let key = idempotencyKey, let earlier = try replay(office: id, scope: scope, key: key, fingerprint: scope, in: ledger) {
+            return CommandResult(value: earlier, events: [], created: false)
+        }
+        let state = try ledger.counterState(id, counterID) ?? CounterState(id: counterID)
+        guard state.open else { throw QueueError.counterClosed(counterID) }
+        if let held = try currentTicket(of: state, in: ledger) { throw QueueError.counterBusy(counterID, current: held.number) }
+        let today = LocalDate(now(), in: office.zone)
+        let heads = try ledger.lineHeads(office: id, date: today, services: Set(counter.services))
+        guard let next = Routing.choose(from: heads, for: counter, priorityStreak: state.priorityStreak, policy: office.policy)
+        else { return CommandResult(value: nil, events: [], created: false) }
+        let result = try apply(.call(counterID), to: next, office: office, in: &ledger)
+        if let key = idempotencyKey {
+            try ledger.remember(IdempotencyRecord(office: id, scope: scope, key: key, fingerprint: scope, ticket: next.id))
+        }
+        return CommandResult(value: result.value, events: result.events)
+    }
+
+    /// Acts on the ticket a counter holds: recall, start, complete, no-show or hold.
+    public func counterAction(
+        _ action: CounterAction, office id: OfficeID, counter counterID: CounterID, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let ticketAction: TicketAction = switch action {
+        case .recall: .recall
+        case .start: .start
+        case .complete: .complete
+        case .noShow: .noShow
+        case .hold: .postpone(by: .staff)
+        }
+        return try actOnCurrent(ticketAction, office: id, counter: counterID, in: &ledger)
+    }
+
+    /// Moves the counter's ticket to the end of another procedure's line, keeping its number (a multi-stage visit).
+    public func transfer(
+        office id: OfficeID, counter counterID: CounterID, to service: ServiceID, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(id, in: ledger)
+        guard let procedure = office.procedure(service) else { throw QueueError.serviceNotFound(service) }
+        guard procedure.open else { throw QueueError.serviceClosed(service) }
+        return try actOnCurrent(.transfer(to: service), office: id, counter: counterID, in: &ledger)
+    }
+
+    /// Opens or closes a counter. Doing what is already so is a no-op without an event. A counter that still holds a
+    /// ticket cannot close.
+    public func setCounter(
+        office id: OfficeID, counter counterID: CounterID, open: Bool, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<CounterState> {
+        let office = try requireOffice(id, in: ledger)
+        guard office.counter(counterID) != nil else { throw QueueError.counterNotFound(counterID) }
+        let state = try ledger.counterState(id, counterID) ?? CounterState(id: counterID)
+        if state.open == open { return CommandResult(value: state, events: [], created: false) }
+        if !open, let held = try currentTicket(of: state, in: ledger) {
+            throw QueueError.counterBusy(counterID, current: held.number)
+        }
+        let instant = now()
+        let event = try ledger.append(Event(
+            at: instant, utcOffsetSeconds: office.zone.secondsFromGMT(for: instant), office: id,
+            type: open ? .counterOpened : .counterClosed, counter: counterID))
+        let next = state.evolved(by: event)
+        try ledger.save(counter: next, office: id)
+        return CommandResult(value: next, events: [event])
+    }
+
+    // MARK: Staff
+
+    public func createStaff(_ account: StaffAccount, in ledger: inout some QueueLedger) throws {
+        if let office = account.office { _ = try requireOffice(office, in: ledger) }
+        try ledger.insert(staff: account)
+    }
+
+    // MARK: Shared steps
+
+    /// Now, to the millisecond: what every store can keep exactly, and what event times show.
+    public func now() -> Date {
+        Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    private func actOnCurrent(
+        _ action: TicketAction, office id: OfficeID, counter counterID: CounterID, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(id, in: ledger)
+        guard office.counter(counterID) != nil else { throw QueueError.counterNotFound(counterID) }
+        let state = try ledger.counterState(id, counterID) ?? CounterState(id: counterID)
+        guard let ticket = try currentTicket(of: state, in: ledger) else { throw QueueError.counterIdle(counterID) }
+        return try apply(action, to: ticket, office: office, in: &ledger)
+    }
+
+    /// The one path by which a ticket changes: decide, append the event, and evolve the ticket and the counters
+    /// it touches by that event, each write guarded on the state it was decided from.
+    private func apply(
+        _ action: TicketAction, to ticket: Ticket, office: Office, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let decided = try TicketMachine.decide(action, on: ticket, at: now(), policy: office.policy, zone: office.zone)
+        let event = try ledger.append(decided)
+        let next = ticket.evolved(by: event)
+        try ledger.update(next, expecting: ticket.status)
+        for counterID in Set([ticket.counter, event.counter].compactMap { $0 }) {
+            let state = try ledger.counterState(office.id, counterID) ?? CounterState(id: counterID)
+            let evolved = state.evolved(by: event)
+            if evolved != state { try ledger.save(counter: evolved, office: office.id) }
+        }
+        return CommandResult(value: next, events: [event])
+    }
+
+    private func currentTicket(of state: CounterState, in ledger: some QueueReader) throws -> Ticket? {
+        guard let id = state.current, let ticket = try ledger.ticket(id), ticket.holdsCounter, ticket.counter == state.id
+        else { return nil }
+        return ticket
+    }
+
+    private func requireOffice(_ id: OfficeID, in ledger: some QueueReader) throws -> Office {
+        guard let office = try ledger.office(id) else { throw QueueError.officeNotFound(id) }
+        return office
+    }
+
+    private func replay(
+        office: OfficeID, scope: String, key: String, fingerprint: String, in ledger: some QueueReader
+    ) throws -> Ticket? {
+        guard let record = try ledger.idempotencyRecord(office: office, scope: scope, key: key) else { return nil }
+        guard record.fingerprint == fingerprint else { throw QueueError.idempotencyKeyReused }
+        return try ledger.ticket(record.ticket)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// The store as the web layer and the CLI see it: the queue's operations in domain terms, each one transaction.
+public protocol QueueStore: Sendable {
+    var clock: any WallClock { get }
+    func importOffice(_ office: Office) async throws -> [Event]
+    func offices() async throws -> [Office]
+    func counterStates(office: OfficeID) async throws -> [CounterState]
+    func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
+    func citizenAction(_ action: TicketAction, ticket: TicketID) async throws -> CommandResult<TicketView>
+    func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?) async throws -> CommandResult<TicketView?>
+    func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID) async throws -> CommandResult<TicketView>
+    func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView>
+    func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState>
+    func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView>
+    func ticketView(_ id: TicketID) async throws -> TicketView?
+    func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
+    func queue(office: OfficeID) async throws -> [QueueEntry]?
+    func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) async throws -> [Event]
+    func createStaff(_ account: StaffAccount) async throws
+    func staffAccount(tokenHash: String) async throws -> StaffAccount?
+}
+
+/// Every `LedgerDatabase` is a `QueueStore` by running `QueueCommands` in its transactions, so the rules exist once.
+extension QueueStore where Self: LedgerDatabase {
+    public var clock: any WallClock { commands.clock }
+
+    public func importOffice(_ office: Office) async throws -> [Event] {
+        let commands = commands
+        return try await write { ledger in
+            try commands.importOffice(office, in: &ledger)
+            return []
+        }
+    }
+
+    public func offices() async throws -> [Office] { try await read { try $0.offices() } }
+
+    public func counterStates(office: OfficeID) async throws -> [CounterState] {
+        try await read { reader in
+            guard let config = try reader.office(office) else { throw QueueError.officeNotFound(office) }
+            return try config.counters.map { try reader.counterState(office, $0.id) ?? CounterState(id: $0.id) }
+        }
+    }
+
+    public func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in
+            try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger)
+        }
+    }
+
+    public func citizenAction(_ action: TicketAction, ticket: TicketID) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in
+            try viewing(commands.citizenAction(action, ticket: ticket, in: &ledger), in: ledger)
+        }
+    }
+
+    public func callNext(
+        office: OfficeID, counter: CounterID, idempotencyKey: String?
+    ) async throws -> CommandResult<TicketView?> {
+        let commands = commands
+        return try await write { ledger in
+            let result = try commands.callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, in: &ledger)
+            let view = try result.value.flatMap { try QueueViews.ticketView($0.id, in: ledger) }
+            return CommandResult(value: view, events: result.events, created: result.created)
+        }
+    }
+
+    public func counterAction(
+        _ action: CounterAction, office: OfficeID, counter: CounterID
+    ) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in
+            try viewing(commands.counterAction(action, office: office, counter: counter, in: &ledger), in: ledger)
+        }
+    }
+
+    public func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in
+            try viewing(commands.transfer(office: office, counter: counter, to: service, in: &ledger), in: ledger)
+        }
+    }
+
+    public func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState> {
+        let commands = commands
+        return try await write { ledger in try commands.setCounter(office: office, counter: counter, open: open, in: &ledger) }
+    }
+
+    public func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in
+            try viewing(commands.reactivate(office: office, number: number, in: &ledger), in: ledger)
+        }
+    }
+
+    public func ticketView(_ id: TicketID) async throws -> TicketView? {
+        try await read { try QueueViews.ticketView(id, in: $0) }
+    }
+
+    public func snapshot(office: OfficeID) async throws -> OfficeSnapshot? {
+        let now = clock.now()
+        return try await read { try QueueViews.snapshot(office: office, at: now, in: $0) }
+    }
+
+    public func queue(office: OfficeID) async throws -> [QueueEntry]? {
+        let now = clock.now()
+        return try await read { try QueueViews.queue(office: office, at: now, in: $0) }
+    }
+
+    public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) async throws -> [Event] {
+        try await read { try $0.events(office: office, date: date, afterSeq: afterSeq, limit: limit) }
+    }
+
+    public func createStaff(_ account: StaffAccount) async throws {
+        let commands = commands
+        try await write { ledger in try commands.createStaff(account, in: &ledger) }
+    }
+
+    public func staffAccount(tokenHash: String) async throws -> StaffAccount? {
+        try await read { try $0.staffAccount(tokenHash: tokenHash) }
+    }
+}
+
+private func viewing(_ result: CommandResult<Ticket>, in reader: some QueueReader) throws -> CommandResult<TicketView> {
+    guard let view = try QueueViews.ticketView(result.value.id, in: reader) else { throw QueueError.ticketNotFound }
+    return CommandResult(value: view, events: result.events, created: result.created)
+}

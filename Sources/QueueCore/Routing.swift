@@ -1,0 +1,64 @@
+import Foundation
+
+/// Who a counter calls next. This one function serves the live office and the digital twin alike.
+public enum Routing {
+    /// Picks the ticket `counter` should call from the heads of the lines it may serve.
+    ///
+    /// - Parameters:
+    ///   - heads: the first waiting ticket of each (procedure, priority) line the counter serves; see `Line`.
+    ///     Passing whole lines works too, only slower.
+    ///   - priorityStreak: priority calls this counter made in a row.
+    /// - Returns: nil when nothing waits that this counter can serve.
+    ///
+    /// Rules, in order:
+    /// 1. Priority tickets go first, but after `policy.priorityStreakLimit` priority calls in a row the counter takes a
+    ///    normal ticket if one waits (anti-starvation; NovoSGA's lesson).
+    /// 2. Otherwise the ticket that has waited longest in its line goes first, across all procedures the counter
+    ///    serves: first come, first served keeps the longest wait, the 60-minute measure, as short as it can be.
+    public static func choose(
+        from heads: [Ticket], for counter: Counter, priorityStreak: Int, policy: OfficePolicy
+    ) -> Ticket? {
+        let skills = Set(counter.services)
+        let eligible = heads.filter { $0.status == .waiting && skills.contains($0.service) }
+        let priority = eligible.filter { $0.priority > 0 }
+        let normal = eligible.filter { $0.priority <= 0 }
+        if !priority.isEmpty && (priorityStreak < policy.priorityStreakLimit || normal.isEmpty) {
+            return priority.min(by: Line.precedes)
+        }
+        return normal.min(by: Line.precedes)
+    }
+}
+
+/// A waiting line: the tickets of one procedure and priority class, in the order they will be called.
+public enum Line {
+    /// Order within a line: when the ticket joined it, then its number, then its token (so the order is total).
+    public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool {
+        if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
+        if a.number.sequence != b.number.sequence { return a.number.sequence < b.number.sequence }
+        return a.id < b.id
+    }
+
+    /// Within one procedure: a higher priority class first, then line order. What "position" counts.
+    public static func callsBefore(_ a: Ticket, _ b: Ticket) -> Bool {
+        if a.priority != b.priority { return a.priority > b.priority }
+        return precedes(a, b)
+    }
+
+    /// How waiting tickets are listed: by procedure id, then in call order.
+    public static func listingOrder(_ a: Ticket, _ b: Ticket) -> Bool {
+        if a.service != b.service { return a.service < b.service }
+        return callsBefore(a, b)
+    }
+
+    /// The heads of the lines `services` form among `tickets`: one per (procedure, priority) pair.
+    public static func heads<S: Sequence>(of tickets: S, services: Set<ServiceID>, date: LocalDate) -> [Ticket]
+    where S.Element == Ticket {
+        var best: [String: Ticket] = [:]
+        for t in tickets where t.status == .waiting && t.businessDate == date && services.contains(t.service) {
+            let key = "\(t.service.rawValue)#\(t.priority)"
+            if let current = best[key], !precedes(t, current) { continue }
+            best[key] = t
+        }
+        return Array(best.values)
+    }
+}

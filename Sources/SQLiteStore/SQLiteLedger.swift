@@ -1,0 +1,206 @@
+import Foundation
+import GRDB
+import QueueCore
+import Synchronization
+
+/// `QueueLedger` over one GRDB connection, inside a transaction the store opened.
+public struct SQLiteLedger: QueueLedger {
+    let db: Database
+    let officeCache: OfficeCache
+
+    // MARK: QueueReader
+
+    public func offices() throws -> [Office] {
+        try Row.fetchAll(db, sql: "SELECT id, config FROM office ORDER BY position").map {
+            try officeCache.decode(id: $0["id"], text: $0["config"])
+        }
+    }
+
+    public func office(_ id: OfficeID) throws -> Office? {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT config FROM office WHERE id = ?"), arguments: [id.rawValue])
+        else { return nil }
+        return try officeCache.decode(id: id.rawValue, text: text)
+    }
+
+    public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
+        let sql = "SELECT open, current, priority_streak FROM counter_state WHERE office = ? AND counter = ?"
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, counter.rawValue])
+        else { return nil }
+        return CounterState(
+            id: counter, open: row["open"], current: (row["current"] as String?).map { TicketID($0) }, priorityStreak: row["priority_streak"])
+    }
+
+    public func ticket(_ id: TicketID) throws -> Ticket? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ticket WHERE id = ?"), arguments: [id.rawValue]).map(TicketRow.decode)
+    }
+
+    public func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket? {
+        let sql = "SELECT * FROM ticket WHERE office = ? AND business_date = ? AND prefix = ? AND sequence = ?"
+        return try Row.fetchOne(
+            db.cachedStatement(sql: sql), arguments: [office.rawValue, date.description, number.prefix, number.sequence]
+        ).map(TicketRow.decode)
+    }
+
+    public func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket] {
+        // One indexed probe per (procedure, priority) line, in `Line.precedes` order.
+        let sql = """
+            SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ?
+            ORDER BY queued_at, sequence, id LIMIT 1
+            """
+        let statement = try db.cachedStatement(sql: sql)
+        var heads: [Ticket] = []
+        for service in services {
+            let priorities = try Int.fetchAll(
+                db.cachedStatement(sql: "SELECT DISTINCT priority FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ?"),
+                arguments: [office.rawValue, date.description, service.rawValue])
+            for priority in priorities {
+                if let row = try Row.fetchOne(statement, arguments: [office.rawValue, date.description, service.rawValue, priority]) {
+                    heads.append(TicketRow.decode(row))
+                }
+            }
+        }
+        return heads
+    }
+
+    public func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket] {
+        let sql = """
+            SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting'
+            ORDER BY service, priority DESC, queued_at, sequence, id
+            """
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue, date.description]).map(TicketRow.decode)
+    }
+
+    public func waitingAhead(of ticket: Ticket) throws -> Int {
+        // The SQL form of `Line.callsBefore`.
+        let sql = """
+            SELECT COUNT(*) FROM ticket
+            WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND id <> ?
+              AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND (sequence < ? OR (sequence = ? AND id < ?))))))
+            """
+        let q = TicketRow.millis(ticket.queuedAt)
+        let s = ticket.number.sequence
+        return try Int.fetchOne(
+            db.cachedStatement(sql: sql),
+            arguments: [ticket.office.rawValue, ticket.businessDate.description, ticket.service.rawValue, ticket.id.rawValue,
+                        ticket.priority, ticket.priority, q, q, s, s, ticket.id.rawValue]) ?? 0
+    }
+
+    public func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord? {
+        let sql = "SELECT fingerprint, ticket FROM idempotency WHERE office = ? AND scope = ? AND key = ?"
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, scope, key]) else { return nil }
+        return IdempotencyRecord(office: office, scope: scope, key: key, fingerprint: row["fingerprint"], ticket: TicketID(row["ticket"] as String))
+    }
+
+    public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event] {
+        var sql = "SELECT body, seq FROM event WHERE office = ? AND seq > ?"
+        var arguments: StatementArguments = [office.rawValue, afterSeq]
+        if let date {
+            let zone = try self.office(office)?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
+            let range = date.interval(in: zone)
+            sql += " AND at >= ? AND at < ?"
+            arguments += [TicketRow.millis(range.start), TicketRow.millis(range.end)]
+        }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments += [limit]
+        let decoder = JSONDecoder()
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            var event = try decoder.decode(Event.self, from: Data((row["body"] as String).utf8))
+            event.seq = row["seq"]
+            return event
+        }
+    }
+
+    public func lastEventSeq(office: OfficeID) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE office = ?"), arguments: [office.rawValue]) ?? 0
+    }
+
+    public func staffAccount(tokenHash: String) throws -> StaffAccount? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_account WHERE token_hash = ?", arguments: [tokenHash])
+        else { return nil }
+        guard let role = StaffAccount.Role(rawValue: row["role"]) else { return nil }
+        return StaffAccount(
+            tokenHash: tokenHash, role: role, office: (row["office"] as String?).map { OfficeID($0) }, name: row["name"],
+            createdAt: TicketRow.date(row["created_at"]))
+    }
+
+    // MARK: QueueLedger
+
+    public mutating func save(office: Office) throws {
+        let text = String(decoding: try JSONEncoder().encode(office), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO office (id, position, config) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), ?)
+                ON CONFLICT (id) DO UPDATE SET config = excluded.config
+                """,
+            arguments: [office.id.rawValue, text])
+    }
+
+    public mutating func nextNumber(office: OfficeID, service: ServiceID, date: LocalDate) throws -> Int {
+        let sql = """
+            INSERT INTO number_sequence (office, service, business_date, last) VALUES (?, ?, ?, 1)
+            ON CONFLICT (office, service, business_date) DO UPDATE SET last = last + 1
+            RETURNING last
+            """
+        guard let next = try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, service.rawValue, date.description])
+        else { throw QueueError.storageUnavailable("number sequence returned nothing") }
+        return next
+    }
+
+    public mutating func insert(_ ticket: Ticket) throws {
+        try db.cachedStatement(sql: TicketRow.insertSQL).execute(arguments: TicketRow.arguments(ticket))
+    }
+
+    public mutating func update(_ ticket: Ticket, expecting expected: TicketStatus) throws {
+        try db.cachedStatement(sql: TicketRow.updateSQL).execute(arguments: TicketRow.updateArguments(ticket, expected: expected))
+        guard db.changesCount == 1 else {
+            let now = try String.fetchOne(db, sql: "SELECT status FROM ticket WHERE id = ?", arguments: [ticket.id.rawValue])
+            guard let status = now.flatMap(TicketStatus.init(rawValue:)) else { throw QueueError.ticketNotFound }
+            throw QueueError.invalidTransition(from: status, action: "changed")
+        }
+    }
+
+    public mutating func save(counter: CounterState, office: OfficeID) throws {
+        let sql = """
+            INSERT INTO counter_state (office, counter, open, current, priority_streak) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (office, counter) DO UPDATE SET open = excluded.open, current = excluded.current,
+                priority_streak = excluded.priority_streak
+            """
+        try db.cachedStatement(sql: sql).execute(
+            arguments: [office.rawValue, counter.id.rawValue, counter.open, counter.current?.rawValue, counter.priorityStreak])
+    }
+
+    public mutating func append(_ event: Event) throws -> Event {
+        // The body is the event's JSON line without its seq, which the row id gives.
+        let body = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        try db.cachedStatement(sql: "INSERT INTO event (office, at, type, ticket, body) VALUES (?, ?, ?, ?, ?)").execute(
+            arguments: [event.office.rawValue, TicketRow.millis(event.at), event.type.rawValue, event.ticket?.rawValue, body])
+        var stored = event
+        stored.seq = db.lastInsertedRowID
+        return stored
+    }
+
+    public mutating func remember(_ record: IdempotencyRecord) throws {
+        try db.cachedStatement(sql: "INSERT INTO idempotency (office, scope, key, fingerprint, ticket) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [record.office.rawValue, record.scope, record.key, record.fingerprint, record.ticket.rawValue])
+    }
+
+    public mutating func insert(staff account: StaffAccount) throws {
+        try db.execute(
+            sql: "INSERT INTO staff_account (token_hash, role, office, name, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [account.tokenHash, account.role.rawValue, account.office?.rawValue, account.name, TicketRow.millis(account.createdAt)])
+    }
+}
+
+/// Decoded office configurations, keyed by their stored text: a command reads the office on every call, and
+/// decoding the JSON each time would dominate the issue path. A changed row has other text, so the cache is
+/// never stale.
+final class OfficeCache: Sendable {
+    private let entries = Mutex<[String: (text: String, office: Office)]>([:])
+
+    func decode(id: String, text: String) throws -> Office {
+        if let hit = entries.withLock({ $0[id] }), hit.text == text { return hit.office }
+        let office = try JSONDecoder().decode(Office.self, from: Data(text.utf8))
+        entries.withLock { $0[id] = (text, office) }
+        return office
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import QueueCore
+import Synchronization
+
+/// The default store: one SQLite file in WAL mode with `synchronous=FULL`, so that a change acknowledged to a
+/// caller survives `kill -9` and power loss.
+///
+/// Writes go through one group-commit writer. Commands that arrive while a transaction is committing are run
+/// together in the next `BEGIN IMMEDIATE` transaction, each inside its own savepoint, so a refused command rolls
+/// back alone. Every caller is answered only after the transaction holding its change has committed. One fsync
+/// then serves many tickets, which is what lets the default store issue thousands of tickets a second.
+public final class SQLiteStore: LedgerDatabase, QueueStore {
+    public let commands: QueueCommands
+    private let pool: DatabasePool
+    private let officeCache = OfficeCache()
+    private let queue = Mutex(WriteQueue())
+
+    /// The most commands one transaction takes; a bound on how long one commit holds the others.
+    static let maxBatch = 256
+
+    public init(path: String, commands: QueueCommands = QueueCommands()) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.commands = commands
+        try Schema.migrator.migrate(pool)
+        let mode = try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        guard mode?.lowercased() == "wal" else { throw QueueError.storageUnavailable("journal mode is \(mode ?? "?"), not WAL") }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteLedger) throws -> T) async throws -> T {
+        let cache = officeCache
+        return try await pool.read { db in try body(SQLiteLedger(db: db, officeCache: cache)) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (inout SQLiteLedger) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = Mutex<Result<T, any Error>?>(nil)
+            let job = WriteJob(
+                run: { db, cache in
+                    let result: Result<T, any Error>
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            var ledger = SQLiteLedger(db: db, officeCache: cache)
+                            value = try body(&ledger)
+                            return .commit
+                        }
+                        result = value.map { .success($0) } ?? .failure(QueueError.storageUnavailable("no result"))
+                    } catch {
+                        result = .failure(error)
+                    }
+                    outcome.withLock { $0 = result }
+                },
+                finish: { commitError in
+                    switch (outcome.withLock { $0 }, commitError) {
+                    case (.failure(let refusal)?, _): continuation.resume(throwing: refusal)
+                    case (_, let failure?): continuation.resume(throwing: failure)
+                    case (.success(let value)?, nil): continuation.resume(returning: value)
+                    case (nil, nil): continuation.resume(throwing: QueueError.storageUnavailable("the command did not run"))
+                    }
+                })
+            let startWriter = queue.withLock { state -> Bool in
+                state.pending.append(job)
+                if state.writing { return false }
+                state.writing = true
+                return true
+            }
+            if startWriter { Task { await self.drain() } }
+        }
+    }
+
+    /// Runs batches until nothing is pending. Only one drain runs at a time (`WriteQueue.writing`).
+    private func drain() async {
+        while true {
+            let batch = queue.withLock { state -> [WriteJob] in
+                let taken = Array(state.pending.prefix(Self.maxBatch))
+                state.pending.removeFirst(taken.count)
+                if taken.isEmpty { state.writing = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            let cache = officeCache
+            do {
+                try await pool.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        for job in batch { job.run(db, cache) }
+                        return .commit
+                    }
+                }
+                for job in batch { job.finish(nil) }
+            } catch {
+                // Nothing of this batch committed; every caller in it hears so, and none is acknowledged.
+                let failure = QueueError.storageUnavailable(String(describing: error))
+                for job in batch { job.finish(failure) }
+            }
+        }
+    }
+}
+
+/// One queued command: `run` executes it inside the open transaction (in its own savepoint) and keeps its
+/// outcome; `finish` answers the caller once the commit's outcome is known.
+struct WriteJob: Sendable {
+    let run: @Sendable (Database, OfficeCache) -> Void
+    let finish: @Sendable ((any Error)?) -> Void
+}
+
+struct WriteQueue {
+    var pending: [WriteJob] = []
+    var writing = false
+}

@@ -1,0 +1,83 @@
+import GRDB
+
+/// The SQLite schema, as migrations. Every SQL dialect choice of the default store lives in this module.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE office (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    position INTEGER NOT NULL,
+                    config TEXT NOT NULL
+                );
+                CREATE TABLE counter_state (
+                    office TEXT NOT NULL REFERENCES office(id),
+                    counter TEXT NOT NULL,
+                    open INTEGER NOT NULL,
+                    current TEXT,
+                    priority_streak INTEGER NOT NULL,
+                    PRIMARY KEY (office, counter)
+                ) WITHOUT ROWID;
+                -- One row per (office, procedure, business date), bumped in the issuing transaction: numbers are
+                -- unique and contiguous (never max(number)+1).
+                CREATE TABLE number_sequence (
+                    office TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    last INTEGER NOT NULL,
+                    PRIMARY KEY (office, service, business_date)
+                ) WITHOUT ROWID;
+                CREATE TABLE ticket (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    office TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    business_date TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    queued_at INTEGER NOT NULL,
+                    called_at INTEGER,
+                    serving_at INTEGER,
+                    finished_at INTEGER,
+                    counter TEXT,
+                    deferrals INTEGER NOT NULL,
+                    recalls INTEGER NOT NULL,
+                    stage INTEGER NOT NULL,
+                    UNIQUE (office, business_date, prefix, sequence)
+                );
+                CREATE INDEX ticket_line ON ticket (office, business_date, status, service, priority, queued_at, sequence);
+                CREATE TABLE event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    office TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    ticket TEXT,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX event_office ON event (office, seq);
+                CREATE INDEX event_office_time ON event (office, at);
+                CREATE TABLE idempotency (
+                    office TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    ticket TEXT NOT NULL,
+                    PRIMARY KEY (office, scope, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE staff_account (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    role TEXT NOT NULL,
+                    office TEXT,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}
