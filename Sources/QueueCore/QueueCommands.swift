@@ -44,9 +44,15 @@ public enum CounterAction: String, Sendable, CaseIterable {
 public struct QueueCommands: Sendable {
     public let clock: any WallClock
     public let newToken: @Sendable () -> TicketID
+    /// `--no-show-grace`: one grace for every office, over what each office's policy says.
+    public let noShowGraceOverride: Int?
 
-    public init(clock: any WallClock = SystemClock(), newToken: @escaping @Sendable () -> TicketID = { TicketID.random() }) {
+    public init(
+        clock: any WallClock = SystemClock(), noShowGraceOverride: Int? = nil,
+        newToken: @escaping @Sendable () -> TicketID = { TicketID.random() }
+    ) {
         self.clock = clock
+        self.noShowGraceOverride = noShowGraceOverride
         self.newToken = newToken
     }
 
@@ -236,7 +242,8 @@ public struct QueueCommands: Sendable {
     }
 
     private func requireOffice(_ id: OfficeID, in ledger: some QueueReader) throws -> Office {
-        guard let office = try ledger.office(id) else { throw QueueError.officeNotFound(id) }
+        guard var office = try ledger.office(id) else { throw QueueError.officeNotFound(id) }
+        if let grace = noShowGraceOverride { office.policy.noShowGraceSeconds = grace }
         return office
     }
 

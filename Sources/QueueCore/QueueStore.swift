@@ -17,6 +17,7 @@ public protocol QueueStore: Sendable {
     func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
     func queue(office: OfficeID) async throws -> [QueueEntry]?
     func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) async throws -> [Event]
+    func lastEventSeq(office: OfficeID) async throws -> Int64
     func createStaff(_ account: StaffAccount) async throws
     func staffAccount(tokenHash: String) async throws -> StaffAccount?
 }
@@ -111,6 +112,10 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) async throws -> [Event] {
         try await read { try $0.events(office: office, date: date, afterSeq: afterSeq, limit: limit) }
+    }
+
+    public func lastEventSeq(office: OfficeID) async throws -> Int64 {
+        try await read { try $0.lastEventSeq(office: office) }
     }
 
     public func createStaff(_ account: StaffAccount) async throws {

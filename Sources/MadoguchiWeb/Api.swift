@@ -1,0 +1,194 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import QueueCore
+
+/// The HTTP API of DESIGN.md. Every route is registered through `add`, which also records it in `routes`, so that
+/// a test can hold the OpenAPI document to exactly what is served.
+struct Api: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    var auth: StaffAuth { StaffAuth(store: store) }
+
+    typealias Context = BasicRequestContext
+    typealias Handler = @Sendable (Request, Context) async throws -> Response
+
+    /// Method and path (OpenAPI `{param}` form) of every API route.
+    static let routes: [(method: HTTPRequest.Method, path: String)] = {
+        var table: [(HTTPRequest.Method, String)] = []
+        Api.declare { method, path, _ in table.append((method, path)) }
+        return table
+    }()
+
+    func register(on router: Router<Context>) {
+        Api.declare(self) { method, path, handler in
+            router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+        }
+    }
+
+    /// The one list of routes. With no `api` it only names them.
+    private static func declare(_ api: Api? = nil, _ add: (HTTPRequest.Method, String, @escaping Handler) -> Void) {
+        func route(_ method: HTTPRequest.Method, _ path: String, _ body: @escaping @Sendable (Api, Request, Context) async throws -> Response) {
+            add(method, path) { request, context in
+                guard let api else { throw ApiError(.notFound, "not_found", "No such route.") }
+                return try await body(api, request, context)
+            }
+        }
+        route(.get, "/health") { _, _, _ in JSONBody.response(["status": "ok"]) }
+        route(.get, "/openapi.json") { _, _, _ in try OpenAPIDocument.response() }
+        route(.get, "/api/v1/offices") { api, _, _ in try await api.listOffices() }
+        route(.post, "/api/v1/offices/{office}/tickets") { api, r, c in try await api.issue(r, c) }
+        route(.get, "/api/v1/offices/{office}/events") { api, r, c in try await api.officeEvents(r, c) }
+        route(.get, "/api/v1/offices/{office}/queue") { api, r, c in try await api.queue(r, c) }
+        route(.get, "/api/v1/tickets/{token}") { api, _, c in try await api.getTicket(c) }
+        route(.post, "/api/v1/tickets/{token}/cancel") { api, _, c in try await api.citizen(.cancel, c) }
+        route(.post, "/api/v1/tickets/{token}/postpone") { api, _, c in try await api.citizen(.postpone(by: .citizen), c) }
+        route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
+        route(.post, "/api/v1/offices/{office}/counters/{counter}/call-next") { api, r, c in try await api.callNext(r, c) }
+        for action in CounterAction.allCases {
+            route(.post, "/api/v1/offices/{office}/counters/{counter}/\(action.rawValue)") { api, r, c in
+                try await api.counterAction(action, r, c)
+            }
+        }
+        route(.post, "/api/v1/offices/{office}/counters/{counter}/transfer") { api, r, c in try await api.transfer(r, c) }
+        route(.post, "/api/v1/offices/{office}/counters/{counter}/open") { api, r, c in try await api.setCounter(true, r, c) }
+        route(.post, "/api/v1/offices/{office}/counters/{counter}/close") { api, r, c in try await api.setCounter(false, r, c) }
+        route(.post, "/api/v1/offices/{office}/tickets/{number}/reactivate") { api, r, c in try await api.reactivate(r, c) }
+    }
+
+    // MARK: Public
+
+    func listOffices() async throws -> Response {
+        var bodies: [OfficeBody] = []
+        for office in try await store.offices() {
+            bodies.append(OfficeBody(office, states: try await store.counterStates(office: office.id)))
+        }
+        return JSONBody.response(bodies)
+    }
+
+    func issue(_ request: Request, _ context: Context) async throws -> Response {
+        let office = try officeParameter(context)
+        let key = try idempotencyKey(request)
+        let body = try await JSONBody.decode(IssueBody.self, from: request)
+        let result = try await store.issue(body.validated(office: office), idempotencyKey: key)
+        hub.published(result.events)
+        return JSONBody.response(TicketBody(result.value), status: result.created ? .created : .ok)
+    }
+
+    func getTicket(_ context: Context) async throws -> Response {
+        guard let view = try await store.ticketView(try tokenParameter(context)) else { throw ApiError(QueueError.ticketNotFound) }
+        return JSONBody.response(TicketBody(view))
+    }
+
+    func citizen(_ action: TicketAction, _ context: Context) async throws -> Response {
+        let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
+        hub.published(result.events)
+        return JSONBody.response(TicketBody(result.value))
+    }
+
+    func ticketEvents(_ request: Request, _ context: Context) async throws -> Response {
+        let token = try tokenParameter(context)
+        guard let view = try await store.ticketView(token) else { throw ApiError(QueueError.ticketNotFound) }
+        let data = OfficeHub.json(TicketBody(view))
+        var first: [SSEFrame] = []
+        let last = try await store.lastEventSeq(office: view.ticket.office)
+        if let since = EventStreams.lastEventID(request) {
+            // Replay what this ticket missed while disconnected, named as it happened, then the current state.
+            let missed = try await store.events(office: view.ticket.office, date: view.ticket.businessDate, afterSeq: since, limit: 10_000)
+            for event in missed where event.ticket == token {
+                first.append(SSEFrame(id: event.seq, event: event.type.rawValue, data: data))
+            }
+        }
+        first.append(SSEFrame(id: last, event: "snapshot", data: data))
+        return EventStreams.response(hub: hub, topic: .ticket(token, office: view.ticket.office), first: first)
+    }
+
+    func officeEvents(_ request: Request, _ context: Context) async throws -> Response {
+        let office = try officeParameter(context)
+        guard let snapshot = try await store.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
+        let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))
+        return EventStreams.response(hub: hub, topic: .office(office), first: [frame])
+    }
+
+    // MARK: Staff
+
+    func queue(_ request: Request, _ context: Context) async throws -> Response {
+        let office = try officeParameter(context)
+        _ = try await auth.require(request, office: office)
+        guard let entries = try await store.queue(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
+        return JSONBody.response(QueueBody(office: office, entries: entries))
+    }
+
+    func callNext(_ request: Request, _ context: Context) async throws -> Response {
+        let (office, counter) = try await staffCounter(request, context)
+        let result = try await store.callNext(office: office, counter: counter, idempotencyKey: try idempotencyKey(request))
+        hub.published(result.events)
+        guard let view = result.value else { return Response(status: .noContent) }
+        return JSONBody.response(TicketBody(view))
+    }
+
+    func counterAction(_ action: CounterAction, _ request: Request, _ context: Context) async throws -> Response {
+        let (office, counter) = try await staffCounter(request, context)
+        let result = try await store.counterAction(action, office: office, counter: counter)
+        hub.published(result.events)
+        return JSONBody.response(TicketBody(result.value))
+    }
+
+    func transfer(_ request: Request, _ context: Context) async throws -> Response {
+        let (office, counter) = try await staffCounter(request, context)
+        let body = try await JSONBody.decode(TransferBody.self, from: request)
+        let result = try await store.transfer(office: office, counter: counter, to: ServiceID(body.service))
+        hub.published(result.events)
+        return JSONBody.response(TicketBody(result.value))
+    }
+
+    func setCounter(_ open: Bool, _ request: Request, _ context: Context) async throws -> Response {
+        let (office, counter) = try await staffCounter(request, context)
+        let result = try await store.setCounter(office: office, counter: counter, open: open)
+        hub.published(result.events)
+        return JSONBody.response(CounterStateBody(id: result.value.id, open: result.value.open, current: result.value.current))
+    }
+
+    func reactivate(_ request: Request, _ context: Context) async throws -> Response {
+        let office = try officeParameter(context)
+        _ = try await auth.require(request, office: office)
+        guard let number = TicketNumber(parsing: context.parameters.get("number") ?? "") else {
+            throw ApiError.invalid("invalid_input", "number: a ticket number such as A-042.")
+        }
+        let result = try await store.reactivate(office: office, number: number)
+        hub.published(result.events)
+        return JSONBody.response(TicketBody(result.value))
+    }
+
+    // MARK: Parameters
+
+    private func staffCounter(_ request: Request, _ context: Context) async throws -> (OfficeID, CounterID) {
+        let office = try officeParameter(context)
+        _ = try await auth.require(request, office: office)
+        return (office, CounterID(context.parameters.get("counter") ?? ""))
+    }
+
+    private func officeParameter(_ context: Context) throws -> OfficeID {
+        OfficeID(context.parameters.get("office") ?? "")
+    }
+
+    /// Malformed tokens get the same 404 as unknown ones: nothing tells a guesser which part was wrong.
+    private func tokenParameter(_ context: Context) throws -> TicketID {
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { throw ApiError(QueueError.ticketNotFound) }
+        return token
+    }
+
+    private func idempotencyKey(_ request: Request) throws -> String? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ApiError.badRequest("invalid_idempotency_key", "Idempotency-Key: 1 to 128 visible ASCII characters.")
+        }
+        return key
+    }
+}
+
+struct QueueBody: Encodable {
+    var office: OfficeID
+    var entries: [QueueEntry]
+}

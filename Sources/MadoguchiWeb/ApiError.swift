@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import QueueCore
+
+/// An error as the API shows it: `{"error":{"code":"snake_case_code","message":"…"}}`, with a status that says
+/// whose fault it is. Bad input is always a 4xx; a 5xx means the server could not keep its promise.
+public struct ApiError: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public init(_ error: QueueError) {
+        self.init(Self.status(of: error), error.code, error.message)
+        if case .storageUnavailable = error { headers[.retryAfter] = "2" }
+    }
+
+    static func status(of error: QueueError) -> HTTPResponse.Status {
+        switch error {
+        case .officeNotFound, .counterNotFound, .ticketNotFound: .notFound
+        case .serviceNotFound, .serviceClosed, .idempotencyKeyReused, .sameService, .invalidInput, .counterCannotServe:
+            .unprocessableContent
+        case .officeClosedNow, .counterClosed, .counterBusy, .counterIdle, .invalidTransition, .graceNotElapsed,
+            .reactivationWindowPassed, .deferralLimitReached:
+            .conflict
+        case .storageUnavailable: .serviceUnavailable
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = JSONBody.response(ErrorEnvelope(error: .init(code: code, message: message)), status: status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    static func badRequest(_ code: String, _ message: String) -> ApiError { ApiError(.badRequest, code, message) }
+    static func invalid(_ code: String, _ message: String) -> ApiError { ApiError(.unprocessableContent, code, message) }
+
+    static let unauthorized: ApiError = {
+        var error = ApiError(.unauthorized, "unauthorized", "A valid staff bearer token is required.")
+        error.headers[.wwwAuthenticate] = "Bearer"
+        return error
+    }()
+
+    static let forbidden = ApiError(.forbidden, "forbidden", "This account may not act on this office.")
+}
+
+struct ErrorEnvelope: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+    }
+
+    var error: Detail
+}
+
+/// Turns every error into the API's error shape, so that no route, not even one the router does not know, answers
+/// with another format, and no domain refusal becomes a 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ApiError {
+            throw error
+        } catch let error as QueueError {
+            throw ApiError(error)
+        } catch let error as HTTPError {
+            throw ApiError(error.status, Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
+        } catch is CancellationError {
+            throw ApiError(.serviceUnavailable, "shutting_down", "The server is shutting down.")
+        } catch {
+            context.logger.error("unexpected error: \(String(reflecting: error))")
+            throw ApiError(.internalServerError, "internal_error", "Something went wrong on the server.")
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 413: "payload_too_large"
+        case 400: "bad_request"
+        default: status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+        }
+    }
+}

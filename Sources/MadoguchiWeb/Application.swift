@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import QueueCore
+
+/// Settings for `madoguchi serve`, read once.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var heartbeatSeconds: Double
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15) {
+        self.host = host
+        self.port = port
+        self.heartbeatSeconds = heartbeatSeconds
+    }
+}
+
+/// The composition root: the one place that wires a store, the hub and the routes into an application.
+public func buildApplication(
+    settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
+) -> some ApplicationProtocol {
+    let hub = OfficeHub(store: store, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
+    let router = buildRouter(store: store, hub: hub)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
+        services: [hub],
+        logger: logger)
+}
+
+func buildRouter(store: any QueueStore, hub: OfficeHub) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    Api(store: store, hub: hub).register(on: router)
+    return router
+}

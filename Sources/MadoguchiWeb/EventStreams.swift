@@ -1,0 +1,38 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import QueueCore
+import ServiceLifecycle
+
+/// `text/event-stream` responses fed by the hub.
+enum EventStreams {
+    /// Sends `first` frames, then whatever the hub publishes for `topic`, until the client leaves or the server shuts
+    /// down. Each stream ends itself on graceful shutdown so that it never holds the server open.
+    static func response(hub: OfficeHub, topic: OfficeHub.Topic, first: [SSEFrame]) -> Response {
+        let (id, frames) = hub.subscribe(topic)
+        let body = ResponseBody { writer in
+            try await withGracefulShutdownHandler {
+                var opening = "retry: 3000\n\n"
+                for frame in first { opening += frame.text }
+                try await writer.write(ByteBuffer(string: opening))
+                for await frame in frames {
+                    try await writer.write(ByteBuffer(string: frame.text))
+                }
+            } onGracefulShutdown: {
+                hub.unsubscribe(id)
+            }
+            hub.unsubscribe(id)
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+
+    /// The `Last-Event-ID` a reconnecting client sends, if it is a sequence number.
+    static func lastEventID(_ request: Request) -> Int64? {
+        request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import QueueCore
+import ServiceLifecycle
+import Synchronization
+
+/// One Server-Sent Events message.
+struct SSEFrame: Sendable, Equatable {
+    var id: Int64?
+    var event: String
+    var data: String
+
+    var text: String {
+        var out = ""
+        if let id { out += "id: \(id)\n" }
+        out += "event: \(event)\n"
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
+        return out + "\n"
+    }
+
+    static let heartbeat = SSEFrame(id: nil, event: "ping", data: "{}")
+}
+
+/// Live views for watchers. Stores report committed events here; the hub marks their offices dirty and a single
+/// loop recomputes each dirty office once, however many watch it: one office snapshot, and one view per watched
+/// ticket. A burst of changes coalesces into one recomputation.
+///
+/// Each watcher has a bounded buffer that keeps only the newest frames, so a slow phone gets the latest state
+/// instead of growing the server's memory.
+public final class OfficeHub: Service {
+    enum Topic: Hashable, Sendable {
+        case office(OfficeID)
+        case ticket(TicketID, office: OfficeID)
+
+        var office: OfficeID {
+            switch self {
+            case .office(let id): id
+            case .ticket(_, let office): office
+            }
+        }
+    }
+
+    struct Watcher {
+        var topic: Topic
+        var continuation: AsyncStream<SSEFrame>.Continuation
+    }
+
+    struct State {
+        var watchers: [UUID: Watcher] = [:]
+        var dirty: Set<OfficeID> = []
+        /// The newest event of each ticket since its last frame, to name the frame (`ticket.called`, …).
+        var ticketEvents: [TicketID: Event] = [:]
+    }
+
+    static let bufferedFrames = 8
+    let store: any QueueStore
+    let heartbeatSeconds: Double
+    let logger: Logger
+    private let state = Mutex(State())
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakes: AsyncStream<Void>
+
+    public init(store: any QueueStore, heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub")) {
+        self.store = store
+        self.heartbeatSeconds = heartbeatSeconds
+        self.logger = logger
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Tells the hub about events that have committed.
+    func published(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        state.withLock { state in
+            for event in events {
+                state.dirty.insert(event.office)
+                if let ticket = event.ticket { state.ticketEvents[ticket] = event }
+            }
+        }
+        wake.yield()
+    }
+
+    func subscribe(_ topic: Topic) -> (UUID, AsyncStream<SSEFrame>) {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: SSEFrame.self, bufferingPolicy: .bufferingNewest(Self.bufferedFrames))
+        let id = UUID()
+        state.withLock { $0.watchers[id] = Watcher(topic: topic, continuation: continuation) }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return (id, stream)
+    }
+
+    func unsubscribe(_ id: UUID) {
+        let watcher = state.withLock { $0.watchers.removeValue(forKey: id) }
+        watcher?.continuation.finish()
+    }
+
+    var watcherCount: Int { state.withLock { $0.watchers.count } }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in self.wakes.cancelOnGracefulShutdown() { await self.refreshDirtyOffices() }
+            }
+            group.addTask {
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    do { try await Task.sleep(for: .seconds(self.heartbeatSeconds)) } catch { break }
+                    self.broadcast(.heartbeat) { _ in true }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        let all = state.withLock { state in
+            defer { state.watchers.removeAll() }
+            return Array(state.watchers.values)
+        }
+        for watcher in all { watcher.continuation.finish() }
+    }
+
+    private func refreshDirtyOffices() async {
+        let (offices, ticketEvents, watched) = state.withLock { state in
+            defer {
+                state.dirty.removeAll()
+                state.ticketEvents.removeAll()
+            }
+            return (state.dirty, state.ticketEvents, Set(state.watchers.values.map(\.topic)))
+        }
+        for office in offices {
+            do {
+                if watched.contains(.office(office)), let snapshot = try await store.snapshot(office: office) {
+                    let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
+                    broadcast(frame) { $0 == .office(office) }
+                }
+                for case .ticket(let ticket, let of) in watched where of == office {
+                    guard let view = try await store.ticketView(ticket) else { continue }
+                    let cause = ticketEvents[ticket]
+                    let frame = SSEFrame(id: cause?.seq, event: cause?.type.rawValue ?? "update", data: Self.json(TicketBody(view)))
+                    broadcast(frame) { $0 == .ticket(ticket, office: office) }
+                }
+            } catch {
+                logger.warning("could not refresh office \(office): \(error)")
+            }
+        }
+    }
+
+    private func broadcast(_ frame: SSEFrame, to matches: (Topic) -> Bool) {
+        let targets = state.withLock { $0.watchers.values.filter { matches($0.topic) }.map(\.continuation) }
+        for continuation in targets { continuation.yield(frame) }
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

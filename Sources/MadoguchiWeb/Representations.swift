@@ -1,0 +1,136 @@
+import Foundation
+import QueueCore
+
+/// A ticket as the API shows it. `position` and `estimate` are null unless the ticket waits.
+struct TicketBody: Encodable {
+    struct CounterRef: Encodable {
+        var id: CounterID
+        var label: String
+    }
+
+    var token: TicketID
+    var number: TicketNumber
+    var office: OfficeID
+    var service: ServiceID
+    var status: TicketStatus
+    var channel: Channel
+    var priority: Int
+    var issuedAt: String
+    var position: Int?
+    var estimate: WaitEstimate?
+    var counter: CounterRef?
+
+    init(_ view: TicketView) {
+        let t = view.ticket
+        token = t.id
+        number = t.number
+        office = t.office
+        service = t.service
+        status = t.status
+        channel = t.channel
+        priority = t.priority
+        issuedAt = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
+        position = view.position
+        estimate = view.estimate
+        counter = t.holdsCounter ? view.counter.map { CounterRef(id: $0.id, label: $0.label) } : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case token, number, office, service, status, channel, priority, issuedAt, position, estimate, counter
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(token, forKey: .token)
+        try c.encode(number, forKey: .number)
+        try c.encode(office, forKey: .office)
+        try c.encode(service, forKey: .service)
+        try c.encode(status, forKey: .status)
+        try c.encode(channel, forKey: .channel)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(issuedAt, forKey: .issuedAt)
+        try c.encode(position, forKey: .position)
+        try c.encode(estimate, forKey: .estimate)
+        try c.encodeIfPresent(counter, forKey: .counter)
+    }
+}
+
+/// An office as `GET /api/v1/offices` lists it.
+struct OfficeBody: Encodable {
+    struct ServiceBody: Encodable {
+        var id: ServiceID
+        var prefix: String
+        var color: String
+        var name: LocalizedText
+        var open: Bool
+        var typicalMinutes: Int
+    }
+
+    struct CounterBody: Encodable {
+        var id: CounterID
+        var label: String
+        var services: [ServiceID]
+        var open: Bool
+    }
+
+    var id: OfficeID
+    var name: LocalizedText
+    var timeZone: String
+    var services: [ServiceBody]
+    var counters: [CounterBody]
+
+    init(_ office: Office, states: [CounterState]) {
+        id = office.id
+        name = office.name
+        timeZone = office.timeZone
+        services = office.procedures.map {
+            ServiceBody(
+                id: $0.id, prefix: $0.prefix, color: $0.color, name: $0.name, open: $0.open,
+                typicalMinutes: Int((Double($0.typicalServiceSeconds) / 60).rounded()))
+        }
+        counters = office.counters.map { counter in
+            CounterBody(
+                id: counter.id, label: counter.label, services: counter.services,
+                open: states.first { $0.id == counter.id }?.open ?? false)
+        }
+    }
+}
+
+struct CounterStateBody: Encodable {
+    var id: CounterID
+    var open: Bool
+    var current: TicketID?
+}
+
+/// The issue request body. Unknown fields are ignored; the ones here are checked by `validated`.
+struct IssueBody: Decodable {
+    var service: String
+    var channel: String
+    var priority: Int?
+    var language: String?
+
+    static let languages: Set<String> = ["ja", "en", "zh-Hans", "ko", "vi", "ja-easy"]
+
+    func validated(office: OfficeID) throws -> IssueRequest {
+        for text in [service, channel, language ?? ""] where MyNumber.looksLikeMyNumber(text) {
+            throw ApiError.invalid("my_number_refused", "This looks like a My Number; it is never accepted here.")
+        }
+        guard let channel = Channel(rawValue: channel) else {
+            throw ApiError.invalid("invalid_input", "channel: one of web, kiosk, staff, line.")
+        }
+        let priority = priority ?? 0
+        guard priority == 0 || priority == 1 else { throw ApiError.invalid("invalid_input", "priority: 0 or 1.") }
+        let language = language ?? "ja"
+        guard Self.languages.contains(language) else {
+            throw ApiError.invalid("invalid_input", "language: one of \(Self.languages.sorted().joined(separator: ", ")).")
+        }
+        guard !service.isEmpty, service.utf8.count <= 40 else {
+            throw ApiError.invalid("service_not_found", "No procedure '\(service.prefix(40))' at this office.")
+        }
+        return IssueRequest(office: office, service: ServiceID(service), channel: channel, priority: priority, language: language)
+    }
+}
+
+struct TransferBody: Decodable {
+    var service: String
+}

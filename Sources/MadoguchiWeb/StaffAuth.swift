@@ -1,0 +1,18 @@
+import Foundation
+import Hummingbird
+import QueueCore
+
+/// Checks `Authorization: Bearer <token>` for staff routes: 401 without a valid token, 403 for another office.
+struct StaffAuth: Sendable {
+    let store: any QueueStore
+
+    func require(_ request: Request, office: OfficeID) async throws -> StaffAccount {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw ApiError.unauthorized }
+        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.utf8.count <= 128,
+            let account = try await store.staffAccount(tokenHash: StaffTokens.hash(token))
+        else { throw ApiError.unauthorized }
+        guard account.mayAct(on: office) else { throw ApiError.forbidden }
+        return account
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MadoguchiWeb
+import QueueCore
+
+@main
+struct Madoguchi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "madoguchi",
+        abstract: "窓口: a service-counter queue for city halls.",
+        subcommands: [Serve.self, Token.self, Import.self, Export.self])
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
+
+    @Option(help: "sqlite:PATH (durable, the default) or memory.") var db = "sqlite:madoguchi.sqlite"
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Seconds a counter waits on a called ticket before it may mark a no-show (overrides each office).")
+    var noShowGrace: Int?
+    @Flag(help: "Load the Kumamoto reference city when the database has no offices.") var demo = false
+
+    func validate() throws {
+        if !(1...65535).contains(port) { throw ValidationError("--port must be 1-65535") }
+        if let noShowGrace, !(0...3600).contains(noShowGrace) { throw ValidationError("--no-show-grace must be 0-3600") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "madoguchi")
+        logger.logLevel = .info
+        let store = try StoreFactory.open(db, commands: QueueCommands(noShowGraceOverride: noShowGrace))
+        if demo, try await store.offices().isEmpty {
+            let events = try await OfficesFile.demo().load(into: store)
+            let count = try await store.offices().count
+            logger.info("loaded the demo city: \(count) offices, \(events.count) events")
+        }
+        let app = buildApplication(settings: ServerSettings(host: host, port: port), store: store, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a token and print it alone on stdout; only its hash is kept.")
+
+        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "admin, supervisor or staff.") var role: String
+        @Option(help: "The office it may act on; omit for every office (admin and city-wide supervisors only).")
+        var office: String?
+        @Option(help: "Who holds it, for the audit trail (a role or desk name, not a personal name).") var name = "staff"
+
+        func run() async throws {
+            guard let role = StaffAccount.Role(rawValue: role) else {
+                throw ValidationError("--role must be admin, supervisor or staff")
+            }
+            if role == .staff && office == nil { throw ValidationError("a staff token needs --office") }
+            let store = try StoreFactory.open(db)
+            let token = StaffTokens.generate()
+            try await store.createStaff(StaffAccount(
+                tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: name,
+                createdAt: store.clock.now()))
+            print(token)
+        }
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load or update offices, procedures and counters from YAML (docs/offices.md).")
+
+    @Option(help: "sqlite:PATH or memory.") var db: String
+    @Argument(help: "The offices YAML file.") var file: String
+
+    func run() async throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let store = try StoreFactory.open(db)
+        let parsed = try OfficesFile.parse(text)
+        _ = try await parsed.load(into: store)
+        let ids = try parsed.resolved().map(\.office.id.rawValue)
+        FileHandle.standardError.write(Data("imported \(ids.count) offices: \(ids.joined(separator: ", "))\n".utf8))
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export data.", subcommands: [Events.self])
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write one office's events of one business day as JSONL to stdout.")
+
+        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "Office id.") var office: String
+        @Option(help: "Business date, YYYY-MM-DD, in the office's time zone.") var date: String
+
+        func run() async throws {
+            guard let day = LocalDate(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD") }
+            let store = try StoreFactory.open(db)
+            guard try await store.offices().contains(where: { $0.id.rawValue == office }) else {
+                throw ValidationError("no office '\(office)'")
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var after: Int64 = 0
+            while true {
+                let page = try await store.events(office: OfficeID(office), date: day, afterSeq: after, limit: 5000)
+                guard let last = page.last else { break }
+                var chunk = Data()
+                for event in page {
+                    chunk.append(try encoder.encode(event))
+                    chunk.append(0x0A)
+                }
+                FileHandle.standardOutput.write(chunk)
+                after = last.seq
+            }
+        }
+    }
+}
