@@ -50,8 +50,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore"]),
-        .testTarget(name: "StoreContractTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
+        // The domain's tests, the state-machine property tests and the store contract suite (every store).
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [

@@ -162,6 +162,8 @@ public enum EventTime {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let local = calendar.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s))
         else { return nil }
-        return (local.addingTimeInterval(Double(millis) / 1000 - Double(offset)), offset)
+        // Whole milliseconds, as `QueueCommands.now()` makes them, so a parsed time equals the one written.
+        let total = Int64(local.timeIntervalSince1970) * 1000 + Int64(millis) - Int64(offset) * 1000
+        return (Date(timeIntervalSince1970: Double(total) / 1000), offset)
     }
 }

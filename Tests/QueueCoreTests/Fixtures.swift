@@ -1,0 +1,72 @@
+import Foundation
+import MemoryStore
+import QueueCore
+import SQLiteStore
+
+/// A small office: certificates (A), moving in (B) and family register (F); c1 and c2 serve certificates, c3 serves
+/// moving in and family register.
+enum Fixtures {
+    static let officeID: OfficeID = "test"
+    /// Monday 2026-03-30 10:00 in Tokyo.
+    static let start = Date(timeIntervalSince1970: 1_774_832_400)
+
+    static var office: Office {
+        Office(
+            id: officeID, name: LocalizedText(ja: "テスト区役所", en: "Test Ward"),
+            openingHours: OpeningHours(weekdays: [1, 2, 3, 4, 5], opens: "09:00", closes: "16:30", enforced: false),
+            procedures: [
+                Procedure(id: "certificates", prefix: "A", color: "#1565C0", name: .init(ja: "証明書", en: "Certificates"), typicalServiceSeconds: 300),
+                Procedure(id: "moving-in", prefix: "B", color: "#EF6C00", name: .init(ja: "転入", en: "Moving in"), typicalServiceSeconds: 1200),
+                Procedure(id: "family-register", prefix: "F", color: "#D81B60", name: .init(ja: "戸籍", en: "Family register"), typicalServiceSeconds: 1200),
+            ],
+            counters: [
+                Counter(id: "c1", label: "1", services: ["certificates"]),
+                Counter(id: "c2", label: "2", services: ["certificates"]),
+                Counter(id: "c3", label: "3", services: ["moving-in", "family-register"]),
+            ],
+            policy: OfficePolicy(noShowGraceSeconds: 60, reactivateWindowSeconds: 600, maxDeferrals: 1, priorityStreakLimit: 2))
+    }
+
+    enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
+        case memory, sqlite
+        var description: String { rawValue }
+    }
+
+    /// A fresh store of `kind` with the test office loaded and its counters open, on a manual clock.
+    static func store(_ kind: StoreKind, clock: ManualClock = ManualClock(start), openCounters: Bool = true) async throws -> any QueueStore {
+        let commands = QueueCommands(clock: clock)
+        let store: any QueueStore
+        switch kind {
+        case .memory: store = MemoryStore(commands: commands)
+        case .sqlite: store = try SQLiteStore(path: temporaryPath(), commands: commands)
+        }
+        _ = try await store.importOffice(office)
+        if openCounters {
+            for counter in office.counters { _ = try await store.setCounter(office: officeID, counter: counter.id, open: true) }
+        }
+        return store
+    }
+
+    static func temporaryPath() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("\(UUID().uuidString).sqlite").path
+    }
+
+    static func issue(_ store: any QueueStore, _ service: ServiceID, priority: Int = 0, key: String? = nil) async throws -> Ticket {
+        try await store.issue(IssueRequest(office: officeID, service: service, channel: .web, priority: priority), idempotencyKey: key).value.ticket
+    }
+}
+
+/// SplitMix64: a seeded generator, so a failing random run can be repeated from its printed seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
