@@ -1,0 +1,202 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+@testable import MadoguchiWeb
+import QueueCore
+import Testing
+
+@Suite("HTTP API")
+struct ApiTests {
+    @Test("health and the office list")
+    func publicReads() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let health = try await client.json(.get, "/health")
+            #expect(health.status == .ok && health.json["status"] as? String == "ok")
+            let response = try await client.execute(uri: "/api/v1/offices", method: .get)
+            let offices = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+            #expect(offices.map { $0["id"] as? String } == ["chuo", "higashi", "nishi", "minami", "kita", "mynumber-center"])
+            let chuo = offices[0]
+            #expect((chuo["name"] as? [String: String])?["ja"] == "中央区役所")
+            let services = try #require(chuo["services"] as? [[String: Any]])
+            #expect(services.first?["prefix"] as? String == "A" && services.first?["color"] as? String == "#1565C0")
+            let counters = try #require(chuo["counters"] as? [[String: Any]])
+            #expect(counters.filter { ($0["services"] as? [String])?.contains("certificates") == true }.count >= 2)
+            #expect(counters.contains { !(($0["services"] as? [String])?.contains("moving-in") ?? true) })
+            let center = offices[5]
+            #expect((center["services"] as? [[String: Any]])?.map { $0["id"] as? String } == ["my-number-card"])
+        }
+    }
+
+    @Test("issuing: 201 with the ticket, a retry returns it, and every bad request gets its error")
+    func issuing() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let uri = "/api/v1/offices/chuo/tickets"
+            let body = #"{"service":"certificates","channel":"kiosk","priority":0,"language":"en"}"#
+            let first = try await client.json(.post, uri, body: body, key: "tap-1")
+            #expect(first.status == .created)
+            #expect(first.json["number"] as? String == "A-001")
+            #expect(first.json["status"] as? String == "waiting")
+            #expect(first.json["position"] as? Int == 1)
+            #expect((first.json["estimate"] as? [String: Int])?["minutes"] != nil)
+            #expect((first.json["token"] as? String)?.count == 22)
+            #expect((first.json["issuedAt"] as? String)?.hasSuffix("+09:00") == true)
+            let retry = try await client.json(.post, uri, body: body, key: "tap-1")
+            #expect(retry.status == .ok && retry.json["token"] as? String == first.json["token"] as? String)
+            let reused = try await client.json(.post, uri, body: #"{"service":"moving-in","channel":"kiosk"}"#, key: "tap-1")
+            #expect(reused.status == .unprocessableContent && errorCode(reused.json) == "idempotency_key_reused")
+
+            let cases: [(String, String, HTTPResponse.Status, String)] = [
+                ("/api/v1/offices/nowhere/tickets", #"{"service":"certificates","channel":"web"}"#, .notFound, "office_not_found"),
+                (uri, #"{"service":"passports","channel":"web"}"#, .unprocessableContent, "service_not_found"),
+                (uri, #"{"service":"certificates","channel":"fax"}"#, .unprocessableContent, "invalid_input"),
+                (uri, #"{"service":"certificates","channel":"web","priority":7}"#, .unprocessableContent, "invalid_input"),
+                (uri, #"{"service":"certificates","channel":"web","language":"xx"}"#, .unprocessableContent, "invalid_input"),
+                (uri, #"{"channel":"web"}"#, .unprocessableContent, "invalid_input"),
+                (uri, #"{"service":"123456789018","channel":"web"}"#, .unprocessableContent, "my_number_refused"),
+                (uri, #"{"service":"certificates","#, .badRequest, "malformed_json"),
+                (uri, "[1,2]", .unprocessableContent, "invalid_input"),
+                (uri, String(repeating: " ", count: 20_000), .contentTooLarge, "payload_too_large"),
+            ]
+            for (path, body, status, code) in cases {
+                let r = try await client.json(.post, path, body: body)
+                #expect(r.status == status && errorCode(r.json) == code, "\(body.prefix(60)) → \(r.status) \(r.text)")
+                #expect(r.json["error"].flatMap { ($0 as? [String: Any])?["message"] as? String } != nil)
+            }
+            let badKey = try await client.json(.post, uri, body: body, key: String(repeating: "k", count: 200))
+            #expect(badKey.status == .badRequest && errorCode(badKey.json) == "invalid_idempotency_key")
+            // Nothing refused took a number.
+            #expect(try await client.issue()["number"] as? String == "A-002")
+        }
+    }
+
+    @Test("a closed procedure refuses tickets with 422")
+    func closedProcedure() async throws {
+        let h = try await Harness.make()
+        var office = try #require(try await h.store.offices().first { $0.id == "chuo" })
+        office.procedures[0].open = false
+        _ = try await h.store.importOffice(office)
+        try await h.test { client in
+            let r = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#)
+            #expect(r.status == .unprocessableContent && errorCode(r.json) == "service_closed")
+        }
+    }
+
+    @Test("reading and cancelling a ticket by token; unknown and malformed tokens get the same 404")
+    func ticketByToken() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let token = try #require(try await client.issue()["token"] as? String)
+            let read = try await client.json(.get, "/api/v1/tickets/\(token)")
+            #expect(read.status == .ok && read.json["number"] as? String == "A-001")
+            let unknown = try await client.json(.get, "/api/v1/tickets/\(TicketID.random())")
+            let malformed = try await client.json(.get, "/api/v1/tickets/A-001")
+            #expect(unknown.status == .notFound && malformed.status == .notFound && unknown.text == malformed.text)
+            let cancel = try await client.json(.post, "/api/v1/tickets/\(token)/cancel")
+            #expect(cancel.status == .ok && cancel.json["status"] as? String == "cancelled")
+            #expect(try await client.json(.post, "/api/v1/tickets/\(token)/cancel").status == .ok)
+            #expect(try await client.json(.post, "/api/v1/tickets/\(TicketID.random())/cancel").status == .notFound)
+
+            let served = try #require(try await client.issue()["token"] as? String)
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/start", token: h.staffChuo)
+            let late = try await client.json(.post, "/api/v1/tickets/\(served)/cancel")
+            #expect(late.status == .conflict && errorCode(late.json) == "invalid_transition")
+            let postpone = try await client.json(.post, "/api/v1/tickets/\(served)/postpone")
+            #expect(postpone.status == .conflict)
+        }
+    }
+
+    @Test("staff routes need a token for the office: 401 without, 403 for another office")
+    func staffAuth() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let path = "/api/v1/offices/chuo/counters/c1/call-next"
+            #expect(try await client.json(.post, path).status == .unauthorized)
+            #expect(try await client.json(.post, path, token: "mdg_wrong").status == .unauthorized)
+            let other = try await client.json(.post, path, token: h.staffNishi)
+            #expect(other.status == .forbidden && errorCode(other.json) == "forbidden")
+            #expect(try await client.json(.get, "/api/v1/offices/chuo/queue", token: h.staffNishi).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/tickets/A-001/reactivate").status == .unauthorized)
+        }
+    }
+
+    @Test("a counter's whole day: call, recall, start, complete, no-show, hold, transfer, open and close")
+    func counterDay() async throws {
+        let h = try await Harness.make(grace: 60)
+        try await h.test { client in
+            let base = "/api/v1/offices/chuo/counters/c5"
+            let t = h.staffChuo
+            #expect(try await client.json(.post, "\(base)/call-next", token: t).status == .noContent)
+            _ = try await client.issue("moving-in")
+            h.clock.advance(seconds: 1)
+            _ = try await client.issue("moving-in")
+            let called = try await client.json(.post, "\(base)/call-next", token: t, key: "click-1")
+            #expect(called.status == .ok && called.json["number"] as? String == "B-001" && called.json["status"] as? String == "called")
+            #expect((called.json["counter"] as? [String: Any])?["id"] as? String == "c5")
+            let double = try await client.json(.post, "\(base)/call-next", token: t, key: "click-1")
+            #expect(double.status == .ok && double.json["number"] as? String == "B-001")
+            let busy = try await client.json(.post, "\(base)/call-next", token: t)
+            #expect(busy.status == .conflict && errorCode(busy.json) == "counter_busy")
+            #expect(try await client.json(.post, "\(base)/recall", token: t).status == .ok)
+            let early = try await client.json(.post, "\(base)/no-show", token: t)
+            #expect(early.status == .conflict && errorCode(early.json) == "grace_not_elapsed")
+            #expect(try await client.json(.post, "\(base)/start", token: t).json["status"] as? String == "serving")
+            let bad = try await client.json(.post, "\(base)/transfer", body: #"{"service":"passports"}"#, token: t)
+            #expect(bad.status == .unprocessableContent && errorCode(bad.json) == "service_not_found")
+            let moved = try await client.json(.post, "\(base)/transfer", body: #"{"service":"certificates"}"#, token: t)
+            #expect(moved.status == .ok && moved.json["number"] as? String == "B-001" && moved.json["service"] as? String == "certificates")
+            let idle = try await client.json(.post, "\(base)/complete", token: t)
+            #expect(idle.status == .conflict && errorCode(idle.json) == "no_current_ticket")
+
+            _ = try await client.json(.post, "\(base)/call-next", token: t)
+            #expect(try await client.json(.post, "\(base)/hold", token: t).json["status"] as? String == "waiting")
+            _ = try await client.json(.post, "\(base)/call-next", token: t)
+            h.clock.advance(seconds: 61)
+            let missed = try await client.json(.post, "\(base)/no-show", token: t)
+            #expect(missed.status == .ok && missed.json["status"] as? String == "no_show")
+            let number = try #require(missed.json["number"] as? String)
+            let back = try await client.json(.post, "/api/v1/offices/chuo/tickets/\(number)/reactivate", token: t)
+            #expect(back.status == .ok && back.json["status"] as? String == "waiting")
+            let badNumber = try await client.json(.post, "/api/v1/offices/chuo/tickets/B-1/reactivate", token: t)
+            #expect(badNumber.status == .unprocessableContent)
+            let unknown = try await client.json(.post, "/api/v1/offices/chuo/tickets/B-999/reactivate", token: t)
+            #expect(unknown.status == .notFound)
+
+            let closed = try await client.json(.post, "\(base)/close", token: t)
+            #expect(closed.status == .ok && closed.json["open"] as? Bool == false)
+            let refused = try await client.json(.post, "\(base)/call-next", token: t)
+            #expect(refused.status == .conflict && errorCode(refused.json) == "counter_closed")
+            #expect(try await client.json(.post, "\(base)/open", token: t).json["open"] as? Bool == true)
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/c99/open", token: t).status == .notFound)
+
+            let queue = try await client.json(.get, "/api/v1/offices/chuo/queue", token: t)
+            let entries = try #require(queue.json["entries"] as? [[String: Any]])
+            #expect(entries.count == 2 && entries.allSatisfy { $0["waitedSeconds"] is Int })
+        }
+    }
+
+    @Test("unknown routes answer in the API's error shape")
+    func unknownRoute() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.json(.get, "/api/v1/nothing")
+            #expect(r.status == .notFound && errorCode(r.json) == "not_found")
+        }
+    }
+
+    @Test("the OpenAPI document names exactly the routes that are served")
+    func openAPIMatchesRoutes() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let response = try await client.execute(uri: "/openapi.json", method: .get)
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            #expect(doc["openapi"] as? String == "3.1.0")
+            let paths = try #require(doc["paths"] as? [String: [String: Any]])
+            let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
+            let served = Set(Api.routes.map { "\($0.method.rawValue) \($0.path)" })
+            #expect(documented == served, "only documented: \(documented.subtracting(served)); only served: \(served.subtracting(documented))")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import MadoguchiWeb
+import QueueCore
+import SQLiteStore
+
+/// An in-process application on a real SQLite file with the demo city, and a staff token per office.
+struct Harness {
+    let store: any QueueStore
+    let clock: ManualClock
+    let staffChuo: String
+    let staffNishi: String
+
+    static func make(grace: Int = 60) async throws -> Harness {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))  // Mon 2026-03-30 10:00 JST
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-web-tests")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try SQLiteStore(
+            path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path,
+            commands: QueueCommands(clock: clock, noShowGraceOverride: grace))
+        _ = try await OfficesFile.demo().load(into: store)
+        var tokens: [String] = []
+        for office in ["chuo", "nishi"] {
+            let token = StaffTokens.generate()
+            try await store.createStaff(StaffAccount(
+                tokenHash: StaffTokens.hash(token), role: .staff, office: OfficeID(office), name: "desk", createdAt: clock.now()))
+            tokens.append(token)
+        }
+        return Harness(store: store, clock: clock, staffChuo: tokens[0], staffNishi: tokens[1])
+    }
+
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = buildRouter(store: store, hub: OfficeHub(store: store))
+        try await Application(router: router).test(.router) { client in try await body(client) }
+    }
+}
+
+extension TestClientProtocol {
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, token: String? = nil, key: String? = nil
+    ) async throws -> (status: HTTPResponse.Status, json: [String: Any], text: String) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        let response = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let text = String(buffer: response.body)
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return (response.status, object, text)
+    }
+
+    func issue(_ service: String = "certificates", office: String = "chuo", key: String? = nil) async throws -> [String: Any] {
+        try await json(.post, "/api/v1/offices/\(office)/tickets", body: #"{"service":"\#(service)","channel":"web"}"#, key: key).json
+    }
+}
+
+func errorCode(_ json: [String: Any]) -> String? { (json["error"] as? [String: Any])?["code"] as? String }
