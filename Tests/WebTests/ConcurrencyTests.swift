@@ -1,0 +1,99 @@
+import Foundation
+import HummingbirdTesting
+@testable import MadoguchiWeb
+import QueueCore
+import Testing
+
+/// Exactly-once under concurrency, through the HTTP layer, on a real SQLite file.
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    @Test("20 consoles calling concurrently over 1,000 waiting tickets call each exactly once, double clicks included")
+    func concurrentCallNext() async throws {
+        let h = try await Harness.make()
+        // setup: chuo with 20 certificate counters, all open, and 1,000 waiting certificate tickets.
+        var office = try #require(try await h.store.offices().first { $0.id == "chuo" })
+        office.counters = (1...20).map { Counter(id: CounterID("k\($0)"), label: "\($0)", services: ["certificates"]) }
+        _ = try await h.store.importOffice(office)
+        for counter in office.counters { _ = try await h.store.setCounter(office: "chuo", counter: counter.id, open: true) }
+        for _ in 0..<1000 {
+            _ = try await h.store.issue(IssueRequest(office: "chuo", service: "certificates", channel: .kiosk), idempotencyKey: nil)
+        }
+        let token = h.staffChuo
+        try await h.test { client in
+            // act: each console loops call-next → complete; 5% of calls are sent twice with the same key.
+            let calls = try await withThrowingTaskGroup(of: [String].self) { group in
+                for console in 1...20 {
+                    group.addTask {
+                        var numbers: [String] = []
+                        var click = 0
+                        while true {
+                            click += 1
+                            let key = "k\(console)-\(click)"
+                            let r = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
+                            if r.status == .noContent { break }
+                            #expect(r.status == .ok, "\(r.text)")
+                            guard let number = r.json["number"] as? String else { break }
+                            numbers.append(number)
+                            if click % 20 == 0 {
+                                let again = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
+                                #expect(again.json["number"] as? String == number)
+                            }
+                            let done = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/complete", token: token)
+                            #expect(done.status == .ok)
+                        }
+                        return numbers
+                    }
+                }
+                var all: [String] = []
+                for try await numbers in group { all += numbers }
+                return all
+            }
+            // verify: every ticket called once, none skipped.
+            #expect(calls.count == 1000)
+            #expect(Set(calls).count == 1000)
+            #expect(Set(calls) == Set((1...1000).map { TicketNumber(prefix: "A", sequence: $0).description }))
+        }
+    }
+
+    @Test("2,000 concurrent issues with 10% retried under the same key: no duplicate, none lost")
+    func concurrentIssues() async throws {
+        let h = try await Harness.make()
+        let services = ["certificates", "moving-in", "moving-out", "my-number-card"]
+        try await h.test { client in
+            let results = try await withThrowingTaskGroup(of: [(key: String, token: String, number: String)].self) { group in
+                for worker in 0..<200 {
+                    group.addTask {
+                        var out: [(key: String, token: String, number: String)] = []
+                        for i in 0..<10 {
+                            let key = "w\(worker)-\(i)"
+                            let service = services[(worker + i) % services.count]
+                            let attempts = (worker * 10 + i) % 10 == 0 ? 2 : 1
+                            for _ in 0..<attempts {
+                                let ticket = try await client.issue(service, key: key)
+                                out.append((key, ticket["token"] as? String ?? "", ticket["number"] as? String ?? ""))
+                            }
+                        }
+                        return out
+                    }
+                }
+                var all: [(key: String, token: String, number: String)] = []
+                for try await part in group { all += part }
+                return all
+            }
+            #expect(results.count == 2200)
+            let byKey = Dictionary(grouping: results, by: \.key)
+            #expect(byKey.count == 2000)
+            #expect(byKey.values.allSatisfy { Set($0.map(\.token)).count == 1 })
+            let tickets = Set(results.map(\.token))
+            #expect(tickets.count == 2000)
+            let numbers = Set(results.map(\.number))
+            #expect(numbers.count == 2000)
+            for prefix in ["A", "B", "C", "M"] {
+                let sequences = numbers.filter { $0.hasPrefix(prefix + "-") }.compactMap { Int($0.dropFirst(2)) }.sorted()
+                #expect(sequences == Array(1...500), "prefix \(prefix)")
+            }
+            let stored = try await h.store.snapshot(office: "chuo")
+            #expect(stored?.lines.reduce(0) { $0 + $1.waiting } == 2000)
+        }
+    }
+}
