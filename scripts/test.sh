@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: builds once, runs the Swift suites (domain, store contract, HTTP), then the crash test
-# against the real server binary. Installs what it needs on a fresh Debian machine.
+# The test command: builds once, runs the Swift suites (domain, store contract, HTTP, concurrency), then the
+# kill -9 crash test and the live SSE test against the real server binary. Installs what it needs on Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +13,4 @@ swift test --skip-build 2>&1 | tee .build/swift-test.log
 grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log
 
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Loads a release build on 127.0.0.1 with wrk and prints req/s, p50 and p99 for each workload, with a bare
+# GET /health in the same run as the machine's ceiling. Bounded: DURATION seconds per workload.
+# Usage: bench/run.sh [DURATION]   (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+PORT=${BENCH_PORT:-18080}
+command -v wrk >/dev/null || apt-get install -y wrk
+swift build -c release --product madoguchi >/dev/null
+BIN="$(swift build -c release --show-bin-path)/madoguchi"
+WORK=$(mktemp -d)
+DB="sqlite:$WORK/bench.sqlite"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# Chuo with 20 counters k1..k20 that serve every procedure, for the call-next workload.
+"$BIN" serve --db "$DB" --port "$PORT" --demo >"$WORK/seed.log" 2>&1 &
+SEED=$!
+until curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.1; done
+kill -TERM $SEED; wait $SEED || true
+python3 - "$WORK/chuo.yaml" <<'PY'
+import sys
+src = open("Sources/MadoguchiWeb/Resources/demo-kumamoto.yaml").read().split("\n  - id: ")
+chuo = "  - id: " + src[1]
+head, _ = chuo.split("    counters:\n")
+services = "[certificates, moving-in, moving-out, moving-within, my-number-card, family-register, seal-other]"
+counters = "".join(f'      - {{id: k{i}, label: "{i}", services: {services}}}\n' for i in range(1, 21))
+open(sys.argv[1], "w").write("offices:\n" + head + "    counters:\n" + counters)
+PY
+"$BIN" import --db "$DB" "$WORK/chuo.yaml" 2>/dev/null
+export BENCH_TOKEN=$("$BIN" token create --db "$DB" --role staff --office chuo --name bench)
+
+"$BIN" serve --db "$DB" --port "$PORT" >"$WORK/server.log" 2>&1 &
+until curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.1; done
+for i in $(seq 1 20); do
+  curl -sf -X POST -H "Authorization: Bearer $BENCH_TOKEN" "http://127.0.0.1:$PORT/api/v1/offices/chuo/counters/k$i/open" >/dev/null
+done
+
+run() {  # name, lua script, wrk args...
+  local name=$1 script=$2; shift 2
+  local line
+  line=$(wrk --latency -d "${DURATION}s" -s "$script" "$@" 2>&1 | grep RESULT || echo "RESULT failed")
+  printf "%-44s %s\n" "$name" "${line#RESULT }"
+}
+
+echo "madoguchi release build, $(nproc) cores, ${DURATION}s per workload, 127.0.0.1"
+run "GET /health (ceiling), 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/health"
+run "POST ticket issue (SQLite FULL), 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
+TICKET=$(curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+run "GET /api/v1/tickets/{token}, 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/api/v1/tickets/$TICKET"
+run "call-next + complete, 20 consoles" bench/callnext.lua -t20 -c20 "http://127.0.0.1:$PORT"
