@@ -29,6 +29,10 @@ public struct MemoryLedger: QueueLedger, Sendable {
         counters[CounterKey(office: office, counter: counter)]
     }
 
+    public func counterStates(office: OfficeID) throws -> [CounterState] {
+        counters.filter { $0.key.office == office }.map(\.value).sorted { $0.id < $1.id }
+    }
+
     public func ticket(_ id: TicketID) throws -> Ticket? { tickets[id] }
 
     public func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket? {

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A calendar date in an office's time zone, `YYYY-MM-DD`: the business date (営業日) of a ticket.
-public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -50,19 +50,6 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = LocalDate(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
-        }
-        self = parsed
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// The server's wall clock, injected so that tests and the twin run on their own time.

@@ -6,6 +6,8 @@ public protocol QueueReader {
     func office(_ id: OfficeID) throws -> Office?
     /// nil when the counter has no stored state yet; it then counts as closed and idle.
     func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState?
+    /// The stored states of an office's counters; counters never stored are missing (closed and idle).
+    func counterStates(office: OfficeID) throws -> [CounterState]
     func ticket(_ id: TicketID) throws -> Ticket?
     func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket?
     /// The first waiting ticket of each (procedure, priority) line among `services` on `date`, as `Line.heads`.

@@ -39,7 +39,8 @@ extension QueueStore where Self: LedgerDatabase {
     public func counterStates(office: OfficeID) async throws -> [CounterState] {
         try await read { reader in
             guard let config = try reader.office(office) else { throw QueueError.officeNotFound(office) }
-            return try config.counters.map { try reader.counterState(office, $0.id) ?? CounterState(id: $0.id) }
+            let stored = try reader.counterStates(office: office)
+            return config.counters.map { counter in stored.first { $0.id == counter.id } ?? CounterState(id: counter.id) }
         }
     }
 

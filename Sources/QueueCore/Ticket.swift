@@ -75,7 +75,7 @@ public enum Channel: String, Codable, Sendable, CaseIterable {
 }
 
 /// A printed number, `{prefix}-{NNN}`: A-001 … A-999, then A-1000.
-public struct TicketNumber: Codable, Sendable, Hashable, CustomStringConvertible {
+public struct TicketNumber: TextCodable, Sendable, Hashable {
     public var prefix: String
     public var sequence: Int
 
@@ -97,18 +97,5 @@ public struct TicketNumber: Codable, Sendable, Hashable, CustomStringConvertible
             TicketNumber(prefix: String(parts[0]), sequence: n).description == text
         else { return nil }
         self.init(prefix: String(parts[0]), sequence: n)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let parsed = TicketNumber(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad number \(text)"))
-        }
-        self = parsed
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

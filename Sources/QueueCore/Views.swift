@@ -61,8 +61,8 @@ public enum QueueViews {
     ) throws -> WaitEstimate? {
         guard let procedure = office.procedure(service) else { return nil }
         let serving = office.counters.filter { $0.services.contains(service) }
-        var open = 0
-        for counter in serving where try reader.counterState(office.id, counter.id)?.open == true { open += 1 }
+        let openIDs = Set(try reader.counterStates(office: office.id).filter(\.open).map(\.id))
+        let open = serving.count { openIDs.contains($0.id) }
         return QueueLengthEstimator.estimate(
             position: position, servers: open > 0 ? open : serving.count,
             meanServiceSeconds: Double(procedure.typicalServiceSeconds))
@@ -72,9 +72,10 @@ public enum QueueViews {
         guard let office = try reader.office(id) else { return nil }
         let today = LocalDate(now, in: office.zone)
         let waiting = try reader.waitingTickets(office: id, date: today)
+        let states = Dictionary(try reader.counterStates(office: id).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var counters: [OfficeSnapshot.Serving] = []
         for counter in office.counters {
-            let state = try reader.counterState(id, counter.id) ?? CounterState(id: counter.id)
+            let state = states[counter.id] ?? CounterState(id: counter.id)
             let held = try state.current.flatMap { try reader.ticket($0) }.flatMap { $0.holdsCounter ? $0 : nil }
             counters.append(.init(
                 counter: counter.id, label: counter.label, open: state.open, number: held?.number,

@@ -23,11 +23,19 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
-        let sql = "SELECT open, current, priority_streak FROM counter_state WHERE office = ? AND counter = ?"
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, counter.rawValue])
-        else { return nil }
-        return CounterState(
-            id: counter, open: row["open"], current: (row["current"] as String?).map { TicketID($0) }, priorityStreak: row["priority_streak"])
+        let sql = "SELECT counter, open, current, priority_streak FROM counter_state WHERE office = ? AND counter = ?"
+        return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, counter.rawValue]).map(Self.counterState)
+    }
+
+    public func counterStates(office: OfficeID) throws -> [CounterState] {
+        let sql = "SELECT counter, open, current, priority_streak FROM counter_state WHERE office = ? ORDER BY counter"
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue]).map(Self.counterState)
+    }
+
+    static func counterState(_ row: Row) -> CounterState {
+        CounterState(
+            id: CounterID(row["counter"] as String), open: row["open"], current: (row["current"] as String?).map { TicketID($0) },
+            priorityStreak: row["priority_streak"])
     }
 
     public func ticket(_ id: TicketID) throws -> Ticket? {
