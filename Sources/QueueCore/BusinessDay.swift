@@ -8,25 +8,21 @@ public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
     public let day: Int
 
     public init?(year: Int, month: Int, day: Int) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard (1...9999).contains(year),
-            let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-            calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month
-        else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let back = CivilTime.civilFromDays(CivilTime.daysFromCivil(year: year, month: month, day: day))
+        guard back.month == month, back.day == day else { return nil }
         self.year = year
         self.month = month
         self.day = day
     }
 
+    init(dayNumber: Int) {
+        (year, month, day) = CivilTime.civilFromDays(dayNumber)
+    }
+
     /// The office-local date of an instant.
     public init(_ instant: Date, in zone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        year = parts.year ?? 1970
-        month = parts.month ?? 1
-        day = parts.day ?? 1
+        self.init(dayNumber: CivilTime.local(instant, offsetSeconds: zone.secondsFromGMT(for: instant)).days)
     }
 
     public init?(parsing text: String) {

@@ -106,18 +106,22 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
 /// Event times: RFC 3339 with milliseconds and the office's offset, `2026-03-30T09:14:05.120+09:00`.
 public enum EventTime {
     public static func format(_ instant: Date, offsetSeconds: Int) -> String {
-        // Round to whole milliseconds first so that format → parse → format is stable.
-        let millis = (instant.timeIntervalSince1970 * 1000).rounded()
-        let local = Date(timeIntervalSince1970: millis / 1000 + Double(offsetSeconds))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: local)
-        let ms = Int(millis.truncatingRemainder(dividingBy: 1000) + 1000) % 1000
-        let sign = offsetSeconds < 0 ? "-" : "+"
+        let (days, millisOfDay) = CivilTime.local(instant, offsetSeconds: offsetSeconds)
+        let (y, mo, d) = CivilTime.civilFromDays(days)
+        let seconds = millisOfDay / 1000
         let off = abs(offsetSeconds) / 60
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d%@%02d:%02d", p.year!, p.month!, p.day!, p.hour!, p.minute!,
-            p.second!, ms, sign, off / 60, off % 60)
+        var out = ""
+        out.reserveCapacity(29)
+        func pad(_ value: Int, _ width: Int) {
+            let digits = String(value)
+            for _ in digits.count..<width { out.append("0") }
+            out.append(digits)
+        }
+        pad(y, 4); out.append("-"); pad(mo, 2); out.append("-"); pad(d, 2); out.append("T")
+        pad(seconds / 3600, 2); out.append(":"); pad(seconds / 60 % 60, 2); out.append(":"); pad(seconds % 60, 2)
+        out.append("."); pad(millisOfDay % 1000, 3)
+        out.append(offsetSeconds < 0 ? "-" : "+"); pad(off / 60, 2); out.append(":"); pad(off % 60, 2)
+        return out
     }
 
     public static func parse(_ text: String) -> (Date, Int)? {
@@ -158,12 +162,10 @@ public enum EventTime {
         } else {
             return nil
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let local = calendar.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s))
-        else { return nil }
+        guard LocalDate(year: y, month: mo, day: d) != nil, h < 24, mi < 60, s < 60 else { return nil }
+        let localSeconds = CivilTime.daysFromCivil(year: y, month: mo, day: d) * 86_400 + h * 3600 + mi * 60 + s
         // Whole milliseconds, as `QueueCommands.now()` makes them, so a parsed time equals the one written.
-        let total = Int64(local.timeIntervalSince1970) * 1000 + Int64(millis) - Int64(offset) * 1000
+        let total = Int64(localSeconds) * 1000 + Int64(millis) - Int64(offset) * 1000
         return (Date(timeIntervalSince1970: Double(total) / 1000), offset)
     }
 }

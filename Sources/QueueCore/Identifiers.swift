@@ -41,8 +41,11 @@ extension Identifier {
 extension TicketID {
     /// A fresh ticket token: 16 random bytes, base64url without padding (22 characters).
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> TicketID {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for word in [generator.next(), generator.next()] as [UInt64] {
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
         return TicketID(Base64URL.encode(bytes))
     }
 

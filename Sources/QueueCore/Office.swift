@@ -148,14 +148,11 @@ public struct OpeningHours: Codable, Sendable, Equatable {
     /// Whether tickets may be issued at this moment.
     public func isOpen(at date: Date, in zone: TimeZone) -> Bool {
         guard enforced else { return true }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
-        let isoWeekday = ((parts.weekday ?? 1) + 5) % 7 + 1
-        guard weekdays.contains(isoWeekday), let o = Self.minutes(opens), let c = Self.minutes(closes) else {
+        let (days, millisOfDay) = CivilTime.local(date, offsetSeconds: zone.secondsFromGMT(for: date))
+        guard weekdays.contains(CivilTime.isoWeekday(days)), let o = Self.minutes(opens), let c = Self.minutes(closes) else {
             return false
         }
-        let now = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        let now = millisOfDay / 60_000
         return now >= o && now < c
     }
 

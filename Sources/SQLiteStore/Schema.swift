@@ -50,7 +50,8 @@ enum Schema {
                     stage INTEGER NOT NULL,
                     UNIQUE (office, business_date, prefix, sequence)
                 );
-                CREATE INDEX ticket_line ON ticket (office, business_date, status, service, priority, queued_at, sequence);
+                -- Covers the line queries (heads, position) without touching the table rows.
+                CREATE INDEX ticket_line ON ticket (office, business_date, status, service, priority, queued_at, sequence, id);
                 CREATE TABLE event (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
                     office TEXT NOT NULL,

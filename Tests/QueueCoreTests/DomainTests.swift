@@ -1,5 +1,5 @@
 import Foundation
-import QueueCore
+@testable import QueueCore
 import Testing
 
 @Suite("Domain rules")
@@ -80,6 +80,17 @@ struct DomainTests {
         #expect(p90.high == Int((Foundation.log(10.0) * 10).rounded(.up)))
     }
 
+    @Test("the large-line approximation agrees with the exact Erlang quantile where they meet")
+    func erlangApproximation() {
+        for k in [51, 200, 900] {
+            for p in [0.1, 0.9] {
+                let exact = QueueLengthEstimator.erlangQuantileExact(p, shape: k, rate: 1)
+                let approx = QueueLengthEstimator.wilsonHilferty(p, shape: k, rate: 1)
+                #expect(abs(exact - approx) / exact < 0.001, "k=\(k) p=\(p): \(exact) vs \(approx)")
+            }
+        }
+    }
+
     @Test("office configuration problems are all listed")
     func officeProblems() {
         var office = Fixtures.office
@@ -88,5 +99,38 @@ struct DomainTests {
         let problems = office.problems()
         #expect(problems.count >= 4)
         #expect(problems.contains { $0.contains("nowhere") })
+    }
+}
+
+@Suite("Civil time")
+struct CivilTimeTests {
+    @Test("day arithmetic agrees with Foundation's calendar over 400 years of dates and odd offsets")
+    func agreesWithCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var rng = SeededGenerator(seed: 7)
+        for _ in 0..<2000 {
+            let instant = Date(timeIntervalSince1970: Double(Int.random(in: -5_000_000_000...8_000_000_000, using: &rng)))
+            let offset = [0, 9 * 3600, -5 * 3600, 5 * 3600 + 1800, 14 * 3600].randomElement(using: &rng)!
+            let text = EventTime.format(instant, offsetSeconds: offset)
+            let shifted = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant.addingTimeInterval(Double(offset)))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", shifted.year!, shifted.month!, shifted.day!, shifted.hour!, shifted.minute!, shifted.second!)
+            #expect(text.hasPrefix(expected), "\(text) vs \(expected)")
+            let (parsed, parsedOffset) = try #require(EventTime.parse(text))
+            #expect(parsed == Date(timeIntervalSince1970: (instant.timeIntervalSince1970 * 1000).rounded() / 1000) && parsedOffset == offset)
+        }
+        #expect(LocalDate(year: 2026, month: 2, day: 29) == nil)
+        #expect(LocalDate(year: 2028, month: 2, day: 29) != nil)
+        #expect(EventTime.parse("2026-02-30T10:00:00.000+09:00") == nil)
+    }
+
+    @Test("opening hours follow the office's local weekday and time")
+    func openingHours() {
+        let zone = TimeZone(identifier: "Asia/Tokyo")!
+        let monday10 = Fixtures.start  // Mon 2026-03-30 10:00 JST
+        #expect(OpeningHours.cityHall.isOpen(at: monday10, in: zone))
+        #expect(!OpeningHours.cityHall.isOpen(at: monday10.addingTimeInterval(6.5 * 3600), in: zone))  // 16:30
+        #expect(!OpeningHours.cityHall.isOpen(at: monday10.addingTimeInterval(-86_400), in: zone))  // Sunday
+        #expect(!OpeningHours.cityHall.isOpen(at: monday10.addingTimeInterval(-3601), in: zone))  // 08:59:59
     }
 }
