@@ -1,7 +1,15 @@
 dofile("bench/report.lua")
--- POST a ticket; each request its own Idempotency-Key, spread over the demo procedures.
-local services = {"certificates", "moving-in", "moving-out", "moving-within", "my-number-card", "family-register", "seal-other"}
+-- POST a ticket, each with its own Idempotency-Key. Set BENCH_SPREAD=city to spread the tickets over every
+-- (office, procedure) line of the demo city, as a whole city on one node would; by default they all go to chuo,
+-- whose lines then grow far past any real day (the worst case for the position count).
+local pairs_ = {}
+local ward = {"certificates", "moving-in", "moving-out", "moving-within", "my-number-card", "family-register", "seal-other"}
+local offices = {"chuo"}
+if os.getenv("BENCH_SPREAD") == "city" then offices = {"chuo", "higashi", "nishi", "minami", "kita"} end
+for _, o in ipairs(offices) do for _, s in ipairs(ward) do table.insert(pairs_, {o, s}) end end
+if os.getenv("BENCH_SPREAD") == "city" then table.insert(pairs_, {"mynumber-center", "my-number-card"}) end
 local counter = 0
+local run_id = tostring(os.time()) .. (os.getenv("BENCH_SPREAD") or "chuo")
 local thread_id = 0
 setup = function(thread)
   thread:set("tid", thread_id)
@@ -9,7 +17,8 @@ setup = function(thread)
 end
 request = function()
   counter = counter + 1
-  local body = '{"service":"' .. services[(counter % #services) + 1] .. '","channel":"kiosk"}'
-  return wrk.format("POST", "/api/v1/offices/chuo/tickets",
-    {["Content-Type"] = "application/json", ["Idempotency-Key"] = "bench-" .. tostring(tid) .. "-" .. counter}, body)
+  local p = pairs_[(counter % #pairs_) + 1]
+  local body = '{"service":"' .. p[2] .. '","channel":"kiosk"}'
+  return wrk.format("POST", "/api/v1/offices/" .. p[1] .. "/tickets",
+    {["Content-Type"] = "application/json", ["Idempotency-Key"] = "bench-" .. run_id .. "-" .. tostring(tid) .. "-" .. counter}, body)
 end

@@ -36,6 +36,7 @@ for i in $(seq 1 20); do
   curl -sf -X POST -H "Authorization: Bearer $BENCH_TOKEN" "http://127.0.0.1:$PORT/api/v1/offices/chuo/counters/k$i/open" >/dev/null
 done
 
+export BENCH_SPREAD=city
 run() {  # name, lua script, wrk args...
   local name=$1 script=$2; shift 2
   local line
@@ -45,7 +46,8 @@ run() {  # name, lua script, wrk args...
 
 echo "madoguchi release build, $(nproc) cores, ${DURATION}s per workload, 127.0.0.1"
 run "GET /health (ceiling), 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/health"
-run "POST ticket issue (SQLite FULL), 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
+run "POST ticket issue, city-wide, 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
+BENCH_SPREAD=chuo run "POST ticket issue, all in chuo, 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
 TICKET=$(curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 run "GET /api/v1/tickets/{token}, 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/api/v1/tickets/$TICKET"
 run "call-next + complete, 20 consoles" bench/callnext.lua -t20 -c20 "http://127.0.0.1:$PORT"

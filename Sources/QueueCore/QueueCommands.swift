@@ -78,7 +78,7 @@ public struct QueueCommands: Sendable {
         }
         guard let procedure = office.procedure(request.service) else { throw QueueError.serviceNotFound(request.service) }
         guard procedure.open else { throw QueueError.serviceClosed(procedure.id) }
-        guard (0...1).contains(request.priority) else {
+        guard Ticket.priorityClasses.contains(request.priority) else {
             throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
         }
         let instant = now()

@@ -52,6 +52,9 @@ public struct Ticket: Codable, Sendable, Equatable {
 
     public var isTerminal: Bool { status.isTerminal }
 
+    /// The priority classes a ticket can have: 0 normal, 1 priority (elderly, disability, pregnancy, …).
+    public static let priorityClasses = 0...1
+
     /// Whether this ticket occupies a counter: called or being served there.
     public var holdsCounter: Bool { status == .called || status == .serving }
 }

@@ -50,7 +50,8 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket] {
-        // One indexed probe per (procedure, priority) line, in `Line.precedes` order.
+        // One indexed probe per (procedure, priority) line, in `Line.precedes` order: O(lines · log n), however
+        // long the lines are.
         let sql = """
             SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ?
             ORDER BY queued_at, sequence, id LIMIT 1
@@ -58,10 +59,7 @@ public struct SQLiteLedger: QueueLedger {
         let statement = try db.cachedStatement(sql: sql)
         var heads: [Ticket] = []
         for service in services {
-            let priorities = try Int.fetchAll(
-                db.cachedStatement(sql: "SELECT DISTINCT priority FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ?"),
-                arguments: [office.rawValue, date.description, service.rawValue])
-            for priority in priorities {
+            for priority in Ticket.priorityClasses {
                 if let row = try Row.fetchOne(statement, arguments: [office.rawValue, date.description, service.rawValue, priority]) {
                     heads.append(TicketRow.decode(row))
                 }
@@ -178,8 +176,8 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public mutating func append(_ event: Event) throws -> Event {
-        // The body is the event's JSON line without its seq, which the row id gives.
-        let body = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        // The body is the event's canonical line; its seq is the row id, filled in when read.
+        let body = EventLine.encode(event)
         try db.cachedStatement(sql: "INSERT INTO event (office, at, type, ticket, body) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [event.office.rawValue, TicketRow.millis(event.at), event.type.rawValue, event.ticket?.rawValue, body])
         var stored = event

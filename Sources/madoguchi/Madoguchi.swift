@@ -101,18 +101,16 @@ struct Export: AsyncParsableCommand {
             guard try await store.offices().contains(where: { $0.id.rawValue == office }) else {
                 throw ValidationError("no office '\(office)'")
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var after: Int64 = 0
             while true {
                 let page = try await store.events(office: OfficeID(office), date: day, afterSeq: after, limit: 5000)
                 guard let last = page.last else { break }
-                var chunk = Data()
+                var chunk = ""
                 for event in page {
-                    chunk.append(try encoder.encode(event))
-                    chunk.append(0x0A)
+                    chunk += EventLine.encode(event)
+                    chunk += "\n"
                 }
-                FileHandle.standardOutput.write(chunk)
+                FileHandle.standardOutput.write(Data(chunk.utf8))
                 after = last.seq
             }
         }

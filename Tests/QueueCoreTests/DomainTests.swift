@@ -134,3 +134,22 @@ struct CivilTimeTests {
         #expect(!OpeningHours.cityHall.isOpen(at: monday10.addingTimeInterval(-3601), in: zone))  // 08:59:59
     }
 }
+
+@Suite("Event lines")
+struct EventLineTests {
+    @Test("the canonical line matches JSONEncoder with sorted keys, and decodes back to the same event")
+    func canonicalLine() throws {
+        let event = Event(
+            seq: 1042, at: Date(timeIntervalSince1970: Double(1_774_832_400_120) / 1000), utcOffsetSeconds: 9 * 3600, office: "chuo",
+            type: .ticketTransferred, ticket: "8KpQx3", number: TicketNumber(prefix: "A", sequence: 42),
+            service: "moving-in", counter: "c3", channel: .web, priority: 0,
+            data: ["from": .string("certificates \"x\"\n\u{1}"), "n": .int(3), "list": .array([.bool(true), .null]), "nested": .object(["b": .int(1), "a": .double(0.5)])])
+        let line = EventLine.encode(event)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let reference = String(decoding: try encoder.encode(event), as: UTF8.self)
+        #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary == JSONSerialization.jsonObject(with: Data(reference.utf8)) as? NSDictionary)
+        #expect(try JSONDecoder().decode(Event.self, from: Data(line.utf8)) == event)
+        #expect(line.hasPrefix(#"{"at":"2026-03-30T10:00:00.120+09:00","channel":"web","counter":"c3","data":{"#))
+    }
+}
