@@ -45,9 +45,19 @@ run() {  # name, lua script, wrk args...
 }
 
 echo "madoguchi release build, $(nproc) cores, ${DURATION}s per workload, 127.0.0.1"
+get_ticket() {
+  local token position
+  read -r token position < <(curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" | python3 -c 'import json,sys; t = json.load(sys.stdin); print(t["token"], t["position"])')
+  run "GET /api/v1/tickets/{token} (#$position in line)" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/api/v1/tickets/$token"
+}
+
 run "GET /health (ceiling), 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/health"
+for i in $(seq 1 29); do
+  curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" >/dev/null
+done
+get_ticket  # 30th in line: a busy real office
 run "POST ticket issue, city-wide, 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
+run "POST ticket issue, city-wide, 16 conns" bench/issue.lua -t2 -c16 "http://127.0.0.1:$PORT"
 BENCH_SPREAD=chuo run "POST ticket issue, all in chuo, 64 conns" bench/issue.lua -t2 -c64 "http://127.0.0.1:$PORT"
-TICKET=$(curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-run "GET /api/v1/tickets/{token}, 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/api/v1/tickets/$TICKET"
+get_ticket  # in a line grown to thousands by the issue runs: the position count is O(people ahead)
 run "call-next + complete, 20 consoles" bench/callnext.lua -t20 -c20 "http://127.0.0.1:$PORT"
