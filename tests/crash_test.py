@@ -5,6 +5,7 @@ Every ticket the server acknowledged (HTTP 201 or 200) must be there after the r
 and numbers must stay unique and contiguous per procedure. Repeated over several kills. Loopback only.
 """
 import concurrent.futures
+import json
 import os
 import signal
 import socket
@@ -60,6 +61,16 @@ def load(port, stop, acked, lock):
                 acked[t["token"]] = t["number"]
 
 
+def issued_days(db):
+    """The business days present in the log, read with the sqlite3 module (read-only)."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in con.execute("SELECT DISTINCT substr(json_extract(body, '$.at'), 1, 10) FROM event WHERE type = 'ticket.issued'")]
+    finally:
+        con.close()
+
+
 def main():
     passed = failed = 0
     workdir = tempfile.mkdtemp(prefix="madoguchi-crash-")
@@ -103,6 +114,18 @@ def main():
         for m in missing[:5]:
             print("  missing", m)
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    # The event log holds every acknowledged ticket's issue, exported as JSONL for its business day(s).
+    issued = set()
+    for day in sorted(issued_days(db)):
+        out = subprocess.run([BIN, "export", "events", "--db", f"sqlite:{db}", "--office", "chuo", "--date", day],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            event = json.loads(line)
+            if event["type"] == "ticket.issued":
+                issued.add(event["ticket"])
+    ok = set(acked) <= issued
+    print(f"export: {len(issued)} ticket.issued events cover all {len(acked)} acknowledged tickets: {'ok' if ok else 'FAIL'}")
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
     print(f"crash: {passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
 

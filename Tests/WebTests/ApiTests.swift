@@ -177,6 +177,41 @@ struct ApiTests {
         }
     }
 
+    @Test("event streams of unknown tickets and offices are 404s, not empty streams")
+    func streamNotFound() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let ticket = try await client.json(.get, "/api/v1/tickets/\(TicketID.random())/events")
+            #expect(ticket.status == .notFound && errorCode(ticket.json) == "ticket_not_found")
+            let office = try await client.json(.get, "/api/v1/offices/nowhere/events")
+            #expect(office.status == .notFound && errorCode(office.json) == "office_not_found")
+        }
+    }
+
+    @Test("the offices file lists every problem at once and loads nothing from a bad file")
+    func officesFileErrors() async throws {
+        let yaml = """
+            offices:
+              - id: Bad Office
+                name: {ja: "x", en: "x"}
+                timeZone: Mars/Olympus
+                procedures:
+                  - {id: certificates, prefix: AB, color: "#000", name: {ja: "x", en: "x"}, typicalMinutes: 0}
+                counters:
+                  - {id: c1, label: "1", services: [nowhere]}
+            """
+        #expect {
+            try OfficesFile.parse(yaml).resolved()
+        } throws: { error in
+            guard case QueueError.invalidInput(_, let reason) = error else { return false }
+            return ["office id", "time zone", "prefix", "typical time", "unknown procedure"].allSatisfy { reason.contains($0) }
+        }
+        #expect(throws: QueueError.self) { try OfficesFile.parse("offices: [{id: x}]") }
+        #expect(throws: QueueError.self) { try OfficesFile.parse(": : :") }
+        let demo = try OfficesFile.demo().resolved()
+        #expect(demo.map(\.office.id.rawValue) == ["chuo", "higashi", "nishi", "minami", "kita", "mynumber-center"])
+    }
+
     @Test("unknown routes answer in the API's error shape")
     func unknownRoute() async throws {
         let h = try await Harness.make()
