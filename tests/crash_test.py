@@ -19,7 +19,7 @@ import uuid
 import requests
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
-ROUNDS = int(os.environ.get("CRASH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))
 SERVICES = ["certificates", "moving-in", "my-number-card"]
 
 

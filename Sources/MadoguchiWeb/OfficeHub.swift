@@ -93,8 +93,6 @@ public final class OfficeHub: Service {
         watcher?.continuation.finish()
     }
 
-    var watcherCount: Int { state.withLock { $0.watchers.count } }
-
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {

@@ -119,8 +119,4 @@ public struct MemoryLedger: QueueLedger, Sendable {
     public mutating func insert(staff account: StaffAccount) throws {
         staff[account.tokenHash] = account
     }
-
-    /// Every ticket, for invariant checks and the twin.
-    public var allTickets: [Ticket] { Array(tickets.values) }
-    public var allEvents: [Event] { eventLog }
 }

@@ -44,9 +44,4 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         if case .string(let s) = self { return s }
         return nil
     }
-
-    public var intValue: Int? {
-        if case .int(let i) = self { return i }
-        return nil
-    }
 }

@@ -1,5 +1,6 @@
-/// Everything the domain refuses, with a stable machine-readable code. The web layer maps each to an HTTP status.
-public enum QueueError: Error, Sendable, Equatable {
+/// Everything the domain refuses, with a stable machine-readable code. The web layer maps each to an HTTP status;
+/// the command line prints the message.
+public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case officeNotFound(OfficeID)
     case serviceNotFound(ServiceID)
     case serviceClosed(ServiceID)
@@ -42,6 +43,8 @@ public enum QueueError: Error, Sendable, Equatable {
         case .storageUnavailable: "storage_unavailable"
         }
     }
+
+    public var description: String { message }
 
     public var message: String {
         switch self {
