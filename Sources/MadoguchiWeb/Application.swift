@@ -25,7 +25,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
-        services: [hub],
+        services: [hub, DayCloser(store: store, hub: hub, logger: logger)],
         logger: logger)
 }
 

@@ -48,6 +48,12 @@ public struct MemoryLedger: QueueLedger, Sendable {
             .sorted(by: Line.listingOrder)
     }
 
+    public func openTickets(office: OfficeID, before date: LocalDate) throws -> [Ticket] {
+        tickets.values.filter {
+            $0.office == office && $0.businessDate < date && ($0.status == .waiting || $0.holdsCounter)
+        }.sorted { ($0.businessDate, $0.number.prefix, $0.number.sequence) < ($1.businessDate, $1.number.prefix, $1.number.sequence) }
+    }
+
     public func waitingAhead(of ticket: Ticket) throws -> Int {
         tickets.values.count {
             $0.office == ticket.office && $0.businessDate == ticket.businessDate && $0.service == ticket.service

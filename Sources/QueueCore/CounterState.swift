@@ -27,7 +27,7 @@ public struct CounterState: Codable, Sendable, Equatable {
         case .ticketCalled where event.counter == id:
             next.current = event.ticket
             next.priorityStreak = (event.priority ?? 0) > 0 ? priorityStreak + 1 : 0
-        case .ticketCompleted, .ticketNoShow, .ticketTransferred, .ticketPostponed, .ticketCancelled:
+        case .ticketCompleted, .ticketNoShow, .ticketTransferred, .ticketPostponed, .ticketCancelled, .ticketExpired:
             if current != nil, current == event.ticket { next.current = nil }
         default:
             break

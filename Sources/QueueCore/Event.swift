@@ -96,6 +96,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case ticketTransferred = "ticket.transferred"
     case ticketPostponed = "ticket.postponed"
     case ticketReactivated = "ticket.reactivated"
+    /// Still open when its business day ended; the office closed it. Its status becomes `cancelled`.
+    case ticketExpired = "ticket.expired"
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"

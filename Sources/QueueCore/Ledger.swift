@@ -14,6 +14,8 @@ public protocol QueueReader {
     func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket]
     /// Waiting tickets of `date`, in line order within each procedure.
     func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket]
+    /// Tickets of business days before `date` that are still waiting, called or being served.
+    func openTickets(office: OfficeID, before date: LocalDate) throws -> [Ticket]
     /// How many waiting tickets of the same procedure and date will be called before `ticket`: those of a higher
     /// priority class, and those of its own class that precede it in `Line.precedes` order.
     func waitingAhead(of ticket: Ticket) throws -> Int

@@ -122,6 +122,19 @@ public struct QueueCommands: Sendable {
         return try apply(.reactivate, to: ticket, office: office, in: &ledger)
     }
 
+    /// Closes the business days before today: every ticket of an earlier day that is still open expires, and
+    /// the counters holding one are freed. Routing and the live views look at today only, so without this a
+    /// ticket left over from yesterday would read as waiting forever.
+    public func closeEarlierDays(office id: OfficeID, in ledger: inout some QueueLedger) throws -> CommandResult<Int> {
+        let office = try requireOffice(id, in: ledger)
+        let today = LocalDate(now(), in: office.zone)
+        var events: [Event] = []
+        for ticket in try ledger.openTickets(office: id, before: today) {
+            events += try apply(.expire, to: ticket, office: office, in: &ledger).events
+        }
+        return CommandResult(value: events.count, events: events, created: !events.isEmpty)
+    }
+
     // MARK: Counters
 
     /// Calls the next ticket at a counter by `Routing`. Returns nil when nothing waits that it can serve.

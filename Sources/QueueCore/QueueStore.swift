@@ -13,6 +13,7 @@ public protocol QueueStore: Sendable {
     func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView>
     func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState>
     func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView>
+    func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int>
     func ticketView(_ id: TicketID) async throws -> TicketView?
     func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
     func queue(office: OfficeID) async throws -> [QueueEntry]?
@@ -85,6 +86,11 @@ extension QueueStore where Self: LedgerDatabase {
     public func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await write { ledger in try viewing(commands.reactivate(office: office, number: number, in: &ledger), in: ledger) }
+    }
+
+    public func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int> {
+        let commands = commands
+        return try await write { ledger in try commands.closeEarlierDays(office: office, in: &ledger) }
     }
 
     public func ticketView(_ id: TicketID) async throws -> TicketView? {

@@ -12,6 +12,8 @@ public enum TicketAction: Sendable, Equatable {
     case transfer(to: ServiceID)
     case cancel
     case reactivate
+    /// The business day ended with the ticket still open.
+    case expire
 
     public enum Actor: String, Sendable { case staff, citizen }
 
@@ -26,6 +28,7 @@ public enum TicketAction: Sendable, Equatable {
         case .transfer: "transferred"
         case .cancel: "cancelled"
         case .reactivate: "reactivated"
+        case .expire: "expired"
         }
     }
 }
@@ -81,6 +84,9 @@ public enum TicketMachine {
         case .cancel:
             guard ticket.status == .waiting || ticket.status == .called else { throw refuse() }
             return Event(.ticketCancelled, ticket: ticket, at: now, zone: zone)
+        case .expire:
+            guard ticket.status == .waiting || ticket.holdsCounter else { throw refuse() }
+            return Event(.ticketExpired, ticket: ticket, at: now, zone: zone, data: ["status": .string(ticket.status.rawValue)])
         case .reactivate:
             guard ticket.status == .noShow, let missedAt = ticket.finishedAt else { throw refuse() }
             guard now.timeIntervalSince(missedAt) <= Double(policy.reactivateWindowSeconds) else {
@@ -126,7 +132,7 @@ extension Ticket {
         case .ticketNoShow:
             next.status = .noShow
             next.finishedAt = event.at
-        case .ticketCancelled:
+        case .ticketCancelled, .ticketExpired:
             next.status = .cancelled
             next.finishedAt = event.at
             next.counter = nil

@@ -76,6 +76,14 @@ public struct SQLiteLedger: QueueLedger {
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue, date.description]).map(TicketRow.decode)
     }
 
+    public func openTickets(office: OfficeID, before date: LocalDate) throws -> [Ticket] {
+        let sql = """
+            SELECT * FROM ticket WHERE office = ? AND business_date < ? AND status IN ('waiting', 'called', 'serving')
+            ORDER BY business_date, prefix, sequence
+            """
+        return try Row.fetchAll(db, sql: sql, arguments: [office.rawValue, date.description]).map(TicketRow.decode)
+    }
+
     public func waitingAhead(of ticket: Ticket) throws -> Int {
         // The SQL form of `Line.callsBefore`.
         let sql = """

@@ -194,6 +194,31 @@ struct StoreContractTests {
         #expect(try await store.events(office: office, date: LocalDate(year: 2026, month: 3, day: 31)!, afterSeq: 0, limit: 100).isEmpty)
     }
 
+    @Test("closing earlier days expires yesterday's open tickets, frees counters, and leaves today alone", arguments: Fixtures.StoreKind.allCases)
+    func closeEarlierDays(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let waiting = try await Fixtures.issue(store, "certificates")
+        let served = try await Fixtures.issue(store, "certificates")
+        let done = try await Fixtures.issue(store, "moving-in")
+        _ = try await store.callNext(office: office, counter: "c3", idempotencyKey: nil)
+        _ = try await store.counterAction(.complete, office: office, counter: "c3")
+        _ = try await store.callNext(office: office, counter: "c1", idempotencyKey: nil)
+        _ = try await store.callNext(office: office, counter: "c2", idempotencyKey: nil)
+        _ = try await store.counterAction(.start, office: office, counter: "c2")
+        #expect(try await store.closeEarlierDays(office: office).value == 0)
+        clock.advance(seconds: 86_400)
+        let today = try await Fixtures.issue(store, "certificates")
+        let closed = try await store.closeEarlierDays(office: office)
+        #expect(closed.value == 2 && closed.events.allSatisfy { $0.type == .ticketExpired })
+        for id in [waiting.id, served.id] { #expect(try await store.ticketView(id)?.ticket.status == .cancelled) }
+        #expect(try await store.ticketView(done.id)?.ticket.status == .completed)
+        #expect(try await store.ticketView(today.id)?.ticket.status == .waiting)
+        #expect(try await store.counterStates(office: office).allSatisfy { $0.current == nil })
+        #expect(try await store.closeEarlierDays(office: office).value == 0)
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == today.id)
+    }
+
     @Test("staff accounts are found by token hash only", arguments: Fixtures.StoreKind.allCases)
     func staffAccounts(kind: Fixtures.StoreKind) async throws {
         let store = try await Fixtures.store(kind)
