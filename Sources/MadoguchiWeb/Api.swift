@@ -88,26 +88,30 @@ struct Api: Sendable {
 
     func ticketEvents(_ request: Request, _ context: Context) async throws -> Response {
         let token = try tokenParameter(context)
-        guard let view = try await store.ticketView(token) else { throw ApiError(QueueError.ticketNotFound) }
-        let data = OfficeHub.json(TicketBody(view))
-        var first: [SSEFrame] = []
-        let last = try await store.lastEventSeq(office: view.ticket.office)
-        if let since = EventStreams.lastEventID(request) {
-            // Replay what this ticket missed while disconnected, named as it happened, then the current state.
-            let missed = try await store.events(office: view.ticket.office, date: view.ticket.businessDate, afterSeq: since, limit: 10_000)
-            for event in missed where event.ticket == token {
-                first.append(SSEFrame(id: event.seq, event: event.type.rawValue, data: data))
+        guard let office = try await store.ticketView(token)?.ticket.office else { throw ApiError(QueueError.ticketNotFound) }
+        let since = EventStreams.lastEventID(request)
+        return try await EventStreams.response(hub: hub, topic: .ticket(token, office: office)) {
+            let last = try await store.lastEventSeq(office: office)
+            guard let view = try await store.ticketView(token) else { throw ApiError(QueueError.ticketNotFound) }
+            let data = OfficeHub.json(TicketBody(view))
+            var frames: [SSEFrame] = []
+            if let since {
+                // Replay what this ticket missed while disconnected, named as it happened, then the current state.
+                let missed = try await store.events(office: office, date: view.ticket.businessDate, afterSeq: since, limit: 10_000)
+                for event in missed where event.ticket == token {
+                    frames.append(SSEFrame(id: event.seq, event: event.type.rawValue, data: data))
+                }
             }
+            return frames + [SSEFrame(id: last, event: "snapshot", data: data)]
         }
-        first.append(SSEFrame(id: last, event: "snapshot", data: data))
-        return EventStreams.response(hub: hub, topic: .ticket(token, office: view.ticket.office), first: first)
     }
 
     func officeEvents(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
-        guard let snapshot = try await store.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
-        let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))
-        return EventStreams.response(hub: hub, topic: .office(office), first: [frame])
+        return try await EventStreams.response(hub: hub, topic: .office(office)) {
+            guard let snapshot = try await store.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
+            return [SSEFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))]
+        }
     }
 
     // MARK: Staff

@@ -7,15 +7,25 @@ import ServiceLifecycle
 
 /// `text/event-stream` responses fed by the hub.
 enum EventStreams {
-    /// Sends `first` frames, then whatever the hub publishes for `topic`, until the client leaves or the server shuts
-    /// down. Each stream ends itself on graceful shutdown so that it never holds the server open.
-    static func response(hub: OfficeHub, topic: OfficeHub.Topic, first: [SSEFrame]) -> Response {
+    /// Subscribes to `topic` first and only then computes the opening frames, so that no change can fall between
+    /// the snapshot and the subscription. Then sends whatever the hub publishes, until the client leaves or the
+    /// server shuts down; each stream ends itself on graceful shutdown so that it never holds the server open.
+    static func response(
+        hub: OfficeHub, topic: OfficeHub.Topic, first: () async throws -> [SSEFrame]
+    ) async throws -> Response {
         let (id, frames) = hub.subscribe(topic)
+        let opening: [SSEFrame]
+        do {
+            opening = try await first()
+        } catch {
+            hub.unsubscribe(id)
+            throw error
+        }
         let body = ResponseBody { writer in
             try await withGracefulShutdownHandler {
-                var opening = "retry: 3000\n\n"
-                for frame in first { opening += frame.text }
-                try await writer.write(ByteBuffer(string: opening))
+                var text = "retry: 3000\n\n"
+                for frame in opening { text += frame.text }
+                try await writer.write(ByteBuffer(string: text))
                 for await frame in frames {
                     try await writer.write(ByteBuffer(string: frame.text))
                 }
