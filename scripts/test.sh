@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds once, runs the Swift suites (domain, store contract, HTTP, concurrency), then the
-# kill -9 crash test and the live SSE test against the real server binary. Installs what it needs on Debian.
+# kill -9 crash test, the live SSE test and schemathesis against the real server binary. Installs what it
+# needs (Python requests, schemathesis in .venv-st) on a fresh Debian machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,4 @@ grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log
 
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh

@@ -20,6 +20,16 @@ struct Api: Sendable {
         return table
     }()
 
+    /// The methods served on a concrete path, for a 405 with `Allow` when another method is tried.
+    static func allowedMethods(path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return routes.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { p, s in p.hasPrefix("{") || p == s }
+        }.map(\.method)
+    }
+
     func register(on router: Router<Context>) {
         Api.declare(self) { method, path, handler in
             router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }

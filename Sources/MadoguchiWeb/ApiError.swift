@@ -71,6 +71,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as QueueError {
             throw ApiError(error)
         } catch let error as HTTPError {
+            let allowed = error.status == .notFound ? Api.allowedMethods(path: request.uri.path) : []
+            if !allowed.isEmpty {
+                var notAllowed = ApiError(.methodNotAllowed, "method_not_allowed", "Use \(allowed.map(\.rawValue).joined(separator: ", ")) here.")
+                notAllowed.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                throw notAllowed
+            }
             throw ApiError(error.status, Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
         } catch is CancellationError {
             throw ApiError(.serviceUnavailable, "shutting_down", "The server is shutting down.")

@@ -218,6 +218,10 @@ struct ApiTests {
         try await h.test { client in
             let r = try await client.json(.get, "/api/v1/nothing")
             #expect(r.status == .notFound && errorCode(r.json) == "not_found")
+            let wrongMethod = try await client.execute(uri: "/api/v1/offices/chuo/tickets", method: .get)
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.allow] == "POST")
+            let trace = try await client.execute(uri: "/health", method: .trace)
+            #expect(trace.status == .methodNotAllowed)
         }
     }
 
