@@ -51,8 +51,9 @@ struct Api: Sendable {
         route(.get, "/api/v1/offices/{office}/events") { api, r, c in try await api.officeEvents(r, c) }
         route(.get, "/api/v1/offices/{office}/queue") { api, r, c in try await api.queue(r, c) }
         route(.get, "/api/v1/tickets/{token}") { api, _, c in try await api.getTicket(c) }
-        route(.post, "/api/v1/tickets/{token}/cancel") { api, _, c in try await api.citizen(.cancel, c) }
-        route(.post, "/api/v1/tickets/{token}/postpone") { api, _, c in try await api.citizen(.postpone(by: .citizen), c) }
+        for action in CitizenAction.allCases {
+            route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
+        }
         route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/call-next") { api, r, c in try await api.callNext(r, c) }
         for action in CounterAction.allCases {
@@ -90,7 +91,7 @@ struct Api: Sendable {
         return JSONBody.response(TicketBody(view))
     }
 
-    func citizen(_ action: TicketAction, _ context: Context) async throws -> Response {
+    func citizen(_ action: CitizenAction, _ context: Context) async throws -> Response {
         let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
         hub.published(result.events)
         return JSONBody.response(TicketBody(result.value))

@@ -33,6 +33,20 @@ public struct IssueRequest: Sendable, Equatable {
     var fingerprint: String { "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" }
 }
 
+/// What a citizen may do to their own ticket.
+public enum CitizenAction: String, Sendable, CaseIterable {
+    case cancel
+    /// "Running late": back to the end of the line (one deferral by default).
+    case runningLate = "postpone"
+
+    var ticketAction: TicketAction {
+        switch self {
+        case .cancel: .cancel
+        case .runningLate: .postpone(by: .citizen)
+        }
+    }
+}
+
 /// What a counter does to the ticket it holds.
 public enum CounterAction: String, Sendable, CaseIterable {
     case recall, start, complete
@@ -104,12 +118,12 @@ public struct QueueCommands: Sendable {
 
     /// A citizen's own action on a ticket: cancel, or "running late". Cancelling twice is not an error.
     public func citizenAction(
-        _ action: TicketAction, ticket id: TicketID, in ledger: inout some QueueLedger
+        _ action: CitizenAction, ticket id: TicketID, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
         if action == .cancel, ticket.status == .cancelled { return CommandResult(value: ticket, events: [], created: false) }
         let office = try requireOffice(ticket.office, in: ledger)
-        return try apply(action, to: ticket, office: office, in: &ledger)
+        return try apply(action.ticketAction, to: ticket, office: office, in: &ledger)
     }
 
     /// Brings back a no-show of today by its printed number, within the office's window.

@@ -7,7 +7,7 @@ public protocol QueueStore: Sendable {
     func offices() async throws -> [Office]
     func counterStates(office: OfficeID) async throws -> [CounterState]
     func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
-    func citizenAction(_ action: TicketAction, ticket: TicketID) async throws -> CommandResult<TicketView>
+    func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView>
     func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?) async throws -> CommandResult<TicketView?>
     func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID) async throws -> CommandResult<TicketView>
     func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView>
@@ -50,7 +50,7 @@ extension QueueStore where Self: LedgerDatabase {
         return try await write { ledger in try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger) }
     }
 
-    public func citizenAction(_ action: TicketAction, ticket: TicketID) async throws -> CommandResult<TicketView> {
+    public func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await write { ledger in try viewing(commands.citizenAction(action, ticket: ticket, in: &ledger), in: ledger) }
     }

@@ -44,7 +44,7 @@ struct StateMachinePropertyTests {
                 case 85..<92:
                     if let token = tokens.randomElement(using: &rng) { _ = try await store.citizenAction(.cancel, ticket: token) }
                 case 92..<96:
-                    if let token = tokens.randomElement(using: &rng) { _ = try await store.citizenAction(.postpone(by: .citizen), ticket: token) }
+                    if let token = tokens.randomElement(using: &rng) { _ = try await store.citizenAction(.runningLate, ticket: token) }
                 default:
                     if let token = tokens.randomElement(using: &rng), let view = try await store.ticketView(token) {
                         _ = try await store.reactivate(office: office.id, number: view.ticket.number)

@@ -139,10 +139,10 @@ struct StoreContractTests {
         clock.advance(seconds: 1)
         let other = try await Fixtures.issue(store, "certificates")
         clock.advance(seconds: 1)
-        let postponed = try await store.citizenAction(.postpone(by: .citizen), ticket: late.id)
+        let postponed = try await store.citizenAction(.runningLate, ticket: late.id)
         #expect(postponed.value.position == 2)
         await #expect(throws: QueueError.deferralLimitReached(limit: 1)) {
-            try await store.citizenAction(.postpone(by: .citizen), ticket: late.id)
+            try await store.citizenAction(.runningLate, ticket: late.id)
         }
         let cancelled = try await store.citizenAction(.cancel, ticket: other.id)
         #expect(cancelled.value.ticket.status == .cancelled && cancelled.events.count == 1)
