@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import QueueCore
 
-/// The HTTP API of DESIGN.md. Every route is registered through `add`, which also records it in `routes`, so that
-/// a test can hold the OpenAPI document to exactly what is served.
+/// The HTTP API of DESIGN.md. Every route is declared once, in `declare`, which both registers it and lists it in
+/// `routes`, so that a test can hold the OpenAPI document to exactly what is served.
 struct Api: Sendable {
     let store: any QueueStore
     let hub: OfficeHub

@@ -52,8 +52,12 @@ public final class SQLiteStore: LedgerDatabase, QueueStore {
                             return .commit
                         }
                         result = value.map { .success($0) } ?? .failure(QueueError.storageUnavailable("no result"))
+                    } catch let refusal as QueueError {
+                        result = .failure(refusal)
                     } catch {
-                        result = .failure(error)
+                        // SQLite itself failed (disk full, I/O error): nothing of this command was kept, and the
+                        // caller hears 503 and may retry, not 500.
+                        result = .failure(QueueError.storageUnavailable(String(describing: error)))
                     }
                     outcome.withLock { $0 = result }
                 },
