@@ -69,6 +69,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as ApiError {
             throw error
         } catch let error as QueueError {
+            if case .storageUnavailable(let detail) = error { context.logger.error("store unavailable: \(detail)") }
             throw ApiError(error)
         } catch let error as HTTPError {
             let allowed = error.status == .notFound ? Api.allowedMethods(path: request.uri.path) : []

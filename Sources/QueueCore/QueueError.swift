@@ -65,7 +65,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .idempotencyKeyReused: "This Idempotency-Key was used with a different request."
         case .sameService: "The ticket is already in that procedure."
         case .invalidInput(let field, let reason): "\(field): \(reason)"
-        case .storageUnavailable(let why): "The store could not commit: \(why)"
+        // The detail stays in the server's log; it can name tables and files.
+        case .storageUnavailable: "The store could not commit the change, and nothing was changed. Retry shortly."
         }
     }
 }
