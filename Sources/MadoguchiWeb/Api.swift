@@ -10,7 +10,7 @@ struct Api: Sendable {
     let hub: OfficeHub
     var auth: StaffAuth { StaffAuth(store: store) }
 
-    typealias Context = BasicRequestContext
+    typealias Context = MadoguchiContext
     typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     /// Method and path (OpenAPI `{param}` form) of every API route.

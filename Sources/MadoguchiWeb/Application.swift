@@ -8,11 +8,19 @@ public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
     public var heartbeatSeconds: Double
+    /// Ticket look-ups by token per client address: a burst, then a steady rate.
+    public var lookupBurst: Int
+    public var lookupsPerSecond: Double
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15, lookupBurst: Int = 300,
+        lookupsPerSecond: Double = 10
+    ) {
         self.host = host
         self.port = port
         self.heartbeatSeconds = heartbeatSeconds
+        self.lookupBurst = lookupBurst
+        self.lookupsPerSecond = lookupsPerSecond
     }
 }
 
@@ -21,7 +29,8 @@ public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
 ) -> some ApplicationProtocol {
     let hub = OfficeHub(store: store, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
-    let router = buildRouter(store: store, hub: hub)
+    let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
+    let router = buildRouter(store: store, hub: hub, limiter: limiter)
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
@@ -29,9 +38,10 @@ public func buildApplication(
         logger: logger)
 }
 
-func buildRouter(store: any QueueStore, hub: OfficeHub) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter) -> Router<MadoguchiContext> {
+    let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: TicketLookupLimit(limiter: limiter))
     Api(store: store, hub: hub).register(on: router)
     return router
 }

@@ -22,10 +22,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a counter waits on a called ticket before it may mark a no-show (overrides each office).")
     var noShowGrace: Int?
     @Flag(help: "Load the Kumamoto reference city when the database has no offices.") var demo = false
+    @Option(help: "Ticket look-ups by token each client address may burst.") var lookupBurst = 300
+    @Option(help: "Ticket look-ups by token per second per client address, after the burst.") var lookupsPerSecond = 10.0
 
     func validate() throws {
         if !(1...65535).contains(port) { throw ValidationError("--port must be 1-65535") }
         if let noShowGrace, !(0...3600).contains(noShowGrace) { throw ValidationError("--no-show-grace must be 0-3600") }
+        if lookupBurst < 1 || !(lookupsPerSecond > 0) { throw ValidationError("--lookup-burst and --lookups-per-second must be positive") }
     }
 
     func run() async throws {
@@ -37,7 +40,8 @@ struct Serve: AsyncParsableCommand {
             let count = try await store.offices().count
             logger.info("loaded the demo city: \(count) offices, \(events.count) events")
         }
-        let app = buildApplication(settings: ServerSettings(host: host, port: port), store: store, logger: logger)
+        let settings = ServerSettings(host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond)
+        let app = buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
     }
 }

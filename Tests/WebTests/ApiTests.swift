@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import HummingbirdTesting
 @testable import MadoguchiWeb
@@ -105,6 +106,31 @@ struct ApiTests {
             #expect(late.status == .conflict && errorCode(late.json) == "invalid_transition")
             let postpone = try await client.json(.post, "/api/v1/tickets/\(served)/postpone")
             #expect(postpone.status == .conflict)
+        }
+    }
+
+    @Test("guessed tokens: never a hit, identical 404s, then 429 with Retry-After past the limit")
+    func guessingTokens() async throws {
+        let h = try await Harness.make()
+        let clock = Mutex(0.0)
+        let limiter = RateLimiter(burst: 200, perSecond: 2, now: { clock.withLock { $0 } })
+        try await h.test(limiter: limiter) { client in
+            _ = try await client.issue()
+            var bodies = Set<String>()
+            var statuses: [HTTPResponse.Status: Int] = [:]
+            for _ in 0..<250 {
+                let r = try await client.json(.get, "/api/v1/tickets/\(TicketID.random())")
+                statuses[r.status, default: 0] += 1
+                if r.status == .notFound { bodies.insert(r.text) }
+            }
+            #expect(statuses[.notFound] == 200 && statuses[.tooManyRequests] == 50 && statuses[.ok] == nil)
+            #expect(bodies.count == 1)
+            let limited = try await client.execute(uri: "/api/v1/tickets/\(TicketID.random())", method: .get)
+            #expect(limited.headers[.retryAfter] == "1")
+            // Issuing is never limited, and the bucket refills with time.
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"kiosk"}"#).status == .created)
+            clock.withLock { $0 += 5 }
+            #expect(try await client.json(.get, "/api/v1/tickets/\(TicketID.random())").status == .notFound)
         }
     }
 

@@ -31,8 +31,11 @@ struct Harness {
         return Harness(store: store, clock: clock, staffChuo: tokens[0], staffNishi: tokens[1])
     }
 
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let router = buildRouter(store: store, hub: OfficeHub(store: store))
+    func test(
+        limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000),
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let router = buildRouter(store: store, hub: OfficeHub(store: store), limiter: limiter)
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// Token buckets per client key, bounded in memory. Defence in depth for ticket look-ups: a 128-bit token cannot
+/// be guessed, but nobody should get to try at machine speed. Many citizens share one address behind carrier NAT
+/// or public Wi-Fi, so the burst is generous and only look-ups by token are limited, never issuing.
+final class RateLimiter: Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    let burst: Double
+    let perSecond: Double
+    let maxKeys: Int
+    private let now: @Sendable () -> Double
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    init(burst: Int, perSecond: Double, maxKeys: Int = 50_000, now: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds) {
+        self.burst = Double(burst)
+        self.perSecond = perSecond
+        self.maxKeys = maxKeys
+        self.now = now
+    }
+
+    /// Takes one token for `key`. Returns nil when allowed, or the seconds until the next token.
+    func take(_ key: String) -> Int? {
+        let t = now()
+        return buckets.withLock { buckets in
+            if buckets.count >= maxKeys { buckets = buckets.filter { $0.value.tokens + (t - $0.value.updated) * perSecond < burst } }
+            var bucket = buckets[key] ?? Bucket(tokens: burst, updated: t)
+            bucket.tokens = min(burst, bucket.tokens + (t - bucket.updated) * perSecond)
+            bucket.updated = t
+            defer { buckets[key] = bucket }
+            guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up))) }
+            bucket.tokens -= 1
+            return nil
+        }
+    }
+
+    static func monotonicSeconds() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+    }
+}
+
+/// Answers 429 with `Retry-After` once a client has used up its ticket look-ups.
+struct TicketLookupLimit: RouterMiddleware {
+    typealias Context = MadoguchiContext
+    let limiter: RateLimiter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/v1/tickets/") else { return try await next(request, context) }
+        if let wait = limiter.take(context.clientKey) {
+            var error = ApiError(.tooManyRequests, "rate_limited", "Too many ticket look-ups from this address; retry in \(wait) s.")
+            error.headers[.retryAfter] = String(wait)
+            throw error
+        }
+        return try await next(request, context)
+    }
+}
