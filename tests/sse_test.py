@@ -84,9 +84,19 @@ def main():
         stop2.set()
         names = [e["event"] for e in replay]
         results.append(("Last-Event-ID replays missed events, then a snapshot", names[:3] == ["ticket.called", "ticket.serving", "snapshot"]))
-    finally:
+        # SIGTERM while two streams are still open: the server must end them and exit cleanly, quickly.
+        open_streams = [threading.Thread(target=read_events, args=(f"{base}/api/v1/offices/nishi/events", {}, [], threading.Event(), 100), daemon=True) for _ in range(2)]
+        for t in open_streams:
+            t.start()
+        time.sleep(0.3)
+        began = time.monotonic()
         proc.terminate()
-        proc.wait(timeout=10)
+        code = proc.wait(timeout=15)
+        results.append((f"SIGTERM with open streams exits 0 within 5 s ({time.monotonic() - began:.2f} s)", code == 0 and time.monotonic() - began < 5))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     failed = 0
     for name, ok in results:
         print(f"{'ok  ' if ok else 'FAIL'} {name}")
