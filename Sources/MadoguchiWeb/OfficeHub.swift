@@ -48,8 +48,9 @@ public final class OfficeHub: Service {
     struct State {
         var watchers: [UUID: Watcher] = [:]
         var dirty: Set<OfficeID> = []
-        /// The newest event of each ticket since its last frame, to name the frame (`ticket.called`, …).
-        var ticketEvents: [TicketID: Event] = [:]
+        /// Each ticket's events since the last refresh, one frame each, so that a quick call-then-start still
+        /// shows the phone its `ticket.called`.
+        var ticketEvents: [TicketID: [Event]] = [:]
     }
 
     static let bufferedFrames = 8
@@ -73,7 +74,7 @@ public final class OfficeHub: Service {
         state.withLock { state in
             for event in events {
                 state.dirty.insert(event.office)
-                if let ticket = event.ticket { state.ticketEvents[ticket] = event }
+                if let ticket = event.ticket { state.ticketEvents[ticket, default: []].append(event) }
             }
         }
         wake.yield()
@@ -130,9 +131,12 @@ public final class OfficeHub: Service {
                 }
                 for case .ticket(let ticket, let of) in watched where of == office {
                     guard let view = try await store.ticketView(ticket) else { continue }
-                    let cause = ticketEvents[ticket]
-                    let frame = SSEFrame(id: cause?.seq, event: cause?.type.rawValue ?? "update", data: Self.json(TicketBody(view)))
-                    broadcast(frame) { $0 == .ticket(ticket, office: office) }
+                    let data = Self.json(TicketBody(view))
+                    let causes = ticketEvents[ticket] ?? []
+                    let frames = causes.isEmpty
+                        ? [SSEFrame(id: nil, event: "update", data: data)]
+                        : causes.map { SSEFrame(id: $0.seq, event: $0.type.rawValue, data: data) }
+                    for frame in frames { broadcast(frame) { $0 == .ticket(ticket, office: office) } }
                 }
             } catch {
                 logger.warning("could not refresh office \(office): \(error)")
