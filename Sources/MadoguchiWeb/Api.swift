@@ -130,8 +130,10 @@ struct Api: Sendable {
     func queue(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         _ = try await auth.require(request, office: office)
-        guard let entries = try await store.queue(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
-        return JSONBody.response(QueueBody(office: office, entries: entries))
+        guard let config = try await store.offices().first(where: { $0.id == office }),
+            let entries = try await store.queue(office: office)
+        else { throw ApiError(QueueError.officeNotFound(office)) }
+        return JSONBody.response(QueueBody(office: office, procedures: config.procedures, entries: entries))
     }
 
     func callNext(_ request: Request, _ context: Context) async throws -> Response {
@@ -203,7 +205,19 @@ struct Api: Sendable {
     }
 }
 
+/// The staff view of the lines: every procedure of the office, in configured order, with its waiting tickets in
+/// call order (empty lines included, so a console can show them).
 struct QueueBody: Encodable {
+    struct LineBody: Encodable {
+        var service: ServiceID
+        var waiting: [QueueEntry]
+    }
+
     var office: OfficeID
-    var entries: [QueueEntry]
+    var lines: [LineBody]
+
+    init(office: OfficeID, procedures: [Procedure], entries: [QueueEntry]) {
+        self.office = office
+        lines = procedures.map { p in LineBody(service: p.id, waiting: entries.filter { $0.service == p.id }) }
+    }
 }

@@ -198,8 +198,12 @@ struct ApiTests {
             #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/c99/open", token: t).status == .notFound)
 
             let queue = try await client.json(.get, "/api/v1/offices/chuo/queue", token: t)
-            let entries = try #require(queue.json["entries"] as? [[String: Any]])
-            #expect(entries.count == 2 && entries.allSatisfy { $0["waitedSeconds"] is Int })
+            let lines = try #require(queue.json["lines"] as? [[String: Any]])
+            #expect(lines.count == 7)
+            let moving = try #require(lines.first { $0["service"] as? String == "moving-in" }?["waiting"] as? [[String: Any]])
+            #expect(moving.count == 1 && moving.allSatisfy { $0["waitedSeconds"] is Int && $0["number"] is String })
+            let certificates = try #require(lines.first { $0["service"] as? String == "certificates" }?["waiting"] as? [[String: Any]])
+            #expect(certificates.count == 1)
         }
     }
 
