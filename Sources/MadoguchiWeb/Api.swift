@@ -137,52 +137,53 @@ struct Api: Sendable {
     }
 
     func callNext(_ request: Request, _ context: Context) async throws -> Response {
-        let (office, counter) = try await staffCounter(request, context)
-        let result = try await store.callNext(office: office, counter: counter, idempotencyKey: try idempotencyKey(request))
+        let (office, counter, staff) = try await staffCounter(request, context)
+        let result = try await store.callNext(office: office, counter: counter, idempotencyKey: try idempotencyKey(request), by: staff)
         hub.published(result.events)
         guard let view = result.value else { return Response(status: .noContent) }
         return JSONBody.response(TicketBody(view))
     }
 
     func counterAction(_ action: CounterAction, _ request: Request, _ context: Context) async throws -> Response {
-        let (office, counter) = try await staffCounter(request, context)
-        let result = try await store.counterAction(action, office: office, counter: counter)
+        let (office, counter, staff) = try await staffCounter(request, context)
+        let result = try await store.counterAction(action, office: office, counter: counter, by: staff)
         hub.published(result.events)
         return JSONBody.response(TicketBody(result.value))
     }
 
     func transfer(_ request: Request, _ context: Context) async throws -> Response {
-        let (office, counter) = try await staffCounter(request, context)
+        let (office, counter, staff) = try await staffCounter(request, context)
         let body = try await JSONBody.decode(TransferBody.self, from: request)
-        let result = try await store.transfer(office: office, counter: counter, to: ServiceID(body.service))
+        let result = try await store.transfer(office: office, counter: counter, to: ServiceID(body.service), by: staff)
         hub.published(result.events)
         return JSONBody.response(TicketBody(result.value))
     }
 
     func setCounter(_ open: Bool, _ request: Request, _ context: Context) async throws -> Response {
-        let (office, counter) = try await staffCounter(request, context)
-        let result = try await store.setCounter(office: office, counter: counter, open: open)
+        let (office, counter, staff) = try await staffCounter(request, context)
+        let result = try await store.setCounter(office: office, counter: counter, open: open, by: staff)
         hub.published(result.events)
         return JSONBody.response(CounterStateBody(id: result.value.id, open: result.value.open, current: result.value.current))
     }
 
     func reactivate(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
-        _ = try await auth.require(request, office: office)
+        let account = try await auth.require(request, office: office)
         guard let number = TicketNumber(parsing: context.parameters.get("number") ?? "") else {
             throw ApiError.invalid("invalid_input", "number: a ticket number such as A-042.")
         }
-        let result = try await store.reactivate(office: office, number: number)
+        let result = try await store.reactivate(office: office, number: number, by: account.name)
         hub.published(result.events)
         return JSONBody.response(TicketBody(result.value))
     }
 
     // MARK: Parameters
 
-    private func staffCounter(_ request: Request, _ context: Context) async throws -> (OfficeID, CounterID) {
+    /// The office and counter of a staff route, and the acting account's name for the audit trail.
+    private func staffCounter(_ request: Request, _ context: Context) async throws -> (OfficeID, CounterID, String) {
         let office = try officeParameter(context)
-        _ = try await auth.require(request, office: office)
-        return (office, CounterID(context.parameters.get("counter") ?? ""))
+        let account = try await auth.require(request, office: office)
+        return (office, CounterID(context.parameters.get("counter") ?? ""), account.name)
     }
 
     private func officeParameter(_ context: Context) throws -> OfficeID {

@@ -128,12 +128,12 @@ public struct QueueCommands: Sendable {
 
     /// Brings back a no-show of today by its printed number, within the office's window.
     public func reactivate(
-        office id: OfficeID, number: TicketNumber, in ledger: inout some QueueLedger
+        office id: OfficeID, number: TicketNumber, by staff: String? = nil, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         let office = try requireOffice(id, in: ledger)
         let today = LocalDate(now(), in: office.zone)
         guard let ticket = try ledger.ticket(office: id, date: today, number: number) else { throw QueueError.ticketNotFound }
-        return try apply(.reactivate, to: ticket, office: office, in: &ledger)
+        return try apply(.reactivate, to: ticket, office: office, by: staff, in: &ledger)
     }
 
     /// Closes the business days before today: every ticket of an earlier day that is still open expires, and
@@ -154,7 +154,8 @@ public struct QueueCommands: Sendable {
     /// Calls the next ticket at a counter by `Routing`. Returns nil when nothing waits that it can serve.
     /// A retry with the same key returns the ticket the first call took, as it stands now, and calls no other.
     public func callNext(
-        office id: OfficeID, counter counterID: CounterID, idempotencyKey: String?, in ledger: inout some QueueLedger
+        office id: OfficeID, counter counterID: CounterID, idempotencyKey: String?, by staff: String? = nil,
+        in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket?> {
         let office = try requireOffice(id, in: ledger)
         guard let counter = office.counter(counterID) else { throw QueueError.counterNotFound(counterID) }
@@ -169,7 +170,7 @@ public struct QueueCommands: Sendable {
         let heads = try ledger.lineHeads(office: id, date: today, services: Set(counter.services))
         guard let next = Routing.choose(from: heads, for: counter, priorityStreak: state.priorityStreak, policy: office.policy)
         else { return CommandResult(value: nil, events: [], created: false) }
-        let result = try apply(.call(counterID), to: next, office: office, in: &ledger)
+        let result = try apply(.call(counterID), to: next, office: office, by: staff, in: &ledger)
         if let key = idempotencyKey {
             try ledger.remember(IdempotencyRecord(office: id, scope: scope, key: key, fingerprint: scope, ticket: next.id))
         }
@@ -178,7 +179,8 @@ public struct QueueCommands: Sendable {
 
     /// Acts on the ticket a counter holds: recall, start, complete, no-show or hold.
     public func counterAction(
-        _ action: CounterAction, office id: OfficeID, counter counterID: CounterID, in ledger: inout some QueueLedger
+        _ action: CounterAction, office id: OfficeID, counter counterID: CounterID, by staff: String? = nil,
+        in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         let ticketAction: TicketAction = switch action {
         case .recall: .recall
@@ -187,23 +189,25 @@ public struct QueueCommands: Sendable {
         case .noShow: .noShow
         case .hold: .postpone(by: .staff)
         }
-        return try actOnCurrent(ticketAction, office: id, counter: counterID, in: &ledger)
+        return try actOnCurrent(ticketAction, office: id, counter: counterID, by: staff, in: &ledger)
     }
 
     /// Moves the counter's ticket to the end of another procedure's line, keeping its number (a multi-stage visit).
     public func transfer(
-        office id: OfficeID, counter counterID: CounterID, to service: ServiceID, in ledger: inout some QueueLedger
+        office id: OfficeID, counter counterID: CounterID, to service: ServiceID, by staff: String? = nil,
+        in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         let office = try requireOffice(id, in: ledger)
         guard let procedure = office.procedure(service) else { throw QueueError.serviceNotFound(service) }
         guard procedure.open else { throw QueueError.serviceClosed(service) }
-        return try actOnCurrent(.transfer(to: service), office: id, counter: counterID, in: &ledger)
+        return try actOnCurrent(.transfer(to: service), office: id, counter: counterID, by: staff, in: &ledger)
     }
 
     /// Opens or closes a counter. Doing what is already so is a no-op without an event. A counter that still holds a
     /// ticket cannot close.
     public func setCounter(
-        office id: OfficeID, counter counterID: CounterID, open: Bool, in ledger: inout some QueueLedger
+        office id: OfficeID, counter counterID: CounterID, open: Bool, by staff: String? = nil,
+        in ledger: inout some QueueLedger
     ) throws -> CommandResult<CounterState> {
         let office = try requireOffice(id, in: ledger)
         guard office.counter(counterID) != nil else { throw QueueError.counterNotFound(counterID) }
@@ -215,7 +219,7 @@ public struct QueueCommands: Sendable {
         let instant = now()
         let event = try ledger.append(Event(
             at: instant, utcOffsetSeconds: office.zone.secondsFromGMT(for: instant), office: id,
-            type: open ? .counterOpened : .counterClosed, counter: counterID))
+            type: open ? .counterOpened : .counterClosed, counter: counterID, data: Self.audit(staff)))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)
         return CommandResult(value: next, events: [event])
@@ -236,21 +240,28 @@ public struct QueueCommands: Sendable {
     }
 
     private func actOnCurrent(
-        _ action: TicketAction, office id: OfficeID, counter counterID: CounterID, in ledger: inout some QueueLedger
+        _ action: TicketAction, office id: OfficeID, counter counterID: CounterID, by staff: String?,
+        in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         let office = try requireOffice(id, in: ledger)
         guard office.counter(counterID) != nil else { throw QueueError.counterNotFound(counterID) }
         let state = try ledger.counterState(id, counterID) ?? CounterState(id: counterID)
         guard let ticket = try currentTicket(of: state, in: ledger) else { throw QueueError.counterIdle(counterID) }
-        return try apply(action, to: ticket, office: office, in: &ledger)
+        return try apply(action, to: ticket, office: office, by: staff, in: &ledger)
+    }
+
+    /// The audit trail: which staff account made a change, in the event's `data`.
+    static func audit(_ staff: String?) -> [String: JSONValue] {
+        staff.map { ["staff": .string($0)] } ?? [:]
     }
 
     /// The one path by which a ticket changes: decide, append the event, and evolve the ticket and the counters
     /// it touches by that event, each write guarded on the state it was decided from.
     private func apply(
-        _ action: TicketAction, to ticket: Ticket, office: Office, in ledger: inout some QueueLedger
+        _ action: TicketAction, to ticket: Ticket, office: Office, by staff: String? = nil, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
-        let decided = try TicketMachine.decide(action, on: ticket, at: now(), policy: office.policy, zone: office.zone)
+        var decided = try TicketMachine.decide(action, on: ticket, at: now(), policy: office.policy, zone: office.zone)
+        decided.data.merge(Self.audit(staff)) { own, _ in own }
         let event = try ledger.append(decided)
         let next = ticket.evolved(by: event)
         try ledger.update(next, expecting: ticket.status)

@@ -8,11 +8,12 @@ public protocol QueueStore: Sendable {
     func counterStates(office: OfficeID) async throws -> [CounterState]
     func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
     func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView>
-    func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?) async throws -> CommandResult<TicketView?>
-    func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID) async throws -> CommandResult<TicketView>
-    func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView>
-    func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState>
-    func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView>
+    // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).
+    func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?) async throws -> CommandResult<TicketView?>
+    func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?) async throws -> CommandResult<TicketView>
+    func transfer(office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?) async throws -> CommandResult<TicketView>
+    func setCounter(office: OfficeID, counter: CounterID, open: Bool, by staff: String?) async throws -> CommandResult<CounterState>
+    func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
     func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int>
     func ticketView(_ id: TicketID) async throws -> TicketView?
     func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
@@ -21,6 +22,29 @@ public protocol QueueStore: Sendable {
     func lastEventSeq(office: OfficeID) async throws -> Int64
     func createStaff(_ account: StaffAccount) async throws
     func staffAccount(tokenHash: String) async throws -> StaffAccount?
+}
+
+/// The staff commands without an acting account: configuration loading, the day closer and tests.
+extension QueueStore {
+    public func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?) async throws -> CommandResult<TicketView?> {
+        try await callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, by: nil)
+    }
+
+    public func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID) async throws -> CommandResult<TicketView> {
+        try await counterAction(action, office: office, counter: counter, by: nil)
+    }
+
+    public func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView> {
+        try await transfer(office: office, counter: counter, to: service, by: nil)
+    }
+
+    public func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState> {
+        try await setCounter(office: office, counter: counter, open: open, by: nil)
+    }
+
+    public func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView> {
+        try await reactivate(office: office, number: number, by: nil)
+    }
 }
 
 /// Every `LedgerDatabase` is a `QueueStore` by running `QueueCommands` in its transactions, so the rules exist once.
@@ -56,36 +80,44 @@ extension QueueStore where Self: LedgerDatabase {
     }
 
     public func callNext(
-        office: OfficeID, counter: CounterID, idempotencyKey: String?
+        office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?
     ) async throws -> CommandResult<TicketView?> {
         let commands = commands
         return try await write { ledger in
-            let result = try commands.callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, in: &ledger)
+            let result = try commands.callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, by: staff, in: &ledger)
             let view = try result.value.flatMap { try QueueViews.ticketView($0.id, in: ledger) }
             return CommandResult(value: view, events: result.events, created: result.created)
         }
     }
 
     public func counterAction(
-        _ action: CounterAction, office: OfficeID, counter: CounterID
+        _ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?
     ) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.counterAction(action, office: office, counter: counter, in: &ledger), in: ledger) }
+        return try await write { ledger in
+            try viewing(commands.counterAction(action, office: office, counter: counter, by: staff, in: &ledger), in: ledger)
+        }
     }
 
-    public func transfer(office: OfficeID, counter: CounterID, to service: ServiceID) async throws -> CommandResult<TicketView> {
+    public func transfer(
+        office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?
+    ) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.transfer(office: office, counter: counter, to: service, in: &ledger), in: ledger) }
+        return try await write { ledger in
+            try viewing(commands.transfer(office: office, counter: counter, to: service, by: staff, in: &ledger), in: ledger)
+        }
     }
 
-    public func setCounter(office: OfficeID, counter: CounterID, open: Bool) async throws -> CommandResult<CounterState> {
+    public func setCounter(
+        office: OfficeID, counter: CounterID, open: Bool, by staff: String?
+    ) async throws -> CommandResult<CounterState> {
         let commands = commands
-        return try await write { ledger in try commands.setCounter(office: office, counter: counter, open: open, in: &ledger) }
+        return try await write { ledger in try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger) }
     }
 
-    public func reactivate(office: OfficeID, number: TicketNumber) async throws -> CommandResult<TicketView> {
+    public func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.reactivate(office: office, number: number, in: &ledger), in: ledger) }
+        return try await write { ledger in try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger) }
     }
 
     public func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int> {

@@ -197,6 +197,12 @@ struct ApiTests {
             #expect(try await client.json(.post, "\(base)/open", token: t).json["open"] as? Bool == true)
             #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/c99/open", token: t).status == .notFound)
 
+            // The audit trail names the account behind every staff change.
+            let log = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+            let staffEvents = log.filter { [.ticketCalled, .ticketRecalled, .ticketServing, .ticketTransferred, .ticketNoShow, .ticketReactivated, .counterClosed].contains($0.type) }
+            #expect(!staffEvents.isEmpty && staffEvents.allSatisfy { $0.data["staff"] == .string("desk") })
+            #expect(log.filter { $0.type == .ticketIssued }.allSatisfy { $0.data["staff"] == nil })
+
             let queue = try await client.json(.get, "/api/v1/offices/chuo/queue", token: t)
             let lines = try #require(queue.json["lines"] as? [[String: Any]])
             #expect(lines.count == 7)
