@@ -50,19 +50,19 @@ public enum QueueViews {
         guard let ticket = try reader.ticket(id), let office = try reader.office(ticket.office) else { return nil }
         guard ticket.status == .waiting else { return TicketView(ticket: ticket, office: office) }
         let position = try reader.waitingAhead(of: ticket) + 1
-        let estimate = try estimate(position: position, service: ticket.service, office: office, in: reader)
-        return TicketView(ticket: ticket, office: office, position: position, estimate: estimate)
+        let open = Set(try reader.counterStates(office: office.id).filter(\.open).map(\.id))
+        let wait = estimate(position: position, service: ticket.service, office: office, openCounters: open)
+        return TicketView(ticket: ticket, office: office, position: position, estimate: wait)
     }
 
     /// The QL estimate for `position` in a procedure's line. It counts the open counters that serve the procedure,
     /// or, when none is open, those configured for it (they are expected to open).
     public static func estimate(
-        position: Int, service: ServiceID, office: Office, in reader: some QueueReader
-    ) throws -> WaitEstimate? {
+        position: Int, service: ServiceID, office: Office, openCounters: Set<CounterID>
+    ) -> WaitEstimate? {
         guard let procedure = office.procedure(service) else { return nil }
         let serving = office.counters.filter { $0.services.contains(service) }
-        let openIDs = Set(try reader.counterStates(office: office.id).filter(\.open).map(\.id))
-        let open = serving.count { openIDs.contains($0.id) }
+        let open = serving.count { openCounters.contains($0.id) }
         return QueueLengthEstimator.estimate(
             position: position, servers: open > 0 ? open : serving.count,
             meanServiceSeconds: Double(procedure.typicalServiceSeconds))
@@ -81,11 +81,11 @@ public enum QueueViews {
                 counter: counter.id, label: counter.label, open: state.open, number: held?.number,
                 service: held?.service, status: held?.status))
         }
-        var lines: [OfficeSnapshot.LineSummary] = []
-        for procedure in office.procedures {
+        let open = Set(states.values.filter(\.open).map(\.id))
+        let lines = office.procedures.map { procedure in
             let count = waiting.count { $0.service == procedure.id }
-            let estimate = try estimate(position: count + 1, service: procedure.id, office: office, in: reader)
-            lines.append(.init(service: procedure.id, waiting: count, estimate: estimate))
+            let wait = estimate(position: count + 1, service: procedure.id, office: office, openCounters: open)
+            return OfficeSnapshot.LineSummary(service: procedure.id, waiting: count, estimate: wait)
         }
         let seq = try reader.lastEventSeq(office: id)
         return OfficeSnapshot(office: id, seq: seq, counters: counters, lines: lines)
