@@ -6,7 +6,7 @@ import Yams
 /// `Office`; every problem in the file is reported at once.
 public struct OfficesFile: Decodable, Sendable {
     public struct OfficeEntry: Decodable, Sendable {
-        var id: String
+        public var id: String
         var name: LocalizedText
         var timeZone: String?
         var openingHours: OpeningHours?

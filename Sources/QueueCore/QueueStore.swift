@@ -85,7 +85,7 @@ extension QueueStore where Self: LedgerDatabase {
         let commands = commands
         return try await write { ledger in
             let result = try commands.callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, by: staff, in: &ledger)
-            let view = try result.value.flatMap { try QueueViews.ticketView($0.id, in: ledger) }
+            let view = try result.value.flatMap { try QueueViews.view(of: $0, in: ledger) }
             return CommandResult(value: view, events: result.events, created: result.created)
         }
     }
@@ -160,6 +160,6 @@ extension QueueStore where Self: LedgerDatabase {
 /// The ticket a command returned, as its holder sees it, read in the command's own transaction. Measured: a
 /// separate read after the commit cost more in thread hops than the position count costs the writer.
 private func viewing(_ result: CommandResult<Ticket>, in reader: some QueueReader) throws -> CommandResult<TicketView> {
-    guard let view = try QueueViews.ticketView(result.value.id, in: reader) else { throw QueueError.ticketNotFound }
+    guard let view = try QueueViews.view(of: result.value, in: reader) else { throw QueueError.ticketNotFound }
     return CommandResult(value: view, events: result.events, created: result.created)
 }

@@ -47,7 +47,13 @@ public struct QueueEntry: Codable, Sendable, Equatable {
 /// Read models built from a `QueueReader`; one place for what "position" and "open servers" mean.
 public enum QueueViews {
     public static func ticketView(_ id: TicketID, in reader: some QueueReader) throws -> TicketView? {
-        guard let ticket = try reader.ticket(id), let office = try reader.office(ticket.office) else { return nil }
+        guard let ticket = try reader.ticket(id) else { return nil }
+        return try view(of: ticket, in: reader)
+    }
+
+    /// The view of a ticket already in hand, such as the one a command just wrote.
+    public static func view(of ticket: Ticket, in reader: some QueueReader) throws -> TicketView? {
+        guard let office = try reader.office(ticket.office) else { return nil }
         guard ticket.status == .waiting else { return TicketView(ticket: ticket, office: office) }
         let position = try reader.waitingAhead(of: ticket) + 1
         let open = Set(try reader.counterStates(office: office.id).filter(\.open).map(\.id))

@@ -84,7 +84,7 @@ struct Import: AsyncParsableCommand {
         let store = try StoreFactory.open(db)
         let parsed = try OfficesFile.parse(text)
         _ = try await parsed.load(into: store)
-        let ids = try parsed.resolved().map(\.office.id.rawValue)
+        let ids = parsed.offices.map(\.id)
         FileHandle.standardError.write(Data("imported \(ids.count) offices: \(ids.joined(separator: ", "))\n".utf8))
     }
 }
