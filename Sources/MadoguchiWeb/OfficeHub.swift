@@ -31,13 +31,6 @@ public final class OfficeHub: Service {
     enum Topic: Hashable, Sendable {
         case office(OfficeID)
         case ticket(TicketID, office: OfficeID)
-
-        var office: OfficeID {
-            switch self {
-            case .office(let id): id
-            case .ticket(_, let office): office
-            }
-        }
     }
 
     struct Watcher {
