@@ -17,10 +17,26 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The domain: value types, the ticket state machine, routing, events. Foundation only.
         .target(name: "QueueCore"),
+        // Configuration files (offices, scenarios) read strictly: every problem listed, unknown keys refused.
+        .target(
+            name: "YAMLInput",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The digital twin: scenarios, the discrete-event engine on QueueCore's routing and lifecycle, the planner,
+        // and the HTML report.
+        .target(
+            name: "Twin",
+            dependencies: [
+                "QueueCore", "YAMLInput",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         // The in-memory store, for tests and the twin.
         .target(name: "MemoryStore", dependencies: ["QueueCore"]),
         // The default durable store: SQLite through GRDB.
@@ -32,11 +48,10 @@ let package = Package(
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore",
+                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -46,12 +61,14 @@ let package = Package(
         .executableTarget(
             name: "madoguchi",
             dependencies: [
-                "MadoguchiWeb",
+                "MadoguchiWeb", "Twin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The domain's tests, the state-machine property tests and the store contract suite (every store).
         .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
+        .testTarget(
+            name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(
             name: "WebTests",
             dependencies: [

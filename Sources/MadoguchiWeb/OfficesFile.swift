@@ -1,6 +1,6 @@
 import Foundation
 import QueueCore
-import Yams
+import YAMLInput
 
 /// The offices YAML that `madoguchi import` loads (see docs/offices.md). Omitted fields take the defaults of
 /// `Office`; every problem in the file is reported at once.
@@ -43,11 +43,9 @@ public struct OfficesFile: Decodable, Sendable {
 
     public static func parse(_ text: String) throws -> OfficesFile {
         do {
-            return try YAMLDecoder().decode(OfficesFile.self, from: text)
-        } catch let error as DecodingError {
-            throw QueueError.invalidInput(field: "offices file", reason: Self.describe(error))
-        } catch {
-            throw QueueError.invalidInput(field: "offices file", reason: "not valid YAML: \(error)")
+            return try StrictYAML.decode(OfficesFile.self, from: text)
+        } catch let problems as StrictYAML.Problems {
+            throw QueueError.invalidInput(field: "offices file", reason: problems.description)
         }
     }
 
@@ -100,15 +98,5 @@ public struct OfficesFile: Decodable, Sendable {
         guard let url = Bundle.module.url(forResource: "demo-kumamoto", withExtension: "yaml", subdirectory: "Resources")
         else { throw QueueError.invalidInput(field: "demo", reason: "demo-kumamoto.yaml is missing from the build") }
         return try parse(String(decoding: try Data(contentsOf: url), as: UTF8.self))
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ c: DecodingError.Context) -> String { c.codingPath.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case .keyNotFound(let key, let c): return "\(path(c)).\(key.stringValue): required"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)): \(c.debugDescription)"
-        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
-        @unknown default: return "\(error)"
-        }
     }
 }

@@ -45,6 +45,26 @@ public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
         return (start, end)
     }
 
+    /// 1 = Monday … 7 = Sunday.
+    public var isoWeekday: Int { CivilTime.isoWeekday(dayNumber) }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    /// The `n`th weekday from this date on (0 = this date, or the next weekday if it falls on a weekend).
+    public func weekday(_ n: Int) -> LocalDate {
+        var date = self
+        var left = n
+        while true {
+            if date.isoWeekday <= 5 {
+                if left == 0 { return date }
+                left -= 1
+            }
+            date = date.adding(days: 1)
+        }
+    }
+
+    var dayNumber: Int { CivilTime.daysFromCivil(year: year, month: month, day: day) }
+
     public static func < (a: Self, b: Self) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 }
 

@@ -16,6 +16,10 @@ public struct CounterState: Codable, Sendable, Equatable {
         self.priorityStreak = priorityStreak
     }
 
+    /// The run of priority calls after calling a ticket of class `priority`: what the anti-starvation rule counts.
+    @inlinable
+    public static func streak(after priority: Int, from streak: Int) -> Int { priority > 0 ? streak + 1 : 0 }
+
     /// This counter after `event`, by the same rules for live commands and for replay.
     public func evolved(by event: Event) -> CounterState {
         var next = self
@@ -26,7 +30,7 @@ public struct CounterState: Codable, Sendable, Equatable {
             next.open = false
         case .ticketCalled where event.counter == id:
             next.current = event.ticket
-            next.priorityStreak = (event.priority ?? 0) > 0 ? priorityStreak + 1 : 0
+            next.priorityStreak = Self.streak(after: event.priority ?? 0, from: priorityStreak)
         case .ticketCompleted, .ticketNoShow, .ticketTransferred, .ticketPostponed, .ticketCancelled, .ticketExpired:
             if current != nil, current == event.ticket { next.current = nil }
         default:

@@ -1,5 +1,18 @@
 import Foundation
 
+/// Something that stands in a waiting line: a live `Ticket`, or the twin's compact entry. Routing reads only this,
+/// so the live office and the digital twin call the same rule.
+public protocol LineEntry {
+    /// Which line it waits in, by procedure; the twin uses a procedure index, the live office the id.
+    associatedtype Procedure: Hashable
+    var lineProcedure: Procedure { get }
+    /// 0 normal, 1 priority.
+    var priority: Int { get }
+    var isWaiting: Bool { get }
+    /// Line order: who joined first (see `Line.precedes`).
+    static func precedes(_ a: Self, _ b: Self) -> Bool
+}
+
 /// Who a counter calls next. This one function serves the live office and the digital twin alike.
 public enum Routing {
     /// Picks the ticket `counter` should call from the heads of the lines it may serve.
@@ -19,14 +32,33 @@ public enum Routing {
         from heads: [Ticket], for counter: Counter, priorityStreak: Int, policy: OfficePolicy
     ) -> Ticket? {
         let skills = Set(counter.services)
-        let eligible = heads.filter { $0.status == .waiting && skills.contains($0.service) }
-        let priority = eligible.filter { $0.priority > 0 }
-        let normal = eligible.filter { $0.priority <= 0 }
-        if !priority.isEmpty && (priorityStreak < policy.priorityStreakLimit || normal.isEmpty) {
-            return priority.min(by: Line.precedes)
-        }
-        return normal.min(by: Line.precedes)
+        return choose(from: heads, serves: { skills.contains($0) }, priorityStreak: priorityStreak, policy: policy)
     }
+
+    /// The rule itself, for any kind of line entry. `serves` is the counter's skill set.
+    @inlinable
+    public static func choose<Entries: Sequence>(
+        from heads: Entries, serves: (Entries.Element.Procedure) -> Bool, priorityStreak: Int, policy: OfficePolicy
+    ) -> Entries.Element? where Entries.Element: LineEntry {
+        typealias Entry = Entries.Element
+        var firstPriority: Entry?
+        var firstNormal: Entry?
+        for entry in heads where entry.isWaiting && serves(entry.lineProcedure) {
+            if entry.priority > 0 {
+                if firstPriority.map({ Entry.precedes(entry, $0) }) ?? true { firstPriority = entry }
+            } else {
+                if firstNormal.map({ Entry.precedes(entry, $0) }) ?? true { firstNormal = entry }
+            }
+        }
+        if let firstPriority, priorityStreak < policy.priorityStreakLimit || firstNormal == nil { return firstPriority }
+        return firstNormal
+    }
+}
+
+extension Ticket: LineEntry {
+    public var lineProcedure: ServiceID { service }
+    public var isWaiting: Bool { status == .waiting }
+    public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool { Line.precedes(a, b) }
 }
 
 /// A waiting line: the tickets of one procedure and priority class, in the order they will be called.

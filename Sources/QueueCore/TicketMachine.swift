@@ -17,6 +17,23 @@ public enum TicketAction: Sendable, Equatable {
 
     public enum Actor: String, Sendable { case staff, citizen }
 
+    /// The lifecycle step this action asks for.
+    public var step: TicketStep {
+        switch self {
+        case .call: .call
+        case .recall: .recall
+        case .start: .start
+        case .complete: .complete
+        case .noShow: .noShow
+        case .postpone(.staff): .hold
+        case .postpone(.citizen): .runningLate
+        case .transfer: .transfer
+        case .cancel: .cancel
+        case .reactivate: .reactivate
+        case .expire: .expire
+        }
+    }
+
     var verb: String {
         switch self {
         case .call: "called"
@@ -33,6 +50,49 @@ public enum TicketAction: Sendable, Equatable {
     }
 }
 
+/// One step of the ticket lifecycle, apart from who asked for it and what it carries.
+public enum TicketStep: Sendable, CaseIterable {
+    case call, recall, start, complete, noShow, hold, runningLate, transfer, cancel, expire, reactivate
+}
+
+/// The ticket lifecycle of DESIGN.md as one table: which statuses allow each step, and the status each event
+/// leaves. `TicketMachine` guards live commands with it, `Ticket.evolved(by:)` applies it, and the twin, which keeps
+/// its tickets in a compact form of its own, moves them through the same table.
+public enum TicketLifecycle {
+    /// The status after `step`, or nil when `status` does not allow it.
+    @inlinable
+    public static func next(_ step: TicketStep, from status: TicketStatus) -> TicketStatus? {
+        switch (step, status) {
+        case (.call, .waiting): .called
+        case (.recall, .called): .called
+        case (.start, .called): .serving
+        case (.complete, .called), (.complete, .serving): .completed
+        case (.noShow, .called): .noShow
+        case (.hold, .called), (.hold, .serving): .waiting
+        case (.runningLate, .waiting), (.runningLate, .called): .waiting
+        case (.transfer, .called), (.transfer, .serving): .waiting
+        case (.cancel, .waiting), (.cancel, .called): .cancelled
+        case (.expire, .waiting), (.expire, .called), (.expire, .serving): .cancelled
+        case (.reactivate, .noShow): .waiting
+        default: nil
+        }
+    }
+
+    /// The status a ticket has after an event of `type`; nil for events that leave the status alone.
+    @inlinable
+    public static func status(after type: EventType) -> TicketStatus? {
+        switch type {
+        case .ticketCalled, .ticketRecalled: .called
+        case .ticketServing: .serving
+        case .ticketCompleted: .completed
+        case .ticketNoShow: .noShow
+        case .ticketCancelled, .ticketExpired: .cancelled
+        case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .feedbackGiven, .alertRaised: nil
+        }
+    }
+}
+
 /// The ticket lifecycle of DESIGN.md in two halves:
 /// - `decide` checks that an action is allowed now and says what happened, as an event;
 /// - `Ticket.evolved(by:)` applies an event.
@@ -42,53 +102,48 @@ public enum TicketMachine {
     public static func decide(
         _ action: TicketAction, on ticket: Ticket, at now: Date, policy: OfficePolicy, zone: TimeZone
     ) throws -> Event {
-        func refuse() -> QueueError { .invalidTransition(from: ticket.status, action: action.verb) }
+        guard TicketLifecycle.next(action.step, from: ticket.status) != nil else {
+            throw QueueError.invalidTransition(from: ticket.status, action: action.verb)
+        }
         switch action {
         case .call(let counter):
-            guard ticket.status == .waiting else { throw refuse() }
             var event = Event(.ticketCalled, ticket: ticket, at: now, zone: zone)
             event.counter = counter
             return event
         case .recall:
-            guard ticket.status == .called else { throw refuse() }
             return Event(.ticketRecalled, ticket: ticket, at: now, zone: zone, data: ["recalls": .int(ticket.recalls + 1)])
         case .start:
-            guard ticket.status == .called else { throw refuse() }
             return Event(.ticketServing, ticket: ticket, at: now, zone: zone)
         case .complete:
             // A clerk may complete straight from "called"; the service time then counts from the call.
-            guard ticket.holdsCounter else { throw refuse() }
             return Event(.ticketCompleted, ticket: ticket, at: now, zone: zone)
         case .noShow:
-            guard ticket.status == .called, let calledAt = ticket.calledAt else { throw refuse() }
+            guard let calledAt = ticket.calledAt else {
+                throw QueueError.invalidTransition(from: ticket.status, action: action.verb)
+            }
             let waited = now.timeIntervalSince(calledAt)
             if waited < Double(policy.noShowGraceSeconds) {
                 throw QueueError.graceNotElapsed(remainingSeconds: Int((Double(policy.noShowGraceSeconds) - waited).rounded(.up)))
             }
             return Event(.ticketNoShow, ticket: ticket, at: now, zone: zone)
         case .postpone(let actor):
-            switch actor {
-            case .staff: guard ticket.holdsCounter else { throw refuse() }
-            case .citizen: guard ticket.status == .waiting || ticket.status == .called else { throw refuse() }
-            }
             guard ticket.deferrals < policy.maxDeferrals else {
                 throw QueueError.deferralLimitReached(limit: policy.maxDeferrals)
             }
             return Event(.ticketPostponed, ticket: ticket, at: now, zone: zone, data: ["by": .string(actor.rawValue)])
         case .transfer(let target):
-            guard ticket.holdsCounter else { throw refuse() }
             guard target != ticket.service else { throw QueueError.sameService }
             var event = Event(.ticketTransferred, ticket: ticket, at: now, zone: zone, data: ["from": .string(ticket.service.rawValue)])
             event.service = target
             return event
         case .cancel:
-            guard ticket.status == .waiting || ticket.status == .called else { throw refuse() }
             return Event(.ticketCancelled, ticket: ticket, at: now, zone: zone)
         case .expire:
-            guard ticket.status == .waiting || ticket.holdsCounter else { throw refuse() }
             return Event(.ticketExpired, ticket: ticket, at: now, zone: zone, data: ["status": .string(ticket.status.rawValue)])
         case .reactivate:
-            guard ticket.status == .noShow, let missedAt = ticket.finishedAt else { throw refuse() }
+            guard let missedAt = ticket.finishedAt else {
+                throw QueueError.invalidTransition(from: ticket.status, action: action.verb)
+            }
             guard now.timeIntervalSince(missedAt) <= Double(policy.reactivateWindowSeconds) else {
                 throw QueueError.reactivationWindowPassed
             }
@@ -115,29 +170,24 @@ extension Ticket {
     public func evolved(by event: Event) -> Ticket {
         guard event.ticket == id else { return self }
         var next = self
+        if let status = TicketLifecycle.status(after: event.type) { next.status = status }
         switch event.type {
         case .ticketCalled:
-            next.status = .called
             next.counter = event.counter
             next.calledAt = event.at
         case .ticketRecalled:
             next.recalls += 1
             next.calledAt = event.at
         case .ticketServing:
-            next.status = .serving
             next.servingAt = event.at
         case .ticketCompleted:
-            next.status = .completed
             next.finishedAt = event.at
         case .ticketNoShow:
-            next.status = .noShow
             next.finishedAt = event.at
         case .ticketCancelled, .ticketExpired:
-            next.status = .cancelled
             next.finishedAt = event.at
             next.counter = nil
         case .ticketTransferred:
-            next.status = .waiting
             next.service = event.service ?? service
             next.queuedAt = event.at
             next.counter = nil
@@ -146,14 +196,12 @@ extension Ticket {
             next.recalls = 0
             next.stage += 1
         case .ticketPostponed:
-            next.status = .waiting
             next.queuedAt = event.at
             next.counter = nil
             next.calledAt = nil
             next.deferrals += 1
         case .ticketReactivated:
             // Back at its old place in the line: it was already called once.
-            next.status = .waiting
             next.counter = nil
             next.calledAt = nil
             next.finishedAt = nil

@@ -1,0 +1,66 @@
+/// The engine's future-event list: a binary min-heap on (time, order of scheduling), so that events at the same
+/// instant run in the order they were scheduled and a seed always gives the same day.
+struct EventHeap {
+    struct Item {
+        var time: Double
+        var order: Int
+        var kind: EngineEvent
+        var index: Int
+    }
+
+    private var items: [Item] = []
+    private var scheduled = 0
+
+    init() { items.reserveCapacity(64) }
+
+    var nextTime: Double { items.first?.time ?? .infinity }
+    var isEmpty: Bool { items.isEmpty }
+
+    mutating func push(_ time: Double, _ kind: EngineEvent, _ index: Int) {
+        scheduled += 1
+        items.append(Item(time: time, order: scheduled, kind: kind, index: index))
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.before(items[i], items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Item {
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && Self.before(items[l], items[m]) { m = l }
+                if r < items.count && Self.before(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+
+    @inline(__always)
+    private static func before(_ a: Item, _ b: Item) -> Bool {
+        a.time < b.time || (a.time == b.time && a.order < b.order)
+    }
+}
+
+enum EngineEvent: UInt8 {
+    /// A remote holder reaches the counter that called them.
+    case serviceStart
+    case serviceEnd
+    /// The grace after a call ran out with nobody at the counter.
+    case noShow
+    /// A remote holder who missed the call arrives within the window and is put back.
+    case reactivate
+    /// The roster changes.
+    case period
+}

@@ -1,0 +1,52 @@
+import Foundation
+import QueueCore
+
+/// Writes a simulated day in the project's event language, so that analytics and prediction read simulated and real
+/// days alike. Ticket tokens are drawn from the day's seed, so the same seed gives the same log, byte for byte.
+public struct EventLogBuilder {
+    let model: OfficeModel
+    let date: LocalDate
+    let opening: Date
+    let offset: Int
+    private var rng: SeededRandom
+    private var ids: [TicketID] = []
+    /// The printed number of each ticket: it keeps its first procedure's letter through transfers.
+    private var numbers: [TicketNumber] = []
+    public private(set) var seq: Int64
+
+    public init(model: OfficeModel, date: LocalDate, seed: UInt64, office: Int, day: Int, firstSeq: Int64 = 1) {
+        self.model = model
+        self.date = date
+        let zone = model.office.zone
+        let midnight = date.interval(in: zone).start
+        opening = midnight.addingTimeInterval(Double(model.opens))
+        offset = zone.secondsFromGMT(for: opening)
+        rng = SeededRandom(seed: seed, stream: UInt64(office), UInt64(day), 0x70C3)
+        seq = firstSeq
+    }
+
+    /// The log event for one thing the floor did.
+    public mutating func event(for f: FloorEvent) -> Event {
+        // Whole milliseconds, as the live server stamps them.
+        let at = Date(timeIntervalSince1970: ((opening.timeIntervalSince1970 + f.at) * 1000).rounded() / 1000)
+        var event = Event(seq: seq, at: at, utcOffsetSeconds: offset, office: model.office.id, type: f.type)
+        seq += 1
+        if f.counter >= 0 { event.counter = model.office.counters[f.counter].id }
+        guard f.ticket >= 0 else { return event }
+        if f.type == .ticketIssued {
+            precondition(f.ticket == ids.count, "tickets are issued in order")
+            ids.append(TicketID.random(using: &rng))
+            numbers.append(TicketNumber(prefix: model.office.procedures[f.procedure].prefix, sequence: f.sequence))
+            event.data = ["businessDate": .string(date.description), "language": .string("ja")]
+        }
+        event.ticket = ids[f.ticket]
+        event.number = numbers[f.ticket]
+        event.service = model.office.procedures[f.procedure].id
+        event.priority = f.priority
+        event.channel = f.remote ? .web : .kiosk
+        if f.type == .ticketTransferred, f.from >= 0 {
+            event.data = ["from": .string(model.office.procedures[f.from].id.rawValue)]
+        }
+        return event
+    }
+}

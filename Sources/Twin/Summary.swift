@@ -1,0 +1,96 @@
+import Foundation
+
+/// What many simulated days of one office add up to: the figures `simulate` prints and the report draws.
+public struct OfficeSummary: Sendable {
+    public let hours: [String]
+    public let procedures: [String]
+    public let groups: [String]
+    public let targets: Targets
+    public private(set) var days = 0
+    /// Waits in seconds by `[procedure][hour joined]`.
+    public private(set) var waits: [[[Float]]]
+    public private(set) var dayMaxWaits: [Double] = []
+    public private(set) var outcomes: [Outcome: Int] = [:]
+    public private(set) var busySeconds: [[Double]]
+    public private(set) var openSeconds: [[Double]]
+    public private(set) var onSiteWaitRemote: [Float] = []
+    public private(set) var onSiteWaitPaper: [Float] = []
+    public private(set) var visitors = 0
+    public private(set) var lastClosings: [Double] = []
+
+    public init(model: OfficeModel, targets: Targets) {
+        hours = model.hours.indices.map { model.hourLabel($0) } + ["after"]
+        procedures = model.office.procedures.map(\.id.rawValue)
+        groups = model.groups.map(\.id)
+        self.targets = targets
+        waits = Array(repeating: Array(repeating: [], count: hours.count), count: procedures.count)
+        busySeconds = Array(repeating: Array(repeating: 0, count: hours.count), count: groups.count)
+        openSeconds = busySeconds
+    }
+
+    public mutating func add(_ day: DayResult) {
+        days += 1
+        visitors += day.outcomes.count
+        for i in day.waitSeconds.indices {
+            waits[day.waitProcedure[i]][day.hour(of: day.waitJoinedAt[i])].append(Float(day.waitSeconds[i]))
+        }
+        dayMaxWaits.append(day.maxWait)
+        for o in day.outcomes { outcomes[o, default: 0] += 1 }
+        for g in groups.indices {
+            for h in hours.indices {
+                busySeconds[g][h] += day.busySeconds[g][h]
+                openSeconds[g][h] += day.openSeconds[g][h]
+            }
+        }
+        for v in day.onSiteWait.indices where !day.onSiteWait[v].isNaN {
+            if day.remote[v] { onSiteWaitRemote.append(Float(day.onSiteWait[v])) } else { onSiteWaitPaper.append(Float(day.onSiteWait[v])) }
+        }
+        lastClosings.append(day.endedAt)
+    }
+
+    /// P(a day's longest wait > the target), the 60-minute measure.
+    public var probabilityDayMaxOver: Double {
+        days == 0 ? 0 : Double(dayMaxWaits.filter { $0 > targets.maxWaitSeconds }.count) / Double(days)
+    }
+
+    public var allWaits: [Float] { waits.flatMap { $0.flatMap { $0 } } }
+
+    /// Counter-hours open per day, on average (overtime after closing included).
+    public var counterHoursPerDay: Double {
+        days == 0 ? 0 : openSeconds.flatMap { $0 }.reduce(0, +) / 3600 / Double(days)
+    }
+
+    public func utilisation(group g: Int, hour h: Int) -> Double? {
+        openSeconds[g][h] > 0 ? busySeconds[g][h] / openSeconds[g][h] : nil
+    }
+
+    /// Waits of every procedure that joined in hour `h`.
+    public func waits(hour h: Int) -> [Float] { waits.flatMap { $0[h] } }
+}
+
+/// Order statistics of a sample of seconds.
+public struct WaitStats: Sendable, Equatable {
+    public var count: Int
+    public var mean: Double
+    public var p50: Double
+    public var p95: Double
+    public var max: Double
+
+    public init(_ sample: [Float]) {
+        count = sample.count
+        guard !sample.isEmpty else {
+            mean = 0; p50 = 0; p95 = 0; max = 0
+            return
+        }
+        let sorted = sample.sorted()
+        mean = Double(sorted.reduce(0, +)) / Double(sorted.count)
+        p50 = Double(Self.quantile(sorted, 0.5))
+        p95 = Double(Self.quantile(sorted, 0.95))
+        max = Double(sorted.last!)
+    }
+
+    /// The nearest-rank quantile of sorted data.
+    static func quantile(_ sorted: [Float], _ q: Double) -> Float {
+        sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+    }
+}

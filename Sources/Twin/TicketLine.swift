@@ -1,0 +1,63 @@
+import QueueCore
+
+/// One waiting line of the twin: ticket indices in call order. Called tickets leave from the front; cancelled ones
+/// are dropped when they reach it.
+struct TicketLine: Sendable {
+    private var items: [Int] = []
+    private var head = 0
+
+    mutating func append(_ t: Int) { items.append(t) }
+
+    /// The first waiting ticket, dropping the cancelled ones before it.
+    @inline(__always)
+    mutating func front(status: [TicketStatus]) -> Int? {
+        while head < items.count {
+            let t = items[head]
+            if status[t] == .waiting { return t }
+            head += 1
+        }
+        return nil
+    }
+
+    mutating func popFront() {
+        head += 1
+        if head >= 1024 && head * 2 >= items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Takes a waiting ticket out of the middle (running late from the line).
+    mutating func remove(_ t: Int) {
+        if let i = items[head...].firstIndex(of: t) { items.remove(at: i) }
+    }
+
+    /// Puts a ticket back at its place by line order; almost always at or near the end.
+    mutating func insert(_ t: Int, precedes: (Int, Int) -> Bool) {
+        var i = items.count
+        while i > head && precedes(t, items[i - 1]) { i -= 1 }
+        items.insert(t, at: i)
+    }
+
+    /// Waiting tickets before `t` (or all, when `t` is nil), counting no further than `limit`.
+    func countWaiting(before t: Int?, status: [TicketStatus], limit: Int) -> Int {
+        var count = 0
+        var i = head
+        while i < items.count && count < limit {
+            if items[i] == t { break }
+            if status[items[i]] == .waiting { count += 1 }
+            i += 1
+        }
+        return count
+    }
+
+    func firstWaiting(_ n: Int, status: [TicketStatus]) -> [Int] {
+        var result: [Int] = []
+        var i = head
+        while i < items.count && result.count < n {
+            if status[items[i]] == .waiting { result.append(items[i]) }
+            i += 1
+        }
+        return result
+    }
+}
