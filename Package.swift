@@ -57,6 +57,8 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // The twin's side of the Ciw benchmark (bench/twin-vs-ciw.sh).
+        .executableTarget(name: "TwinBench", dependencies: ["Twin"], path: "Sources/TwinBench"),
         // The executable only composes.
         .executableTarget(
             name: "madoguchi",

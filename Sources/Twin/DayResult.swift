@@ -14,17 +14,26 @@ public enum Outcome: UInt8, Sendable, CaseIterable {
 /// One office-day's raw results: a wait per call of a stage, an outcome per visitor, counter time per hour.
 public struct DayResult: Sendable {
     public var outcomes: [Outcome]
-    /// One entry per stage that was called: its procedure, when it joined the line, how long it waited.
-    public var waitProcedure: [Int] = []
-    public var waitJoinedAt: [Double] = []
-    public var waitSeconds: [Double] = []
-    public var waitRemote: [Bool] = []
-    /// Per visitor, time spent in the office before the first call (NaN if never called).
+    /// One entry per stage that was called.
+    public var waits: [Wait] = []
+
+    public struct Wait: Sendable {
+        public var procedure: Int
+        /// Seconds after opening at which it joined the line.
+        public var joinedAt: Double
+        public var seconds: Double
+        public var remote: Bool
+    }
+    /// Per visitor, time spent in the office before their first service began (NaN if never served).
     public var onSiteWait: [Double]
     public var remote: [Bool]
-    /// Counter seconds per `[group][hour]`; the last hour index is "after closing".
-    public var busySeconds: [[Double]]
-    public var openSeconds: [[Double]]
+    public var remoteVisitors = 0
+    /// Counter seconds per group and hour, flat: `[group * buckets + hour]`; the last hour is "after closing".
+    public var busySeconds: [Double]
+    public var openSeconds: [Double]
+    public var buckets: Int { hourStarts.count }
+    /// Remote holders who came after their call and the reactivation window, and took a new ticket.
+    public var remoteMissed = 0
     /// When the last counter closed, in seconds after opening.
     public var endedAt: Double = 0
     let hourStarts: [Double]
@@ -34,46 +43,60 @@ public struct DayResult: Sendable {
         onSiteWait = Array(repeating: .nan, count: visitors)
         remote = Array(repeating: false, count: visitors)
         hourStarts = model.hours.map { model.periods[$0.lowerBound].start } + [model.dayLength]
-        let buckets = hourStarts.count
-        busySeconds = Array(repeating: Array(repeating: 0, count: buckets), count: model.groups.count)
+        busySeconds = Array(repeating: 0, count: hourStarts.count * model.groups.count)
         openSeconds = busySeconds
-        waitProcedure.reserveCapacity(visitors + visitors / 2)
-        waitJoinedAt.reserveCapacity(visitors + visitors / 2)
-        waitSeconds.reserveCapacity(visitors + visitors / 2)
-        waitRemote.reserveCapacity(visitors + visitors / 2)
+        waits.reserveCapacity(visitors + visitors / 2)
     }
 
-    public var maxWait: Double { waitSeconds.max() ?? 0 }
+    public var maxWait: Double { waits.reduce(0) { max($0, $1.seconds) } }
 
     /// The planning hour a time falls in; times after closing fall in the last bucket.
     @inline(__always)
-    public func hour(of time: Double) -> Int {
-        var h = 0
-        while h + 1 < hourStarts.count && time >= hourStarts[h + 1] { h += 1 }
-        return h
+    public func hour(of time: Double) -> Int { Self.bucket(of: time, in: hourStarts) }
+
+    /// The last index whose start is ≤ `time` (0 before the first), by binary search.
+    @inline(__always)
+    static func bucket(of time: Double, in starts: [Double]) -> Int {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= time { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
     }
 
     mutating func recordWait(procedure: Int, joinedAt: Double, calledAt: Double, remote: Bool) {
-        waitProcedure.append(procedure)
-        waitJoinedAt.append(joinedAt)
-        waitSeconds.append(calledAt - joinedAt)
-        waitRemote.append(remote)
+        waits.append(Wait(procedure: procedure, joinedAt: joinedAt, seconds: calledAt - joinedAt, remote: remote))
     }
 
-    mutating func recordFirstCall(_ v: Int, onSite: Double, calledAt: Double, remote: Bool) {
-        onSiteWait[v] = max(0, calledAt - onSite)
+    mutating func recordTimeOnSite(_ v: Int, onSite: Double, servedAt: Double, remote: Bool) {
+        onSiteWait[v] = max(0, servedAt - onSite)
         self.remote[v] = remote
     }
 
-    mutating func addBusy(group: Int, from: Double, to: Double) { spread(&busySeconds[group], from, to) }
-    mutating func addOpen(group: Int, from: Double, to: Double) { spread(&openSeconds[group], from, to) }
+    /// The hour the engine's clock is in; it only moves forward, so most intervals fall in it whole.
+    private var currentHour = 0
 
-    private func spread(_ buckets: inout [Double], _ from: Double, _ to: Double) {
+    mutating func addBusy(group: Int, from: Double, to: Double) {
+        while currentHour + 1 < hourStarts.count && to >= hourStarts[currentHour + 1] { currentHour += 1 }
+        if from >= hourStarts[currentHour] {
+            busySeconds[group * hourStarts.count + currentHour] += to - from
+        } else {
+            Self.spread(&busySeconds, base: group * hourStarts.count, from, to, hourStarts)
+        }
+    }
+
+    mutating func addOpen(group: Int, from: Double, to: Double) {
+        Self.spread(&openSeconds, base: group * hourStarts.count, from, to, hourStarts)
+    }
+
+    /// Static, so that adding to one array does not copy the whole result (and retain every array in it).
+    private static func spread(_ buckets: inout [Double], base: Int, _ from: Double, _ to: Double, _ hourStarts: [Double]) {
         var t = from
         while t < to {
-            let h = hour(of: t)
+            let h = bucket(of: t, in: hourStarts)
             let end = h + 1 < hourStarts.count ? min(to, hourStarts[h + 1]) : to
-            buckets[h] += end - t
+            buckets[base + h] += end - t
             t = end
         }
     }

@@ -32,16 +32,29 @@ public struct DayEngine {
     var floor: Floor
     var heap = EventHeap()
     var result: DayResult
-    // Per visitor (= ticket index).
-    var stage: [Int]
-    var onSiteAt: [Double]
-    var alerted: [Bool]
-    var calledThisStage: [Bool]
+    // Per ticket. A visitor usually holds one ticket; a remote holder who arrives after their call and the
+    // reactivation window takes a new one at the kiosk, as they would at a real counter.
+    var holders: [Holder] = []
+
+    /// Who holds ticket `t` and where they are.
+    struct Holder {
+        var visitor: Int
+        /// Index into the visitor's stages.
+        var stage: Int
+        var remote: Bool
+        /// When they are (or will be) in the office; infinity for a remote holder not yet alerted.
+        var onSiteAt: Double
+        var alerted: Bool
+        var calledThisStage: Bool
+    }
     // Per counter.
     var closing: [Bool]
     var openSince: [Double]
     var busySince: [Double]
-    let countersServing: [[Int]]
+    /// Counters that serve each procedure, in counter order.
+    let countersServing: Jagged
+    let speed: [Double]
+    let groupOf: [Int]
     let grace: Double
     var afterClosing = false
 
@@ -55,26 +68,31 @@ public struct DayEngine {
             counterProcedures: model.counters.map(\.procedures))
         let n = visitors.count
         result = DayResult(model: model, visitors: n)
-        stage = visitors.stageStart.dropLast().map { $0 }
-        onSiteAt = zip(visitors.arrival, visitors.remote).map { $1 ? .infinity : $0 }
-        alerted = Array(repeating: false, count: n)
-        calledThisStage = Array(repeating: false, count: n)
+        result.remote = visitors.people.map(\.remote)
+        result.remoteVisitors = visitors.people.filter(\.remote).count
+        holders.reserveCapacity(n)
         closing = Array(repeating: false, count: model.counters.count)
         openSince = Array(repeating: 0, count: model.counters.count)
         busySince = Array(repeating: 0, count: model.counters.count)
-        countersServing = model.procedures.indices.map { p in model.counters.indices.filter { model.counters[$0].procedures.contains(p) } }
+        countersServing = Jagged(model.procedures.indices.map { p in model.counters.indices.filter { model.counters[$0].procedures.contains(p) } })
+        speed = model.counters.map(\.speed)
+        groupOf = model.counters.map(\.group)
         grace = Double(model.office.policy.noShowGraceSeconds)
     }
 
     /// Runs the day to its end and returns what happened.
     public mutating func run() -> DayResult {
-        for p in model.periods.indices { heap.push(model.periods[p].start, .period, p) }
-        heap.push(model.dayLength, .period, model.periods.count)
+        // Roster changes and arrivals are known in advance, so they stay out of the heap; at equal times a roster
+        // change goes first, then what the heap holds, then an arrival.
+        let boundaries = model.periods.map(\.start) + [model.dayLength]
+        var period = 0
         var next = 0
-        let arrivals = visitors.arrival
         while true {
-            let arrivalTime = next < arrivals.count ? arrivals[next] : .infinity
-            if heap.nextTime <= arrivalTime {
+            let arrivalTime = next < visitors.people.count ? visitors.people[next].arrival : .infinity
+            if period < boundaries.count && boundaries[period] <= heap.nextTime && boundaries[period] <= arrivalTime {
+                applyRoster(period: period, at: boundaries[period])
+                period += 1
+            } else if heap.nextTime <= arrivalTime {
                 if heap.isEmpty { break }
                 let item = heap.pop()
                 handle(item.kind, item.index, at: item.time)
@@ -90,11 +108,16 @@ public struct DayEngine {
     // MARK: Events
 
     private mutating func arrive(_ v: Int, at now: Double) {
-        let p = visitors.stageProcedure[stage[v]]
-        let t = floor.issue(procedure: p, priority: visitors.priority[v], at: now)
-        assert(t == v, "tickets are issued in arrival order")
+        let remote = visitors.people[v].remote
+        issue(visitor: v, stage: visitors.people[v].firstStage, remote: remote, onSite: remote ? .infinity : now, at: now)
+    }
+
+    private mutating func issue(visitor v: Int, stage s: Int, remote isRemote: Bool, onSite: Double, at now: Double) {
+        let p = visitors.stages[s].procedure
+        let t = floor.issue(procedure: p, priority: visitors.people[v].priority, at: now)
+        holders.append(Holder(visitor: v, stage: s, remote: isRemote, onSiteAt: onSite, alerted: !isRemote, calledThisStage: false))
         emit(.ticketIssued, t, -1, now)
-        if visitors.remote[v] { alertIfNear(procedure: p, at: now) }
+        if isRemote { alertIfNear(procedure: p, at: now) }
         joined(procedure: p, at: now)
     }
 
@@ -109,19 +132,25 @@ public struct DayEngine {
             guard let t = floor.current[c] else { return }
             floor.noShow(counter: c)
             emit(.ticketNoShow, t, c, now)
-            let v = t
-            if !visitors.absent[v] && visitors.remote[v] && onSiteAt[v] <= now + Double(floor.policy.reactivateWindowSeconds) {
-                heap.push(max(onSiteAt[v], now), .reactivate, t)
+            let v = holders[t].visitor
+            if visitors.people[v].absent {
+                result.outcomes[v] = .noShow
+            } else if !holders[t].remote {
+                result.outcomes[v] = .abandoned
+            } else if holders[t].onSiteAt <= now + Double(floor.policy.reactivateWindowSeconds) {
+                heap.push(max(holders[t].onSiteAt, now), .reactivate, t)
             } else {
-                result.outcomes[v] = visitors.absent[v] || visitors.remote[v] ? .noShow : .abandoned
+                heap.push(holders[t].onSiteAt, .newTicket, t)
             }
             freed(c, at: now)
         case .reactivate:
             floor.reactivate(index)
             emit(.ticketReactivated, index, -1, now)
-            joined(procedure: floor.procedure[index], at: now)
-        case .period:
-            applyRoster(period: index, at: now)
+            joined(procedure: floor.tickets[index].procedure, at: now)
+        case .newTicket:
+            // Too late even for reactivation: a new ticket at the kiosk, for the stage they came for.
+            result.remoteMissed += 1
+            issue(visitor: holders[index].visitor, stage: holders[index].stage, remote: false, onSite: now, at: now)
         }
     }
 
@@ -132,43 +161,54 @@ public struct DayEngine {
         }
         busySince[c] = now
         emit(.ticketCalled, t, c, now)
-        let v = t
-        if !calledThisStage[v] {
-            calledThisStage[v] = true
-            result.recordWait(procedure: floor.procedure[t], joinedAt: floor.queuedAt[t], calledAt: now, remote: visitors.remote[v])
-            if stage[v] == visitors.stageStart[v] {
-                result.recordFirstCall(v, onSite: onSiteAt[v], calledAt: now, remote: visitors.remote[v])
-            }
+        let v = holders[t].visitor
+        if !holders[t].calledThisStage {
+            holders[t].calledThisStage = true
+            result.recordWait(procedure: floor.tickets[t].procedure, joinedAt: floor.tickets[t].queuedAt, calledAt: now, remote: holders[t].remote)
         }
-        if visitors.remote[v] && !alerted[v] { alert(v, at: now) }
-        let present = onSiteAt[v] <= now && now - onSiteAt[v] <= visitors.patience[v]
-        if visitors.absent[v] {
+        if !holders[t].alerted { alert(t, at: now) }
+        let present = holders[t].onSiteAt <= now && now - holders[t].onSiteAt <= visitors.people[v].patience
+        if visitors.people[v].absent {
             heap.push(now + grace, .noShow, c)
+        } else if holders[t].remote && !present && holders[t].onSiteAt > now + grace
+            && floor.postpone(t, by: .citizen, at: now)
+        {
+            // Still on the way when the "you're called" alert comes: the holder taps "running late" and goes to the
+            // end of the line, once; the counter calls the next ticket at once.
+            emit(.ticketPostponed, t, c, now)
+            result.addBusy(group: groupOf[c], from: busySince[c], to: now)
+            call(c, at: now)
+            joined(procedure: floor.tickets[t].procedure, at: now)
+            return
         } else if present {
             startService(at: c, now: now)
-        } else if visitors.remote[v] && onSiteAt[v] <= now + grace {
-            heap.push(onSiteAt[v], .serviceStart, c)
+        } else if holders[t].remote && holders[t].onSiteAt <= now + grace {
+            heap.push(holders[t].onSiteAt, .serviceStart, c)
         } else {
             heap.push(now + grace, .noShow, c)
         }
-        if model.behaviour.remoteShare > 0 { alertIfNear(procedure: floor.procedure[t], at: now) }
+        if model.behaviour.remoteShare > 0 { alertIfNear(procedure: floor.tickets[t].procedure, at: now) }
     }
 
     private mutating func startService(at c: Int, now: Double) {
         guard let t = floor.current[c] else { return }
         floor.start(counter: c)
         emit(.ticketServing, t, c, now)
-        heap.push(now + visitors.stageWork[stage[t]] * model.counters[c].speed, .serviceEnd, c)
+        let v = holders[t].visitor
+        if holders[t].stage == visitors.people[v].firstStage {
+            result.recordTimeOnSite(v, onSite: holders[t].onSiteAt, servedAt: now, remote: visitors.people[v].remote)
+        }
+        heap.push(now + visitors.stages[holders[t].stage].work * speed[c], .serviceEnd, c)
     }
 
     private mutating func endService(at c: Int, now: Double) {
         guard let t = floor.current[c] else { return }
-        let v = t
-        if stage[v] + 1 < visitors.stageStart[v + 1] {
-            stage[v] += 1
-            calledThisStage[v] = false
-            let from = floor.procedure[t]
-            let to = visitors.stageProcedure[stage[v]]
+        let v = holders[t].visitor
+        if holders[t].stage + 1 < visitors.people[v].endStage {
+            holders[t].stage += 1
+            holders[t].calledThisStage = false
+            let from = floor.tickets[t].procedure
+            let to = visitors.stages[holders[t].stage].procedure
             floor.transfer(counter: c, to: to, at: now)
             emit(.ticketTransferred, t, c, now, from: from)
             freed(c, at: now)
@@ -186,18 +226,22 @@ public struct DayEngine {
     /// A ticket joined a line: a free counter that serves it calls now. Free open counters have nothing waiting
     /// that they serve, so the first free one calls this ticket or one that ties with it.
     private mutating func joined(procedure p: Int, at now: Double) {
-        for c in countersServing[p] where floor.counterOpen[c] && floor.current[c] == nil && !closing[c] {
-            call(c, at: now)
-            return
+        let serving = countersServing.range(p)
+        for i in serving {
+            let c = countersServing.values[i]
+            if floor.counterOpen[c] && floor.current[c] == nil && !closing[c] {
+                call(c, at: now)
+                return
+            }
         }
-        if afterClosing && !countersServing[p].contains(where: { floor.counterOpen[$0] }) {
+        if afterClosing && !serving.contains(where: { floor.counterOpen[countersServing.values[$0]] }) {
             // Past closing with no counter left for this line: the first one that serves it stays on.
-            open(countersServing[p][0], at: now)
+            open(countersServing.values[serving.lowerBound], at: now)
         }
     }
 
     private mutating func freed(_ c: Int, at now: Double) {
-        result.addBusy(group: model.counters[c].group, from: busySince[c], to: now)
+        result.addBusy(group: groupOf[c], from: busySince[c], to: now)
         if closing[c] { close(c, at: now) } else { call(c, at: now) }
     }
 
@@ -233,7 +277,7 @@ public struct DayEngine {
     private mutating func close(_ c: Int, at now: Double) {
         floor.setOpen(c, false)
         closing[c] = false
-        result.addOpen(group: model.counters[c].group, from: openSince[c], to: now)
+        result.addOpen(group: groupOf[c], from: openSince[c], to: now)
         result.endedAt = max(result.endedAt, now)
         emit(.counterClosed, -1, c, now)
     }
@@ -243,19 +287,19 @@ public struct DayEngine {
         guard let trace else { return }
         var event = FloorEvent(type: type, ticket: t, counter: c, at: now, from: from)
         if t >= 0 {
-            event.procedure = floor.procedure[t]
-            event.sequence = floor.sequence[t]
-            event.priority = floor.priority[t]
-            event.remote = visitors.remote[t]
+            event.procedure = floor.tickets[t].procedure
+            event.sequence = floor.tickets[t].sequence
+            event.priority = floor.tickets[t].priority
+            event.remote = holders[t].remote
         }
         trace(event)
     }
 
     // MARK: "Come now"
 
-    private mutating func alert(_ v: Int, at now: Double) {
-        alerted[v] = true
-        onSiteAt[v] = now + visitors.travel[v]
+    private mutating func alert(_ t: Int, at now: Double) {
+        holders[t].alerted = true
+        holders[t].onSiteAt = now + visitors.people[holders[t].visitor].travel
     }
 
     /// The scenario's "come now" rule for remote holders of procedure `p`: alert when few enough people are ahead,
@@ -265,16 +309,16 @@ public struct DayEngine {
         let behaviour = model.behaviour
         let scanLimit = 200
         let front = floor.front(of: p, limit: scanLimit)
-        let servers = Double(countersServing[p].filter { floor.counterOpen[$0] }.count)
+        let servers = Double(countersServing.range(p).filter { floor.counterOpen[countersServing.values[$0]] }.count)
         let perTicket = model.procedures[p].meanServiceSeconds
-        for (ahead, t) in front.enumerated() where visitors.remote[t] && !alerted[t] {
+        for (ahead, t) in front.enumerated() where !holders[t].alerted {
             if let n = behaviour.comeNowPeopleAhead {
                 guard ahead <= n else { break }
                 alert(t, at: now)
-            } else if let buffer = behaviour.comeNowBufferSeconds, servers > 0,
-                Double(ahead + 1) * perTicket / servers <= visitors.travel[t] + buffer
-            {
-                alert(t, at: now)
+            } else if let buffer = behaviour.comeNowBufferSeconds, servers > 0 {
+                let estimate: Double = Double(ahead + 1) * perTicket / servers
+                let travel: Double = visitors.people[holders[t].visitor].travel
+                if estimate <= travel + buffer { alert(t, at: now) }
             }
         }
     }

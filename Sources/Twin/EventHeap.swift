@@ -61,6 +61,6 @@ enum EngineEvent: UInt8 {
     case noShow
     /// A remote holder who missed the call arrives within the window and is put back.
     case reactivate
-    /// The roster changes.
-    case period
+    /// A remote holder who missed their call and the window reaches the office and takes a new ticket.
+    case newTicket
 }

@@ -1,6 +1,21 @@
 import Foundation
 import QueueCore
 
+/// One ticket on the twin's floor.
+public struct FloorTicket: Sendable {
+    public var status: TicketStatus
+    /// The procedure of the current stage.
+    public var procedure: Int
+    public var priority: Int
+    /// The number within its first procedure: A-0042 has sequence 42.
+    public var sequence: Int
+    /// Seconds after opening at which it joined its line.
+    public var queuedAt: Double
+    /// The counter that called it, or -1.
+    public var counter: Int
+    public var deferrals: Int
+}
+
 /// The office floor inside the twin: tickets, lines and counters in flat arrays, moved by QueueCore's rules.
 ///
 /// - Who a counter calls is `Routing.choose`, the function the live server calls.
@@ -13,14 +28,8 @@ public struct Floor: Sendable {
     public let policy: OfficePolicy
     public let procedureCount: Int
 
-    // Tickets, by index in order of issue.
-    public private(set) var status: [TicketStatus] = []
-    public private(set) var procedure: [Int] = []
-    public private(set) var priority: [Int] = []
-    public private(set) var sequence: [Int] = []
-    public private(set) var queuedAt: [Double] = []
-    public private(set) var counterOf: [Int] = []
-    public private(set) var deferrals: [Int] = []
+    /// Tickets, by index in order of issue; one array of records, so that issuing one is one append.
+    public private(set) var tickets: [FloorTicket] = []
 
     /// One line per (procedure, class): `procedure * 2 + class`. A ticket leaves its line when it is called, or
     /// lazily when found cancelled at the front.
@@ -31,7 +40,7 @@ public struct Floor: Sendable {
     public private(set) var counterOpen: [Bool]
     public private(set) var current: [Int?]
     public private(set) var streak: [Int]
-    let counterLines: [[Int]]
+    let counterLines: Jagged
     let counterSkills: [UInt64]
 
     private var heads: [Entry] = []
@@ -45,7 +54,7 @@ public struct Floor: Sendable {
         counterOpen = Array(repeating: false, count: counterProcedures.count)
         current = Array(repeating: nil, count: counterProcedures.count)
         streak = Array(repeating: 0, count: counterProcedures.count)
-        counterLines = counterProcedures.map { ps in ps.flatMap { [$0 * 2 + 1, $0 * 2] } }
+        counterLines = Jagged(counterProcedures.map { ps in ps.flatMap { [$0 * 2 + 1, $0 * 2] } })
         counterSkills = counterProcedures.map { ps in ps.reduce(0) { $0 | (1 << UInt64($1)) } }
         heads.reserveCapacity(16)
     }
@@ -69,17 +78,12 @@ public struct Floor: Sendable {
 
     // MARK: Tickets
 
-    /// Issues a ticket into its procedure's line; returns its index. Its number is `sequence[index]`.
+    /// Issues a ticket into its procedure's line; returns its index. Its number is `tickets[index].sequence`.
     public mutating func issue(procedure p: Int, priority cls: Int, at time: Double) -> Int {
-        let t = status.count
+        let t = tickets.count
         nextSequence[p] += 1
-        status.append(.waiting)
-        procedure.append(p)
-        priority.append(cls)
-        sequence.append(nextSequence[p])
-        queuedAt.append(time)
-        counterOf.append(-1)
-        deferrals.append(0)
+        tickets.append(FloorTicket(
+            status: .waiting, procedure: p, priority: cls, sequence: nextSequence[p], queuedAt: time, counter: -1, deferrals: 0))
         lines[line(of: t)].append(t)
         return t
     }
@@ -87,17 +91,17 @@ public struct Floor: Sendable {
     /// The citizen cancels: out of the line (lazily) and done.
     public mutating func cancel(_ t: Int) {
         step(t, .cancel)
-        if counterOf[t] >= 0 { release(counterOf[t], t) }
+        if tickets[t].counter >= 0 { release(tickets[t].counter, t) }
     }
 
     /// "Running late" or a staff hold: back to the end of its line, once by default.
     public mutating func postpone(_ t: Int, by actor: TicketAction.Actor, at time: Double) -> Bool {
-        guard deferrals[t] < policy.maxDeferrals else { return false }
-        if status[t] == .waiting { lines[line(of: t)].remove(t) }
+        guard tickets[t].deferrals < policy.maxDeferrals else { return false }
+        if tickets[t].status == .waiting { lines[line(of: t)].remove(t) }
         step(t, actor == .staff ? .hold : .runningLate)
-        if counterOf[t] >= 0 { release(counterOf[t], t) }
-        deferrals[t] += 1
-        queuedAt[t] = time
+        if tickets[t].counter >= 0 { release(tickets[t].counter, t) }
+        tickets[t].deferrals += 1
+        tickets[t].queuedAt = time
         lines[line(of: t)].append(t)
         return true
     }
@@ -105,12 +109,12 @@ public struct Floor: Sendable {
     /// A no-show brought back: to its old place in the line, since it keeps the time it joined.
     public mutating func reactivate(_ t: Int) {
         step(t, .reactivate)
-        counterOf[t] = -1
-        let (q, s) = (queuedAt, sequence)
+        tickets[t].counter = -1
+        let all = tickets
         lines[line(of: t)].insert(t) { a, b in
             Entry.precedes(
-                Entry(ticket: a, lineProcedure: 0, priority: 0, queuedAt: q[a], sequence: s[a]),
-                Entry(ticket: b, lineProcedure: 0, priority: 0, queuedAt: q[b], sequence: s[b]))
+                Entry(ticket: a, lineProcedure: 0, priority: 0, queuedAt: all[a].queuedAt, sequence: all[a].sequence),
+                Entry(ticket: b, lineProcedure: 0, priority: 0, queuedAt: all[b].queuedAt, sequence: all[b].sequence))
         }
     }
 
@@ -121,20 +125,23 @@ public struct Floor: Sendable {
     /// Calls the next ticket at counter `c` by `Routing.choose`; nil when nothing waits that it serves.
     public mutating func callNext(counter c: Int) -> Int? {
         precondition(counterOpen[c] && current[c] == nil, "only an open, free counter calls")
-        heads.removeAll(keepingCapacity: true)
-        for l in counterLines[c] {
-            if let t = lines[l].front(status: status) { heads.append(entry(t)) }
+        var count = 0
+        for i in counterLines.range(c) {
+            let l = counterLines.values[i]
+            guard let t = lines[l].front(tickets: tickets) else { continue }
+            if count < heads.count { heads[count] = entry(t) } else { heads.append(entry(t)) }
+            count += 1
         }
         let skills = counterSkills[c]
         guard let chosen = Routing.choose(
-            from: heads, serves: { skills & (1 << UInt64($0)) != 0 }, priorityStreak: streak[c], policy: policy)
+            from: heads[0..<count], serves: { skills & (1 << UInt64($0)) != 0 }, priorityStreak: streak[c], policy: policy)
         else { return nil }
         let t = chosen.ticket
         lines[line(of: t)].popFront()
         step(t, .call)
-        counterOf[t] = c
+        tickets[t].counter = c
         current[c] = t
-        streak[c] = CounterState.streak(after: priority[t], from: streak[c])
+        streak[c] = CounterState.streak(after: tickets[t].priority, from: streak[c])
         return t
     }
 
@@ -157,8 +164,8 @@ public struct Floor: Sendable {
         let t = held(c)
         step(t, .transfer)
         release(c, t)
-        procedure[t] = p
-        queuedAt[t] = time
+        tickets[t].procedure = p
+        tickets[t].queuedAt = time
         lines[line(of: t)].append(t)
     }
 
@@ -166,29 +173,29 @@ public struct Floor: Sendable {
 
     /// Waiting tickets ahead of `t` in its procedure: the priority line first, then its own line.
     public func ahead(of t: Int, limit: Int = .max) -> Int {
-        let p = procedure[t]
+        let p = tickets[t].procedure
         var count = 0
-        if priority[t] == 0 { count += lines[p * 2 + 1].countWaiting(before: nil, status: status, limit: limit) }
-        return count + lines[line(of: t)].countWaiting(before: t, status: status, limit: limit - count)
+        if tickets[t].priority == 0 { count += lines[p * 2 + 1].countWaiting(before: nil, tickets: tickets, limit: limit) }
+        return count + lines[line(of: t)].countWaiting(before: t, tickets: tickets, limit: limit - count)
     }
 
     /// The first `limit` waiting tickets of procedure `p`, in call order.
     public func front(of p: Int, limit: Int) -> [Int] {
-        var result = lines[p * 2 + 1].firstWaiting(limit, status: status)
-        if result.count < limit { result += lines[p * 2].firstWaiting(limit - result.count, status: status) }
+        var result = lines[p * 2 + 1].firstWaiting(limit, tickets: tickets)
+        if result.count < limit { result += lines[p * 2].firstWaiting(limit - result.count, tickets: tickets) }
         return result
     }
 
-    public var ticketCount: Int { status.count }
+    public var ticketCount: Int { tickets.count }
 
     // MARK: Shared steps
 
     @inline(__always)
     private mutating func step(_ t: Int, _ step: TicketStep) {
-        guard let next = TicketLifecycle.next(step, from: status[t]) else {
-            preconditionFailure("twin: \(step) is not allowed from \(status[t])")
+        guard let next = TicketLifecycle.next(step, from: tickets[t].status) else {
+            preconditionFailure("twin: \(step) is not allowed from \(tickets[t].status)")
         }
-        status[t] = next
+        tickets[t].status = next
     }
 
     private func held(_ c: Int) -> Int {
@@ -198,14 +205,14 @@ public struct Floor: Sendable {
 
     private mutating func release(_ c: Int, _ t: Int) {
         if current[c] == t { current[c] = nil }
-        counterOf[t] = -1
+        tickets[t].counter = -1
     }
 
     @inline(__always)
-    private func line(of t: Int) -> Int { procedure[t] * 2 + min(priority[t], 1) }
+    private func line(of t: Int) -> Int { tickets[t].procedure * 2 + min(tickets[t].priority, 1) }
 
     @inline(__always)
     private func entry(_ t: Int) -> Entry {
-        Entry(ticket: t, lineProcedure: procedure[t], priority: priority[t], queuedAt: queuedAt[t], sequence: sequence[t])
+        Entry(ticket: t, lineProcedure: tickets[t].procedure, priority: tickets[t].priority, queuedAt: tickets[t].queuedAt, sequence: tickets[t].sequence)
     }
 }

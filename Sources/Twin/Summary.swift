@@ -16,6 +16,8 @@ public struct OfficeSummary: Sendable {
     public private(set) var onSiteWaitRemote: [Float] = []
     public private(set) var onSiteWaitPaper: [Float] = []
     public private(set) var visitors = 0
+    public private(set) var remoteVisitors = 0
+    public private(set) var remoteMissed = 0
     public private(set) var lastClosings: [Double] = []
 
     public init(model: OfficeModel, targets: Targets) {
@@ -31,15 +33,15 @@ public struct OfficeSummary: Sendable {
     public mutating func add(_ day: DayResult) {
         days += 1
         visitors += day.outcomes.count
-        for i in day.waitSeconds.indices {
-            waits[day.waitProcedure[i]][day.hour(of: day.waitJoinedAt[i])].append(Float(day.waitSeconds[i]))
-        }
+        remoteVisitors += day.remoteVisitors
+        remoteMissed += day.remoteMissed
+        for w in day.waits { waits[w.procedure][day.hour(of: w.joinedAt)].append(Float(w.seconds)) }
         dayMaxWaits.append(day.maxWait)
         for o in day.outcomes { outcomes[o, default: 0] += 1 }
         for g in groups.indices {
             for h in hours.indices {
-                busySeconds[g][h] += day.busySeconds[g][h]
-                openSeconds[g][h] += day.openSeconds[g][h]
+                busySeconds[g][h] += day.busySeconds[g * day.buckets + h]
+                openSeconds[g][h] += day.openSeconds[g * day.buckets + h]
             }
         }
         for v in day.onSiteWait.indices where !day.onSiteWait[v].isNaN {

@@ -10,10 +10,10 @@ struct TicketLine: Sendable {
 
     /// The first waiting ticket, dropping the cancelled ones before it.
     @inline(__always)
-    mutating func front(status: [TicketStatus]) -> Int? {
+    mutating func front(tickets: [FloorTicket]) -> Int? {
         while head < items.count {
             let t = items[head]
-            if status[t] == .waiting { return t }
+            if tickets[t].status == .waiting { return t }
             head += 1
         }
         return nil
@@ -40,24 +40,40 @@ struct TicketLine: Sendable {
     }
 
     /// Waiting tickets before `t` (or all, when `t` is nil), counting no further than `limit`.
-    func countWaiting(before t: Int?, status: [TicketStatus], limit: Int) -> Int {
+    func countWaiting(before t: Int?, tickets: [FloorTicket], limit: Int) -> Int {
         var count = 0
         var i = head
         while i < items.count && count < limit {
             if items[i] == t { break }
-            if status[items[i]] == .waiting { count += 1 }
+            if tickets[items[i]].status == .waiting { count += 1 }
             i += 1
         }
         return count
     }
 
-    func firstWaiting(_ n: Int, status: [TicketStatus]) -> [Int] {
+    func firstWaiting(_ n: Int, tickets: [FloorTicket]) -> [Int] {
         var result: [Int] = []
         var i = head
         while i < items.count && result.count < n {
-            if status[items[i]] == .waiting { result.append(items[i]) }
+            if tickets[items[i]].status == .waiting { result.append(items[i]) }
             i += 1
         }
         return result
     }
+}
+
+/// Lists of indices kept in one flat array, so that walking one list touches no reference count.
+struct Jagged: Sendable {
+    let values: [Int]
+    private let starts: [Int]
+
+    init(_ lists: [[Int]]) {
+        values = lists.flatMap { $0 }
+        var starts = [0]
+        for list in lists { starts.append(starts.last! + list.count) }
+        self.starts = starts
+    }
+
+    @inline(__always)
+    func range(_ i: Int) -> Range<Int> { starts[i]..<starts[i + 1] }
 }

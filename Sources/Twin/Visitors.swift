@@ -4,22 +4,33 @@ import Foundation
 /// Every plan the planner compares runs on the same `Visitors` (common random numbers), so a difference between
 /// two plans is the plans' doing, not the dice's.
 public struct Visitors: Sendable {
-    public var arrival: [Double] = []
-    public var priority: [Int] = []
-    public var remote: [Bool] = []
-    /// Minutes, in seconds, from the "come now" alert to the counter.
-    public var travel: [Double] = []
-    /// Never comes when called (the no-show rate).
-    public var absent: [Bool] = []
-    /// How long they wait in the office before leaving unseen.
-    public var patience: [Double] = []
-    /// Stages of visitor i: `stageStart[i] ..< stageStart[i + 1]`.
-    public var stageStart: [Int] = [0]
-    public var stageProcedure: [Int] = []
-    /// Seconds at a counter of speed 1.
-    public var stageWork: [Double] = []
+    public struct Visitor: Sendable {
+        /// Seconds after opening.
+        public var arrival: Double
+        public var priority: Int
+        /// Took the ticket remotely (phone, LINE) and is not in the office yet.
+        public var remote: Bool
+        /// Seconds from the "come now" alert to the counter.
+        public var travel: Double
+        /// Never comes when called (the no-show rate).
+        public var absent: Bool
+        /// How long they wait in the office before leaving unseen.
+        public var patience: Double
+        /// Their stages: `stages[firstStage ..< endStage]`.
+        public var firstStage: Int
+        public var endStage: Int
+    }
 
-    public var count: Int { arrival.count }
+    public struct Stage: Sendable {
+        public var procedure: Int
+        /// Seconds at a counter of speed 1.
+        public var work: Double
+    }
+
+    public var people: [Visitor] = []
+    public var stages: [Stage] = []
+
+    public var count: Int { people.count }
 
     /// Draws a day: a non-homogeneous Poisson process, constant within each period (exponential gaps, restarted at
     /// each period's start, which the memoryless property allows), split among procedures by their rates.
@@ -28,7 +39,8 @@ public struct Visitors: Sendable {
         var v = Visitors()
         let b = model.behaviour
         let expected = zip(model.periods, model.arrivalRates).reduce(0.0) { $0 + $1.0.length * $1.1.reduce(0, +) }
-        v.reserve(Int(expected * 1.2) + 16)
+        v.people.reserveCapacity(Int(expected * 1.2) + 16)
+        v.stages.reserveCapacity(Int(expected * 1.5) + 16)
         for (period, rates) in zip(model.periods, model.arrivalRates) {
             let total = rates.reduce(0, +)
             guard total > 0 else { continue }
@@ -40,32 +52,28 @@ public struct Visitors: Sendable {
                 var p = 0
                 while p < rates.count - 1 && pick >= rates[p] { pick -= rates[p]; p += 1 }
                 let procedure = model.procedures[p]
-                v.arrival.append(t)
-                v.priority.append(rng.chance(procedure.priorityShare) ? 1 : 0)
+                let priority = rng.chance(procedure.priorityShare) ? 1 : 0
                 let remote = rng.chance(b.remoteShare)
-                v.remote.append(remote)
-                v.travel.append(remote ? b.travel.sample(&rng, scale: 60) : 0)
-                v.absent.append(rng.chance(b.noShowRate))
-                v.patience.append(remote ? .infinity : b.patience?.sample(&rng, scale: 60) ?? .infinity)
+                var person = Visitor(
+                    arrival: t, priority: priority, remote: remote, travel: 0, absent: false, patience: .infinity,
+                    firstStage: v.stages.count, endStage: 0)
+                person.travel = remote ? b.travel.sample(&rng, scale: 60) : 0
+                person.absent = rng.chance(b.noShowRate)
+                person.patience = remote ? .infinity : b.patience?.sample(&rng, scale: 60) ?? .infinity
                 var stage = p
                 while true {
                     let s = model.procedures[stage]
-                    v.stageProcedure.append(stage)
-                    v.stageWork.append(s.service.sample(&rng, scale: 60) + (rng.chance(s.extraProbability) ? s.extraSeconds : 0))
+                    v.stages.append(Stage(
+                        procedure: stage, work: s.service.sample(&rng, scale: 60) + (rng.chance(s.extraProbability) ? s.extraSeconds : 0)))
                     guard !s.next.isEmpty else { break }
                     var u = rng.unit()
                     guard let next = s.next.first(where: { u -= $0.probability; return u < 0 }) else { break }
                     stage = next.procedure
                 }
-                v.stageStart.append(v.stageProcedure.count)
+                person.endStage = v.stages.count
+                v.people.append(person)
             }
         }
         return v
-    }
-
-    private mutating func reserve(_ n: Int) {
-        arrival.reserveCapacity(n); priority.reserveCapacity(n); remote.reserveCapacity(n); travel.reserveCapacity(n)
-        absent.reserveCapacity(n); patience.reserveCapacity(n); stageStart.reserveCapacity(n + 1)
-        stageProcedure.reserveCapacity(n * 2); stageWork.reserveCapacity(n * 2)
     }
 }

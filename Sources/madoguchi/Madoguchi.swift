@@ -10,7 +10,7 @@ struct Madoguchi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "madoguchi",
         abstract: "窓口: a service-counter queue for city halls.",
-        subcommands: [Serve.self, Token.self, Import.self, Export.self])
+        subcommands: [Serve.self, Token.self, Import.self, Export.self, Simulate.self, Plan.self])
 }
 
 struct Serve: AsyncParsableCommand {

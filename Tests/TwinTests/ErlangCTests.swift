@@ -21,7 +21,7 @@ import Testing
         for day in 0..<300 {
             var engine = DayEngine(model: model, visitors: Visitors.draw(model, seed: 12, office: 0, day: day))
             let result = engine.run()
-            let kept = result.waitSeconds.indices.filter { result.waitJoinedAt[$0] >= Self.warmUp }.map { result.waitSeconds[$0] }
+            let kept = result.waits.filter { $0.joinedAt >= Self.warmUp }.map(\.seconds)
             means.values.append(kept.reduce(0, +) / Double(kept.count))
             tails.values.append(Double(kept.filter { $0 > threshold }.count) / Double(kept.count))
         }

@@ -1,0 +1,80 @@
+import Foundation
+
+/// 応援: where a pool of movable staff should go, hour by hour, across offices.
+///
+/// Each office keeps its own roster; a support member adds one counter of a group they can staff, in an office
+/// with a spare desk of that group. Hour by hour, each member goes where one more counter removes the most long
+/// waits (over 20 minutes, and five times over for waits past 60), judged by simulating the whole day on the same
+/// days (common random numbers), so that a morning placement counts for the afternoon queue it prevents.
+public struct SupportPlan: Sendable {
+    /// For each hour, each member's place: (office, group), or nil when one more counter helps nowhere.
+    public var assignments: [[(office: Int, group: Int)?]]
+    public var before: [Evaluation]
+    public var after: [Evaluation]
+    public var rosters: [Roster]
+
+    public static func make(_ scenario: Scenario, seed: UInt64, days: Int, progress: ((String) -> Void)? = nil) throws -> SupportPlan {
+        guard let support = scenario.support else { throw ScenarioError(problems: ["support: the scenario has no support pool"]) }
+        let hours = scenario.offices[0].hours.count
+        guard scenario.offices.allSatisfy({ $0.hours.count == hours && $0.opens == scenario.offices[0].opens }) else {
+            throw ScenarioError(problems: ["support: offices must share opening hours"])
+        }
+        let benches = scenario.offices.enumerated().map {
+            TestBench(model: $1, office: $0, targets: scenario.targets, seed: seed, days: days)
+        }
+        var plans = scenario.offices.map { StaffPlan(roster: $0.roster, model: $0) }
+        let before = zip(benches, plans).map { $0.evaluate($1.roster(for: $0.model)) }
+        var current = before
+        var placed: [[(office: Int, group: Int)?]] = []
+        for h in 0..<hours {
+            var thisHour: [(office: Int, group: Int)?] = []
+            for member in 0..<support.staff {
+                progress?("hour \(h + 1)/\(hours), member \(member + 1)/\(support.staff)")
+                var best: (office: Int, group: Int, evaluation: Evaluation, gain: Double)?
+                for (o, model) in scenario.offices.enumerated() {
+                    for (g, group) in model.groups.enumerated()
+                    where support.groups.contains(group.id) && plans[o].counts[g][h] < group.counters.count {
+                        var candidate = plans[o]
+                        candidate.counts[g][h] += 1
+                        let e = benches[o].evaluate(candidate.roster(for: model))
+                        let gain = current[o].burden - e.burden
+                        if gain > (best?.gain ?? 0) { best = (o, g, e, gain) }
+                    }
+                }
+                if let best {
+                    plans[best.office].counts[best.group][h] += 1
+                    current[best.office] = best.evaluation
+                    thisHour.append((best.office, best.group))
+                } else {
+                    thisHour.append(nil)
+                }
+            }
+            placed.append(thisHour)
+        }
+        return SupportPlan(
+            assignments: keepPlaces(placed), before: before, after: current,
+            rosters: zip(plans, scenario.offices).map { $0.roster(for: $1) })
+    }
+
+    /// Gives each member the same place as the hour before where the counts allow, so nobody moves needlessly.
+    static func keepPlaces(_ hours: [[(office: Int, group: Int)?]]) -> [[(office: Int, group: Int)?]] {
+        var result: [[(office: Int, group: Int)?]] = []
+        for slots in hours {
+            var left = slots
+            var row: [(office: Int, group: Int)?] = Array(repeating: nil, count: slots.count)
+            if let previous = result.last {
+                for (member, place) in previous.enumerated() {
+                    guard let place, let i = left.firstIndex(where: { $0?.office == place.office && $0?.group == place.group }) else { continue }
+                    row[member] = place
+                    left.remove(at: i)
+                }
+            }
+            for member in row.indices where row[member] == nil {
+                guard let i = left.firstIndex(where: { $0 != nil }) else { break }
+                row[member] = left.remove(at: i)
+            }
+            result.append(row)
+        }
+        return result
+    }
+}
