@@ -22,7 +22,8 @@ public struct FloorEvent: Sendable {
 /// Visitors arrive (paper tickets in the office; remote tickets from home, who set out on the "come now" alert),
 /// counters call by `Routing` through `Floor`, serve for the visitor's drawn work times their speed, transfer
 /// multi-stage visits, wait the policy's grace on an empty counter, and follow the roster. After closing no one new
-/// arrives and everyone holding a ticket is served: open counters stay until their lines are empty.
+/// arrives and everyone holding a ticket is served: counters stay open while their lines have tickets, and a
+/// closed one reopens when a ticket (a transfer) finds no free counter.
 public struct DayEngine {
     let model: OfficeModel
     let roster: Roster
@@ -234,9 +235,10 @@ public struct DayEngine {
                 return
             }
         }
-        if afterClosing && !serving.contains(where: { floor.counterOpen[countersServing.values[$0]] }) {
-            // Past closing with no counter left for this line: the first one that serves it stays on.
-            open(countersServing.values[serving.lowerBound], at: now)
+        // Past closing, staff stay until everyone holding a ticket is served: with no free counter for this line,
+        // one that closed (or never opened) opens again.
+        if afterClosing, let i = serving.first(where: { !floor.counterOpen[countersServing.values[$0]] }) {
+            open(countersServing.values[i], at: now)
         }
     }
 
@@ -307,16 +309,16 @@ public struct DayEngine {
     /// `scanLimit` of a line are looked at.
     private mutating func alertIfNear(procedure p: Int, at now: Double) {
         let behaviour = model.behaviour
-        let scanLimit = 200
-        let front = floor.front(of: p, limit: scanLimit)
-        let servers = Double(countersServing.range(p).filter { floor.counterOpen[countersServing.values[$0]] }.count)
+        let scanLimit = behaviour.comeNowPeopleAhead.map { $0 + 1 } ?? 200
+        var servers = 0
+        for i in countersServing.range(p) where floor.counterOpen[countersServing.values[i]] { servers += 1 }
         let perTicket = model.procedures[p].meanServiceSeconds
-        for (ahead, t) in front.enumerated() where !holders[t].alerted {
+        floor.forEachWaiting(procedure: p, limit: scanLimit) { ahead, t in
+            guard !holders[t].alerted else { return }
             if let n = behaviour.comeNowPeopleAhead {
-                guard ahead <= n else { break }
-                alert(t, at: now)
+                if ahead <= n { alert(t, at: now) }
             } else if let buffer = behaviour.comeNowBufferSeconds, servers > 0 {
-                let estimate: Double = Double(ahead + 1) * perTicket / servers
+                let estimate: Double = Double(ahead + 1) * perTicket / Double(servers)
                 let travel: Double = visitors.people[holders[t].visitor].travel
                 if estimate <= travel + buffer { alert(t, at: now) }
             }

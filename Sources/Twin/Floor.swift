@@ -181,9 +181,22 @@ public struct Floor: Sendable {
 
     /// The first `limit` waiting tickets of procedure `p`, in call order.
     public func front(of p: Int, limit: Int) -> [Int] {
-        var result = lines[p * 2 + 1].firstWaiting(limit, tickets: tickets)
-        if result.count < limit { result += lines[p * 2].firstWaiting(limit - result.count, tickets: tickets) }
+        var result: [Int] = []
+        forEachWaiting(procedure: p, limit: limit) { _, t in result.append(t) }
         return result
+    }
+
+    /// Calls `body(ahead, ticket)` for the first `limit` waiting tickets of procedure `p`, in call order.
+    public func forEachWaiting(procedure p: Int, limit: Int, _ body: (Int, Int) -> Void) {
+        var seen = 0
+        for l in [p * 2 + 1, p * 2] {
+            lines[l].forEachWaiting(tickets: tickets) { t in
+                guard seen < limit else { return false }
+                body(seen, t)
+                seen += 1
+                return true
+            }
+        }
     }
 
     public var ticketCount: Int { tickets.count }

@@ -3,14 +3,19 @@ import Foundation
 /// The staffing planner: the fewest counter-hours per hour and group that keep P(day max wait > 60 min) ≤ 0.10 and,
 /// in every hour, P(wait > 20 min) ≤ 0.20.
 ///
-/// It starts from SIPP, repairs what the simulation shows SIPP misses, then removes counter-hours one at a time
-/// (least-loaded first) and moves them between neighbouring hours, every candidate judged on the same simulated
-/// days (common random numbers). The result is checked on fresh days it never saw.
+/// It starts from SIPP and judges every candidate on the same simulated days (common random numbers):
+/// 1. repair: while the plan misses a target, add a counter where the misses are (the worst group and hour);
+/// 2. descent: take counters away slot by slot, least loaded first, keeping each removal that still meets both
+///    targets, until a whole pass removes nothing;
+/// 3. moves: shift a counter-hour to the neighbouring hour of its group when that lets another one go.
+/// `OfficePlanResult` then checks the plan on fresh days and repairs it there if the optimisation days flattered it.
 public struct Planner: Sendable {
     public let model: OfficeModel
     public let targets: Targets
     public let bench: TestBench
-    public private(set) var evaluations = 0
+    public var evaluations = 0
+    /// Most evaluations the move phase may spend, over the whole refinement.
+    public var moveBudget = 120
 
     public init(model: OfficeModel, office: Int, targets: Targets, seed: UInt64, days: Int) {
         self.model = model
@@ -18,82 +23,133 @@ public struct Planner: Sendable {
         bench = TestBench(model: model, office: office, targets: targets, seed: seed, days: days)
     }
 
+    public init(bench: TestBench) {
+        model = bench.model
+        targets = bench.targets
+        self.bench = bench
+    }
+
     public mutating func evaluate(_ plan: StaffPlan) -> Evaluation {
         evaluations += 1
         return bench.evaluate(plan.roster(for: model))
     }
 
-    public func feasible(_ e: Evaluation) -> Bool { e.meets(targets) }
+    /// Standard errors of margin a plan must keep (0 on the optimisation days; see `OfficePlanResult`).
+    public var margin = 0.0
 
-    /// The refined plan, starting from `start` (SIPP by default).
-    public mutating func refine(from start: StaffPlan, progress: ((String) -> Void)? = nil) -> StaffPlan {
-        var plan = start
-        var current = evaluate(plan)
-        // Repair: add the counter-hour that brings the plan closest to both targets until it meets them.
-        while !feasible(current) {
-            progress?("repairing, \(evaluations) evaluations")
-            var best: (StaffPlan, Evaluation)?
-            for (g, h) in slots where plan.counts[g][h] < model.groups[g].counters.count {
-                var candidate = plan
-                candidate.counts[g][h] += 1
-                let e = evaluate(candidate)
-                if best.map({ e.excess(targets) < $0.1.excess(targets) }) ?? true { best = (candidate, e) }
-            }
-            guard let best else { break }
-            (plan, current) = best
-        }
-        guard feasible(current) else { return plan }
-        // Remove, then try moves that make room for another removal, until neither helps.
+    public func feasible(_ e: Evaluation) -> Bool { e.meets(targets, margin: margin) }
+
+    /// Every desk open all day: if this misses the targets, no plan can meet them.
+    public var everyDesk: StaffPlan {
+        StaffPlan(counts: model.groups.map { group in model.hours.map { _ in group.counters.count } })
+    }
+
+    /// The refined plan, starting from `start`; nil when even every desk open misses the targets.
+    public mutating func refine(from start: StaffPlan, progress: ((String) -> Void)? = nil) -> StaffPlan? {
+        guard feasible(evaluate(everyDesk)) else { return nil }
+        progress?("repairing")
+        guard var plan = repair(start) else { return nil }
         while true {
             progress?("removing, \(evaluations) evaluations")
-            if let smaller = firstFeasibleRemoval(from: plan) {
-                plan = smaller
-                continue
-            }
+            plan = descend(plan)
             progress?("moving, \(evaluations) evaluations")
-            guard let moved = moveThatFreesARemoval(from: plan) else { break }
-            plan = moved
+            guard let better = move(plan) else { return plan }
+            plan = better
+        }
+    }
+
+    /// Adds counters where the plan misses most until it meets both targets; nil if no desk is left to add.
+    public mutating func repair(_ start: StaffPlan) -> StaffPlan? {
+        var plan = start
+        var e = evaluate(plan)
+        while !feasible(e) {
+            guard let (g, h) = worstSlot(e, plan: plan) else { return nil }
+            plan.counts[g][h] += 1
+            e = evaluate(plan)
         }
         return plan
     }
 
-    /// Every (group, hour) in which the group can serve.
-    private var slots: [(Int, Int)] {
-        model.groups.indices.flatMap { g in model.hours.indices.map { (g, $0) } }
+    /// The (group, hour) with a spare desk where the targets are missed most: the hourly target's worst cell, or,
+    /// for the day-max target, the cell with the most waits past it.
+    private func worstSlot(_ e: Evaluation, plan: StaffPlan) -> (Int, Int)? {
+        let lastHour = model.hours.count - 1
+        let scores = e.hourlyScore(targets, margin: margin)
+        let dailyMissed = Evaluation.adjusted(e.probabilityDayMaxOver, e.days, targets.maxWaitProbability, margin) > targets.maxWaitProbability
+        var best: (g: Int, h: Int, score: Double)?
+        for g in model.groups.indices {
+            for h in 0...lastHour {
+                let slot = h
+                guard plan.counts[g][slot] < model.groups[g].counters.count else { continue }
+                let hourly = scores[g][h]
+                let daily = dailyMissed ? Double(e.overMax[g][h]) : 0
+                let score = max(hourly > 1 ? hourly : 0, daily)
+                if score > (best?.score ?? 0) { best = (g, slot, score) }
+            }
+        }
+        if best == nil {
+            // Misses with no spare desk in their own cell: open one in the hour before, if any.
+            for g in model.groups.indices {
+                for h in stride(from: lastHour, through: 0, by: -1) where plan.counts[g][h] < model.groups[g].counters.count
+                    && (scores[g][min(h + 1, lastHour)] > 1 || e.overMax[g][min(h + 1, lastHour)] > 0)
+                { return (g, h) }
+            }
+        }
+        return best.map { ($0.g, $0.h) }
     }
 
-    private mutating func firstFeasibleRemoval(from plan: StaffPlan) -> StaffPlan? {
+    /// Slots in the order removals are tried: the least load per open counter first.
+    private func removalOrder(_ plan: StaffPlan) -> [(Int, Int)] {
         let load = Workload(model: model)
-        // Least loaded per counter first: the likeliest to be spare.
-        let order = slots.filter { plan.counts[$0.0][$0.1] > 0 }.sorted { a, b in
+        return slots.filter { plan.counts[$0.0][$0.1] > 0 }.sorted { a, b in
             load.arrivalRate[a.0][a.1] * load.holdSeconds[a.0] / Double(plan.counts[a.0][a.1])
                 < load.arrivalRate[b.0][b.1] * load.holdSeconds[b.0] / Double(plan.counts[b.0][b.1])
         }
-        for (g, h) in order {
-            var candidate = plan
-            candidate.counts[g][h] -= 1
-            if feasible(evaluate(candidate)) { return candidate }
-        }
-        return nil
     }
 
-    /// A counter-hour moved to the next or previous hour of the same group, if that lets another one go.
-    private mutating func moveThatFreesARemoval(from plan: StaffPlan) -> StaffPlan? {
-        for (g, h) in slots where plan.counts[g][h] > 0 {
-            for other in [h - 1, h + 1] where model.hours.indices.contains(other) && plan.counts[g][other] < model.groups[g].counters.count {
+    private var slots: [(Int, Int)] { model.groups.indices.flatMap { g in model.hours.indices.map { (g, $0) } } }
+
+    /// Coordinate descent: in each slot take counters away while both targets hold. One pass is enough: taking
+    /// counters elsewhere never shortens waits, so a slot that could not give one up cannot later.
+    private mutating func descend(_ start: StaffPlan) -> StaffPlan {
+        var plan = start
+        for (g, h) in removalOrder(plan) {
+            while plan.counts[g][h] > 0 {
+                var candidate = plan
+                candidate.counts[g][h] -= 1
+                guard feasible(evaluate(candidate)) else { break }
+                plan = candidate
+            }
+        }
+        return plan
+    }
+
+    /// A counter-hour moved to the neighbouring hour of its group that lets another counter-hour go; nil if none
+    /// does within the budget.
+    private mutating func move(_ plan: StaffPlan) -> StaffPlan? {
+        let budgetEnd = evaluations + moveBudget
+        defer { moveBudget = max(0, budgetEnd - evaluations) }
+        for (g, h) in removalOrder(plan).reversed() {
+            for other in [h - 1, h + 1] where model.hours.indices.contains(other) && plan.counts[g][other] > 0 {
+                // Take one from `other`, give one to `h`, then see whether some other slot can now give one up.
+                guard evaluations < budgetEnd, plan.counts[g][h] < model.groups[g].counters.count else { return nil }
                 var moved = plan
-                moved.counts[g][h] -= 1
-                moved.counts[g][other] += 1
+                moved.counts[g][other] -= 1
+                moved.counts[g][h] += 1
                 guard feasible(evaluate(moved)) else { continue }
-                if let smaller = firstFeasibleRemoval(from: moved) { return smaller }
+                for (g2, h2) in removalOrder(moved) where !(g2 == g && h2 == h) && evaluations < budgetEnd {
+                    var smaller = moved
+                    smaller.counts[g2][h2] -= 1
+                    if feasible(evaluate(smaller)) { return smaller }
+                }
             }
         }
         return nil
     }
 
-    /// Exhaustive search over every plan with each slot within `range` of `around` (SIPP by default), cheapest first:
-    /// the yardstick for the planner on small cases. A plan below one already found infeasible in every slot is
-    /// skipped, since removing counters never shortens waits on the same days.
+    /// Exhaustive search over every plan with each slot within `range` of `around`, cheapest first: the yardstick
+    /// for the planner on small cases. A plan at or below one already found infeasible in every slot is skipped,
+    /// since fewer counters never shorten waits on the same days.
     public mutating func bruteForce(around: StaffPlan, range: ClosedRange<Int>) -> StaffPlan? {
         let cells = slots
         let lows = cells.map { max(0, around.counts[$0.0][$0.1] + range.lowerBound) }

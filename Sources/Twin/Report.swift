@@ -71,7 +71,7 @@ public enum Report {
                     (m, palette[i], model.hours.indices.map { h in Double(plans[m]!.counts.reduce(0) { $0 + $1[h] }) }, m != "plan")
                 })
             let hourly = Chart.lines(
-                title: "P(wait > \(Int(t.hourlyWaitSeconds / 60)) min) by hour", description: "Worst procedure in each hour, on fresh days, by method; the dashed red line is the target.",
+                title: "P(wait > \(Int(t.hourlyWaitSeconds / 60)) min) by hour", description: "Worst counter group in each hour, on fresh days, by method; the dashed red line is the target.",
                 yLabel: "probability", categories: hours,
                 series: methods.enumerated().map { i, m in
                     (m, palette[i], model.hours.indices.map { h in r.check[m]!.probabilityOver.compactMap { $0[h] }.max() }, m != "plan")
@@ -82,11 +82,11 @@ public enum Report {
                 header: ["method", "counter-hours", "P(max > \(Int(t.maxWaitSeconds / 60)) min)", "worst hour P(> \(Int(t.hourlyWaitSeconds / 60)) min)", "mean wait (min)", "meets both"],
                 rows: methods.map { m in
                     let e = r.check[m]!
-                    let meets = e.meets(t)
+                    let meets = e.meets(t) || e.meets(t, margin: -2)
                     return Row(cells: [
                         Cell(text: m), Cell(text: String(format: "%.1f", r.cost[m]!)), Cell(text: String(format: "%.3f", e.probabilityDayMaxOver)),
-                        Cell(text: String(format: "%.3f", e.probabilityOver.flatMap { $0.compactMap { $0 } }.max() ?? 0)),
-                        Cell(text: String(format: "%.1f", e.meanWait / 60)), Cell(text: meets ? "yes" : "no", css: meets ? "yes" : "no"),
+                        Cell(text: String(format: "%.3f", e.worstHourly)),
+                        Cell(text: String(format: "%.1f", e.meanWait / 60)), Cell(text: e.meets(t) ? "yes" : meets ? "within sampling error" : "no", css: meets ? "yes" : "no"),
                     ])
                 })
             let perGroup = Table(

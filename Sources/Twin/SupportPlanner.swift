@@ -5,7 +5,8 @@ import Foundation
 /// Each office keeps its own roster; a support member adds one counter of a group they can staff, in an office
 /// with a spare desk of that group. Hour by hour, each member goes where one more counter removes the most long
 /// waits (over 20 minutes, and five times over for waits past 60), judged by simulating the whole day on the same
-/// days (common random numbers), so that a morning placement counts for the afternoon queue it prevents.
+/// days (common random numbers), so that a morning placement counts for the afternoon queue it prevents. A member
+/// stays where they were unless another place helps a third more, since moving between offices takes time.
 public struct SupportPlan: Sendable {
     /// For each hour, each member's place: (office, group), or nil when one more counter helps nowhere.
     public var assignments: [[(office: Int, group: Int)?]]
@@ -30,21 +31,26 @@ public struct SupportPlan: Sendable {
             var thisHour: [(office: Int, group: Int)?] = []
             for member in 0..<support.staff {
                 progress?("hour \(h + 1)/\(hours), member \(member + 1)/\(support.staff)")
-                var best: (office: Int, group: Int, evaluation: Evaluation, gain: Double)?
+                var options: [(office: Int, group: Int, evaluation: Evaluation, gain: Double)] = []
                 for (o, model) in scenario.offices.enumerated() {
                     for (g, group) in model.groups.enumerated()
                     where support.groups.contains(group.id) && plans[o].counts[g][h] < group.counters.count {
                         var candidate = plans[o]
                         candidate.counts[g][h] += 1
                         let e = benches[o].evaluate(candidate.roster(for: model))
-                        let gain = current[o].burden - e.burden
-                        if gain > (best?.gain ?? 0) { best = (o, g, e, gain) }
+                        options.append((o, g, e, current[o].burden - e.burden))
                     }
                 }
-                if let best {
-                    plans[best.office].counts[best.group][h] += 1
-                    current[best.office] = best.evaluation
-                    thisHour.append((best.office, best.group))
+                // Moving between offices costs the trip: stay where the hour before was unless elsewhere helps
+                // clearly more (by a third).
+                let previous = h > 0 ? placed[h - 1][member] : nil
+                let best = options.max { $0.gain < $1.gain }
+                let stay = options.first { $0.office == previous?.office && $0.group == previous?.group }
+                let choice = stay.flatMap { s in best.map { s.gain * Self.moveFactor >= $0.gain ? s : $0 } } ?? best
+                if let choice, choice.gain > 0 {
+                    plans[choice.office].counts[choice.group][h] += 1
+                    current[choice.office] = choice.evaluation
+                    thisHour.append((choice.office, choice.group))
                 } else {
                     thisHour.append(nil)
                 }
@@ -52,29 +58,10 @@ public struct SupportPlan: Sendable {
             placed.append(thisHour)
         }
         return SupportPlan(
-            assignments: keepPlaces(placed), before: before, after: current,
+            assignments: placed, before: before, after: current,
             rosters: zip(plans, scenario.offices).map { $0.roster(for: $1) })
     }
 
-    /// Gives each member the same place as the hour before where the counts allow, so nobody moves needlessly.
-    static func keepPlaces(_ hours: [[(office: Int, group: Int)?]]) -> [[(office: Int, group: Int)?]] {
-        var result: [[(office: Int, group: Int)?]] = []
-        for slots in hours {
-            var left = slots
-            var row: [(office: Int, group: Int)?] = Array(repeating: nil, count: slots.count)
-            if let previous = result.last {
-                for (member, place) in previous.enumerated() {
-                    guard let place, let i = left.firstIndex(where: { $0?.office == place.office && $0?.group == place.group }) else { continue }
-                    row[member] = place
-                    left.remove(at: i)
-                }
-            }
-            for member in row.indices where row[member] == nil {
-                guard let i = left.firstIndex(where: { $0 != nil }) else { break }
-                row[member] = left.remove(at: i)
-            }
-            result.append(row)
-        }
-        return result
-    }
+    /// How much more another place must help for a member to move there rather than stay.
+    static let moveFactor = 4.0 / 3
 }

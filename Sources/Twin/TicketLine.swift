@@ -51,14 +51,13 @@ struct TicketLine: Sendable {
         return count
     }
 
-    func firstWaiting(_ n: Int, tickets: [FloorTicket]) -> [Int] {
-        var result: [Int] = []
+    /// Visits waiting tickets in order while `body` returns true.
+    func forEachWaiting(tickets: [FloorTicket], _ body: (Int) -> Bool) {
         var i = head
-        while i < items.count && result.count < n {
-            if tickets[items[i]].status == .waiting { result.append(items[i]) }
+        while i < items.count {
+            if tickets[items[i]].status == .waiting, !body(items[i]) { return }
             i += 1
         }
-        return result
     }
 }
 
