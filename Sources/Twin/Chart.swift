@@ -22,7 +22,6 @@ struct Chart: Sendable {
     var series: [Series] = []
     var bars: [Bar] = []
     var rules: [Rule] = []
-    var legend: [Series] { series }
 
     private func y(_ value: Double, max: Double) -> Double {
         plotBottom - (plotBottom - plotTop) * Swift.min(value, max) / max

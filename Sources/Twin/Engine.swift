@@ -81,6 +81,9 @@ public struct DayEngine {
         grace = Double(model.office.policy.noShowGraceSeconds)
     }
 
+    /// Visitors of the day (not counting new tickets taken by those who missed their call).
+    public var visitorCount: Int { visitors.count }
+
     /// Runs the day to its end and returns what happened.
     public mutating func run() -> DayResult {
         // Roster changes and arrivals are known in advance, so they stay out of the heap; at equal times a roster

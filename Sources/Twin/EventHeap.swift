@@ -18,31 +18,35 @@ struct EventHeap {
 
     mutating func push(_ time: Double, _ kind: EngineEvent, _ index: Int) {
         scheduled += 1
-        items.append(Item(time: time, order: scheduled, kind: kind, index: index))
+        let item = Item(time: time, order: scheduled, kind: kind, index: index)
+        items.append(item)
+        // Sift the hole up rather than swapping: one write per level.
         var i = items.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
-            guard Self.before(items[i], items[parent]) else { break }
-            items.swapAt(i, parent)
+            guard Self.before(item, items[parent]) else { break }
+            items[i] = items[parent]
             i = parent
         }
+        items[i] = item
     }
 
     mutating func pop() -> Item {
         let top = items[0]
         let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
+        let count = items.count
+        if count > 0 {
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && Self.before(items[l], items[m]) { m = l }
-                if r < items.count && Self.before(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
+                let l = 2 * i + 1
+                if l >= count { break }
+                let r = l + 1
+                let child = r < count && Self.before(items[r], items[l]) ? r : l
+                guard Self.before(items[child], last) else { break }
+                items[i] = items[child]
+                i = child
             }
+            items[i] = last
         }
         return top
     }

@@ -15,6 +15,9 @@ public struct OfficePlanResult: Sendable {
     public var bruteForce: StaffPlan?
     public var cost: [String: Double]
     public var check: [String: Evaluation]
+    /// Counter-hours of the planner's plan on the optimisation days, before the repair on fresh days: what the
+    /// brute-force search, run on the same days, is compared with.
+    public var optimisedCost: Double
     public var evaluations: Int
     public var seconds: Double
     public var days: Int
@@ -32,6 +35,7 @@ public struct OfficePlanResult: Sendable {
         let sipp = StaffingFormula.sipp(model, targets: scenario.targets)
         let mol = StaffingFormula.mol(model, targets: scenario.targets)
         let refined = planner.refine(from: sipp, progress: progress)
+        let optimisedCost = (refined ?? planner.everyDesk).counterHours(for: model)
         var plan = refined ?? planner.everyDesk
         var shortfalls: [(group: String, hour: String, probability: Double)] = []
         var dayMax = 0.0
@@ -53,10 +57,11 @@ public struct OfficePlanResult: Sendable {
             planner.evaluations += check.evaluations
         }
         let seconds = Date().timeIntervalSince(started)
+        let evaluations = planner.evaluations
         var brute: StaffPlan?
         if bruteForce {
             progress?("brute force")
-            brute = planner.bruteForce(around: sipp, range: -3...1)
+            brute = planner.bruteForce()
         }
         progress?("checking on fresh days")
         let fresh = TestBench(model: model, office: index, targets: scenario.targets, seed: seed &+ 2, days: checkDays)
@@ -68,7 +73,7 @@ public struct OfficePlanResult: Sendable {
             bruteForce: brute,
             cost: plans.mapValues { $0.counterHours(for: model) },
             check: plans.mapValues { fresh.evaluate($0.roster(for: model)) },
-            evaluations: planner.evaluations, seconds: seconds, days: days, checkDays: checkDays)
+            optimisedCost: optimisedCost, evaluations: evaluations, seconds: seconds, days: days, checkDays: checkDays)
     }
 
     /// The plan as roster lines for a scenario file.

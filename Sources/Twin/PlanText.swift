@@ -25,8 +25,10 @@ extension OfficePlanResult {
             out += String(format: " %13.1f  %11.3f  %20.3f  %7.1f m  ", c, e.probabilityDayMaxOver, worst, e.meanWait / 60)
             out += (e.meets(targets) ? "yes" : e.meets(targets, margin: -2) ? "within sampling error" : "NO") + "\n"
         }
-        if let b = cost["brute force"], let p = cost["plan"] {
-            out += String(format: "  planner vs brute force: %+.1f%% counter-hours\n", (p - b) / b * 100)
+        if let b = cost["brute force"] {
+            out += String(
+                format: "  planner vs brute force on the same %d optimisation days: %.1f vs %.1f counter-hours (%+.1f%%)\n",
+                days, optimisedCost, b, (optimisedCost - b) / b * 100)
         }
         if let s = cost["SIPP"], let p = cost["plan"] {
             out += String(format: "  planner vs SIPP: %+.1f%% counter-hours\n", (p - s) / s * 100)

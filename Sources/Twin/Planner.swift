@@ -147,13 +147,14 @@ public struct Planner: Sendable {
         return nil
     }
 
-    /// Exhaustive search over every plan with each slot within `range` of `around`, cheapest first: the yardstick
-    /// for the planner on small cases. A plan at or below one already found infeasible in every slot is skipped,
-    /// since fewer counters never shorten waits on the same days.
-    public mutating func bruteForce(around: StaffPlan, range: ClosedRange<Int>) -> StaffPlan? {
+    /// Exhaustive search over every plan from no counter to every desk in each slot, cheapest first: the yardstick
+    /// for the planner on small cases (the candidates grow as (desks + 1)^slots). A plan at or below one already
+    /// found infeasible in every slot is skipped, since fewer counters never shorten waits on the same days.
+    public mutating func bruteForce() -> StaffPlan? {
         let cells = slots
-        let lows = cells.map { max(0, around.counts[$0.0][$0.1] + range.lowerBound) }
-        let highs = cells.map { min(model.groups[$0.0].counters.count, around.counts[$0.0][$0.1] + range.upperBound) }
+        let lows = cells.map { _ in 0 }
+        let highs = cells.map { model.groups[$0.0].counters.count }
+        let around = everyDesk
         var candidates: [[Int]] = [[]]
         for (lo, hi) in zip(lows, highs) {
             candidates = candidates.flatMap { prefix in (lo...max(lo, hi)).map { prefix + [$0] } }
@@ -170,6 +171,8 @@ public struct Planner: Sendable {
             var plan = around
             for (i, cell) in cells.enumerated() { plan.counts[cell.0][cell.1] = x[i] }
             if feasible(evaluate(plan)) { return plan }
+            // Keep only the maximal infeasible plans: any plan below x is covered by x.
+            infeasible.removeAll { bad in zip(bad, x).allSatisfy { $0 <= $1 } }
             infeasible.append(x)
         }
         return nil

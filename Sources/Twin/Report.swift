@@ -23,11 +23,11 @@ public enum Report {
                 series: [("p50", palette[0], minutes(\.p50), false), ("p95", palette[1], minutes(\.p95), false), ("max", "#111827", minutes(\.max), true)],
                 rule: (s.targets.maxWaitSeconds / 60, "\(Int(s.targets.maxWaitSeconds / 60)) min"))
             let counterChart = Chart.lines(
-                title: "Counters open by hour", description: "Mean counters open per group in each hour (after: overtime past closing).",
-                yLabel: "counters", categories: hours,
+                title: "Counters open by hour", description: "Mean counters open per group in each hour of opening.",
+                yLabel: "counters", categories: Array(hours.prefix(model.hours.count)),
                 series: s.groups.indices.map { g in
-                    (s.groups[g], palette[g % palette.count], hours.indices.map { h -> Double? in
-                        let length = h < model.hours.count ? model.periods[model.hours[h].upperBound - 1].end - model.periods[model.hours[h].lowerBound].start : 3600
+                    (s.groups[g], palette[g % palette.count], model.hours.indices.map { h -> Double? in
+                        let length = model.periods[model.hours[h].upperBound - 1].end - model.periods[model.hours[h].lowerBound].start
                         return s.openSeconds[g][h] / length / Double(max(s.days, 1))
                     }, false)
                 })

@@ -10,10 +10,15 @@ struct Plan: ParsableCommand {
     @Option(help: "Simulated days the planner optimises on.") var days = 40
     @Option(help: "Fresh days every plan is checked on.") var checkDays = 200
     @Option(help: "Random seed (default: the scenario's).") var seed: UInt64?
-    @Flag(help: "Also search exhaustively around SIPP (small cases only) and report the gap.") var bruteForce = false
+    @Flag(help: "Also search every plan exhaustively (small cases only: (desks + 1)^(groups × hours) candidates) and report the gap.")
+    var bruteForce = false
     @Option(help: "Write an HTML report with SVG plots to this file.") var report: String?
 
     func validate() throws {
+        if bruteForce, let scenario = try? loadScenario(self.scenario) {
+            let candidates = scenario.offices.map { o in o.groups.reduce(1.0) { $0 * pow(Double($1.counters.count + 1), Double(o.hours.count)) } }.max() ?? 0
+            if candidates > 2e6 { throw ValidationError("--brute-force: \(Int(candidates)) candidate plans is too many; it is for small cases") }
+        }
         if !(5...10_000).contains(days) || !(5...100_000).contains(checkDays) {
             throw ValidationError("--days must be 5-10000 and --check-days 5-100000")
         }

@@ -43,17 +43,19 @@ MODELS = [
     ("time-varying day with a roster", "varying.yaml", None, "varying", 60, 20000, 60),
 ]
 
-print(f"{'model':34} {'twin cust/s':>12} {'Ciw cust/s':>11} {'ratio':>7}  {'twin mean':>9} {'Ciw mean':>8}  Welch 95% CI of the difference  agree")
+print(f"{'model':34} {'twin 1 core':>12} {'twin 2 cores':>12} {'Ciw':>8} {'ratio 1':>8} {'ratio 2':>8}  {'twin mean':>9} {'Ciw mean':>8}  Welch 95% CI of the difference (min)  agree")
 for name, scenario, cut, ciw_model, reps, twin_days, ciw_reps in MODELS:
     twin_days = max(reps, int(twin_days * SCALE))
     ciw_reps = max(5, int(ciw_reps * SCALE))
-    args = [TWIN, f"{HERE}/{scenario}", str(twin_days), "1"] + ([str(cut)] if cut else [])
-    twin = run(args)
+    args = [TWIN, f"{HERE}/{scenario}", str(twin_days), "1", str(cut) if cut else "inf"]
+    twin = run(args + ["1"])
+    twin2 = run(args + ["2"])
     ciw = run([CIW_PYTHON, f"{HERE}/ciw_side.py", ciw_model, str(ciw_reps), "1000"])
     twin_rate = twin["visitors"] / twin["seconds"]
+    twin2_rate = twin2["visitors"] / twin2["seconds"]
     ciw_rate = ciw["visitors"] / ciw["seconds"]
     a = twin["dayMeanWaitMinutes"][:max(reps, ciw_reps)]
     b = ciw["dayMeanWaitMinutes"]
     ma, mb, lo, hi = welch(a, b)
     agree = "yes" if lo <= 0 <= hi else "NO"
-    print(f"{name:34} {twin_rate:12,.0f} {ciw_rate:11,.0f} {twin_rate / ciw_rate:6.0f}x  {ma:9.3f} {mb:8.3f}  [{lo:+.3f}, {hi:+.3f}] min ({len(a)} vs {len(b)} days)  {agree}")
+    print(f"{name:34} {twin_rate:12,.0f} {twin2_rate:12,.0f} {ciw_rate:8,.0f} {twin_rate / ciw_rate:7.0f}x {twin2_rate / ciw_rate:7.0f}x  {ma:9.3f} {mb:8.3f}  [{lo:+.3f}, {hi:+.3f}] ({len(a)} vs {len(b)} days)  {agree}")
