@@ -57,6 +57,8 @@ public struct DayEngine {
     let speed: [Double]
     let groupOf: [Int]
     let grace: Double
+    /// The longest travel time among the day's remote visitors, which bounds the "come now" scan.
+    let longestTravel: Double
     var afterClosing = false
 
     public init(model: OfficeModel, roster: Roster? = nil, visitors: Visitors, trace: ((FloorEvent) -> Void)? = nil) {
@@ -79,6 +81,7 @@ public struct DayEngine {
         speed = model.counters.map(\.speed)
         groupOf = model.counters.map(\.group)
         grace = Double(model.office.policy.noShowGraceSeconds)
+        longestTravel = visitors.people.reduce(0) { max($0, $1.travel) }
     }
 
     /// Visitors of the day (not counting new tickets taken by those who missed their call).
@@ -312,10 +315,14 @@ public struct DayEngine {
     /// `scanLimit` of a line are looked at.
     private mutating func alertIfNear(procedure p: Int, at now: Double) {
         let behaviour = model.behaviour
-        let scanLimit = behaviour.comeNowPeopleAhead.map { $0 + 1 } ?? 200
         var servers = 0
         for i in countersServing.range(p) where floor.counterOpen[countersServing.values[i]] { servers += 1 }
         let perTicket = model.procedures[p].meanServiceSeconds
+        // Past the position whose estimate exceeds the longest travel of the day plus the buffer, nobody is due.
+        let reach = behaviour.comeNowBufferSeconds.map { buffer in
+            servers > 0 ? Int(((longestTravel + buffer) * Double(servers) / perTicket).rounded(.up)) : 0
+        }
+        let scanLimit = min(200, behaviour.comeNowPeopleAhead.map { $0 + 1 } ?? reach ?? 0)
         floor.forEachWaiting(procedure: p, limit: scanLimit) { ahead, t in
             guard !holders[t].alerted else { return }
             if let n = behaviour.comeNowPeopleAhead {

@@ -15,7 +15,7 @@ public struct Planner: Sendable {
     public let bench: TestBench
     public var evaluations = 0
     /// Most evaluations the move phase may spend, over the whole refinement.
-    public var moveBudget = 120
+    public var moveBudget = 48
 
     public init(model: OfficeModel, office: Int, targets: Targets, seed: UInt64, days: Int) {
         self.model = model
@@ -109,19 +109,36 @@ public struct Planner: Sendable {
 
     private var slots: [(Int, Int)] { model.groups.indices.flatMap { g in model.hours.indices.map { (g, $0) } } }
 
-    /// Coordinate descent: in each slot take counters away while both targets hold. One pass is enough: taking
+    /// Coordinate descent: in each slot find the fewest counters that keep both targets. One pass is enough: taking
     /// counters elsewhere never shortens waits, so a slot that could not give one up cannot later.
     private mutating func descend(_ start: StaffPlan) -> StaffPlan {
         var plan = start
-        for (g, h) in removalOrder(plan) {
-            while plan.counts[g][h] > 0 {
-                var candidate = plan
-                candidate.counts[g][h] -= 1
-                guard feasible(evaluate(candidate)) else { break }
-                plan = candidate
-            }
-        }
+        for (g, h) in removalOrder(plan) { plan.counts[g][h] = fewest(plan, g, h) }
         return plan
+    }
+
+    /// The fewest counters slot (g, h) can have with the rest of `plan` fixed: one fewer first (most slots stop
+    /// there), then galloping down 2, 4, 8, … and bisecting the last step, since feasibility is monotone.
+    private mutating func fewest(_ plan: StaffPlan, _ g: Int, _ h: Int) -> Int {
+        func works(_ n: Int) -> Bool {
+            var candidate = plan
+            candidate.counts[g][h] = n
+            return feasible(evaluate(candidate))
+        }
+        var good = plan.counts[g][h]
+        guard good > 0, works(good - 1) else { return good }
+        good -= 1
+        var step = 2
+        var bad = -1
+        while good > 0 {
+            let next = max(0, good - step)
+            if works(next) { good = next; step *= 2 } else { bad = next; break }
+        }
+        while good - bad > 1 {
+            let mid = (good + bad) / 2
+            if works(mid) { good = mid } else { bad = mid }
+        }
+        return good
     }
 
     /// A counter-hour moved to the neighbouring hour of its group that lets another counter-hour go; nil if none

@@ -6,7 +6,7 @@ import Foundation
 /// with a spare desk of that group. Hour by hour, each member goes where one more counter removes the most long
 /// waits (over 20 minutes, and five times over for waits past 60), judged by simulating the whole day on the same
 /// days (common random numbers), so that a morning placement counts for the afternoon queue it prevents. A member
-/// stays where they were unless another place helps a third more, since moving between offices takes time.
+/// stays where they were unless another place helps twice as much, since moving between offices takes time.
 public struct SupportPlan: Sendable {
     /// For each hour, each member's place: (office, group), or nil when one more counter helps nowhere.
     public var assignments: [[(office: Int, group: Int)?]]
@@ -42,7 +42,7 @@ public struct SupportPlan: Sendable {
                     }
                 }
                 // Moving between offices costs the trip: stay where the hour before was unless elsewhere helps
-                // clearly more (by a third).
+                // clearly more (twice as much).
                 let previous = h > 0 ? placed[h - 1][member] : nil
                 let best = options.max { $0.gain < $1.gain }
                 let stay = options.first { $0.office == previous?.office && $0.group == previous?.group }
@@ -63,5 +63,5 @@ public struct SupportPlan: Sendable {
     }
 
     /// How much more another place must help for a member to move there rather than stay.
-    static let moveFactor = 4.0 / 3
+    static let moveFactor = 2.0
 }
