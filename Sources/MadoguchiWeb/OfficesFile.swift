@@ -10,18 +10,11 @@ public struct OfficesFile: Decodable, Sendable {
         var name: LocalizedText
         var timeZone: String?
         var openingHours: OpeningHours?
-        var policy: PolicyEntry?
+        var policy: OfficePolicy.Overrides?
         var procedures: [ProcedureEntry]
         var counters: [CounterEntry]?
         /// Counters to open when the office is first loaded (the demo opens all of them).
         var openCounters: Bool?
-    }
-
-    struct PolicyEntry: Decodable, Sendable {
-        var noShowGraceSeconds: Int?
-        var reactivateWindowSeconds: Int?
-        var maxDeferrals: Int?
-        var priorityStreakLimit: Int?
     }
 
     struct ProcedureEntry: Decodable, Sendable {
@@ -52,12 +45,7 @@ public struct OfficesFile: Decodable, Sendable {
     /// The offices, checked; throws one error naming every problem.
     public func resolved() throws -> [(office: Office, openCounters: Bool)] {
         let built = offices.map { entry -> (Office, Bool) in
-            let defaults = OfficePolicy()
-            let policy = OfficePolicy(
-                noShowGraceSeconds: entry.policy?.noShowGraceSeconds ?? defaults.noShowGraceSeconds,
-                reactivateWindowSeconds: entry.policy?.reactivateWindowSeconds ?? defaults.reactivateWindowSeconds,
-                maxDeferrals: entry.policy?.maxDeferrals ?? defaults.maxDeferrals,
-                priorityStreakLimit: entry.policy?.priorityStreakLimit ?? defaults.priorityStreakLimit)
+            let policy = OfficePolicy(entry.policy)
             let office = Office(
                 id: OfficeID(entry.id), name: entry.name, timeZone: entry.timeZone ?? "Asia/Tokyo",
                 openingHours: entry.openingHours ?? .cityHall,

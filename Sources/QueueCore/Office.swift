@@ -118,6 +118,26 @@ public struct OfficePolicy: Codable, Sendable, Equatable {
     }
 }
 
+extension OfficePolicy {
+    /// A policy as a configuration file gives it: any field may be left out and takes the default.
+    public struct Overrides: Codable, Sendable, Equatable {
+        public var noShowGraceSeconds: Int?
+        public var reactivateWindowSeconds: Int?
+        public var maxDeferrals: Int?
+        public var priorityStreakLimit: Int?
+    }
+
+    /// The defaults with what `overrides` sets.
+    public init(_ overrides: Overrides?) {
+        let d = OfficePolicy()
+        self.init(
+            noShowGraceSeconds: overrides?.noShowGraceSeconds ?? d.noShowGraceSeconds,
+            reactivateWindowSeconds: overrides?.reactivateWindowSeconds ?? d.reactivateWindowSeconds,
+            maxDeferrals: overrides?.maxDeferrals ?? d.maxDeferrals,
+            priorityStreakLimit: overrides?.priorityStreakLimit ?? d.priorityStreakLimit)
+    }
+}
+
 /// Weekly opening hours in the office's local time. Demo offices do not enforce them.
 public struct OpeningHours: Codable, Sendable, Equatable {
     /// ISO weekdays, 1 = Monday … 7 = Sunday.

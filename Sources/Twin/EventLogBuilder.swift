@@ -47,6 +47,10 @@ public struct EventLogBuilder {
         if f.type == .ticketTransferred, f.from >= 0 {
             event.data = ["from": .string(model.office.procedures[f.from].id.rawValue)]
         }
+        if f.type == .ticketPostponed {
+            // The twin's only postponement is the holder's own "running late", as `TicketMachine` records it.
+            event.data = ["by": .string(TicketAction.Actor.citizen.rawValue)]
+        }
         return event
     }
 }

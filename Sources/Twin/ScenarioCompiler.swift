@@ -148,12 +148,7 @@ extension Scenario {
             entry.arrivals, periods: periods, procedures: entry.procedures.map(\.id), shares: hourlyShares,
             opens: opens, problems: &problems)
         let behaviour = compileBehaviour(entry.behaviour, problems: &problems)
-        let defaults = OfficePolicy()
-        let policy = OfficePolicy(
-            noShowGraceSeconds: entry.policy?.noShowGraceSeconds ?? defaults.noShowGraceSeconds,
-            reactivateWindowSeconds: entry.policy?.reactivateWindowSeconds ?? defaults.reactivateWindowSeconds,
-            maxDeferrals: entry.policy?.maxDeferrals ?? defaults.maxDeferrals,
-            priorityStreakLimit: entry.policy?.priorityStreakLimit ?? defaults.priorityStreakLimit)
+        let policy = OfficePolicy(entry.policy)
         let office = Office(
             id: OfficeID(entry.id), name: entry.name ?? LocalizedText(ja: entry.id, en: entry.id),
             timeZone: entry.timeZone ?? "Asia/Tokyo",

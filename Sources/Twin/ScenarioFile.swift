@@ -28,19 +28,12 @@ public struct ScenarioFile: Decodable, Sendable {
         var timeZone: String?
         var opens: String?
         var closes: String?
-        var policy: PolicyEntry?
+        var policy: OfficePolicy.Overrides?
         var procedures: [ProcedureEntry]
         var groups: [GroupEntry]
         var roster: [RosterEntry]
         var arrivals: ArrivalsEntry
         var behaviour: BehaviourEntry?
-    }
-
-    struct PolicyEntry: Decodable, Sendable {
-        var noShowGraceSeconds: Int?
-        var reactivateWindowSeconds: Int?
-        var maxDeferrals: Int?
-        var priorityStreakLimit: Int?
     }
 
     struct ProcedureEntry: Decodable, Sendable {
