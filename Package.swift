@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

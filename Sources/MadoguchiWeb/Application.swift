@@ -27,10 +27,10 @@ public struct ServerSettings: Sendable {
 /// The composition root: the one place that wires a store, the hub and the routes into an application.
 public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let hub = OfficeHub(store: store, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
-    let router = buildRouter(store: store, hub: hub, limiter: limiter)
+    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: try Pages.load())
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
@@ -38,10 +38,11 @@ public func buildApplication(
         logger: logger)
 }
 
-func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter) -> Router<MadoguchiContext> {
+func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages) -> Router<MadoguchiContext> {
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     Api(store: store, hub: hub).register(on: router)
+    PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     return router
 }

@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("loaded the demo city: \(count) offices, \(events.count) events")
         }
         let settings = ServerSettings(host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond)
-        let app = buildApplication(settings: settings, store: store, logger: logger)
+        let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
     }
 }

@@ -35,7 +35,7 @@ struct Harness {
         limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000),
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = buildRouter(store: store, hub: OfficeHub(store: store), limiter: limiter)
+        let router = buildRouter(store: store, hub: OfficeHub(store: store), limiter: limiter, pages: try Pages.load())
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 }

@@ -1,0 +1,225 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import QueueCore
+
+/// The citizen-facing pages: the office list, the live office page, the phone page that issues tickets, and the
+/// ticket page. Server-rendered; their small scripts only make them live.
+struct PageRoutes: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    let pages: Pages
+
+    typealias Context = MadoguchiContext
+
+    func register(on router: Router<Context>) {
+        router.get("/") { request, _ in try await self.home(request) }
+        router.get("/offices/{office}") { request, context in try await self.office(request, context) }
+        router.get("/offices/{office}/colors.css") { _, context in try await self.colors(context) }
+        router.get("/o/{office}") { request, context in try await self.phone(request, context) }
+        router.post("/o/{office}/tickets") { request, context in try await self.take(request, context) }
+        router.get("/t/{token}") { request, context in try await self.ticket(request, context) }
+        router.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
+        router.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
+        router.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
+    }
+
+    // MARK: Pages
+
+    func home(_ request: Request) async throws -> Response {
+        let (language, switched) = Language.of(request)
+        var offices: [[String: Any]] = []
+        for office in try await store.offices() {
+            let snapshot = try await store.snapshot(office: office.id)
+            let waiting = snapshot?.lines.reduce(0) { $0 + $1.waiting } ?? 0
+            let longest = snapshot?.lines.filter { $0.waiting > 0 }.compactMap(\.estimate?.minutes).max()
+            offices.append([
+                "id": office.id.rawValue, "name": name(office, language),
+                "waiting": waiting == 0 ? text("home.no_wait", language) : text("home.waiting", language, ["n": "\(waiting)"]),
+                "longest": longest.map { text("home.longest", language, ["m": "\($0)"]) } as Any,
+            ])
+        }
+        return pages.render(
+            "home", title: text("home.title", language), model: ["offices": offices], language: language, rememberLanguage: switched)
+    }
+
+    func office(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, switched) = Language.of(request)
+        guard let office = try await findOffice(context), let snapshot = try await store.snapshot(office: office.id) else {
+            return notFound(language)
+        }
+        let lines = zip(office.procedures, snapshot.lines).map { procedure, line -> [String: Any] in
+            [
+                "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
+                "name": procedureText(procedure, language).name,
+                "waiting": text("office.people", language, ["n": "\(line.waiting)"]),
+                "estimate": line.estimate.map { text("office.minutes", language, ["m": "\($0.minutes)"]) } ?? text("office.idle", language),
+            ]
+        }
+        let counters = snapshot.counters.map { c -> [String: Any] in
+            ["id": c.counter.rawValue, "label": text("office.counter", language, ["counter": c.label]),
+             "number": c.number?.description ?? text("office.idle", language)]
+        }
+        let heading = text("office.title", language, ["office": name(office, language)])
+        return pages.render(
+            "office", title: heading,
+            model: ["heading": heading, "officeID": office.id.rawValue, "lines": lines, "counters": counters,
+                    "colorsCSS": "/offices/\(office.id.rawValue)/colors.css"],
+            language: language, rememberLanguage: switched)
+    }
+
+    func phone(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, switched) = Language.of(request)
+        guard let office = try await findOffice(context), let snapshot = try await store.snapshot(office: office.id) else {
+            return notFound(language)
+        }
+        let procedures = zip(office.procedures, snapshot.lines).map { procedure, line -> [String: Any] in
+            let words = procedureText(procedure, language)
+            let minutes = line.estimate?.minutes ?? 0
+            return [
+                "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
+                "name": words.name, "about": words.about as Any, "bring": words.bring as Any, "open": procedure.open,
+                "officeID": office.id.rawValue, "language": language.rawValue,
+                "wait": line.waiting == 0 ? text("home.no_wait", language)
+                    : text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(minutes)"]),
+            ]
+        }
+        let heading = "\(text("phone.title", language)): \(name(office, language))"
+        return pages.render(
+            "phone", title: heading,
+            model: ["heading": heading, "procedures": procedures, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css"],
+            language: language, rememberLanguage: switched)
+    }
+
+    func ticket(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, switched) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, let view = try await store.ticketView(token) else { return notFound(language) }
+        let t = view.ticket
+        let procedure = view.office.procedure(t.service)
+        let counter = view.counter?.label ?? ""
+        let ahead: String = {
+            guard t.status == .waiting, let position = view.position else { return "" }
+            return position == 1 ? text("ticket.next", language) : text("ticket.ahead", language, ["n": "\(position - 1)"])
+        }()
+        let estimate = t.status == .waiting ? view.estimate.map {
+            text("ticket.estimate", language, ["m": "\($0.minutes)", "lo": "\($0.low)", "hi": "\($0.high)"])
+        } ?? "" : ""
+        let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
+        let model: [String: Any] = [
+            "token": t.id.rawValue, "number": t.number.description, "status": t.status.rawValue,
+            "statusText": text("ticket.status.\(t.status.rawValue)", language, ["counter": counter]),
+            "called": t.status == .called, "goNow": text("ticket.go_now", language, ["counter": counter]),
+            "prefix": t.number.prefix, "css": Self.cssClass(t.service),
+            "procedureName": procedure.map { procedureText($0, language).name } ?? t.service.rawValue,
+            "ahead": ahead, "estimate": estimate,
+            "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
+            "canAct": t.status == .waiting || t.status == .called,
+            "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
+            "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
+        ]
+        return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
+    }
+
+    // MARK: Forms
+
+    /// Takes a ticket from the phone page and sends the browser to its page. Inside LINE's in-app browser the
+    /// channel is `line`.
+    func take(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        try SameOrigin.check(request)
+        let form = try await Form.read(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        let inLINE = request.headers[.userAgent]?.contains(" Line/") ?? false
+        let body = IssueBody(
+            service: form["service"] ?? "", channel: inLINE ? "line" : "web", priority: 0,
+            language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
+        do {
+            let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
+            hub.published(result.events)
+            return Pages.redirect("/t/\(result.value.ticket.id.rawValue)")
+        } catch let error as QueueError {
+            return refused(ApiError(error), language)
+        } catch let error as ApiError {
+            return refused(error, language)
+        }
+    }
+
+    func citizen(_ action: CitizenAction, _ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        try SameOrigin.check(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { return notFound(language) }
+        do {
+            let result = try await store.citizenAction(action, ticket: token)
+            hub.published(result.events)
+            return Pages.redirect("/t/\(token.rawValue)")
+        } catch let error as QueueError {
+            if case .ticketNotFound = error { return notFound(language) }
+            return refused(ApiError(error), language)
+        }
+    }
+
+    /// Procedure colours as classes, so that no style attribute is needed. The text on a colour is black or white,
+    /// whichever contrasts more.
+    func colors(_ context: Context) async throws -> Response {
+        guard let office = try await findOffice(context) else { throw ApiError(QueueError.officeNotFound(OfficeID(context.parameters.get("office") ?? ""))) }
+        var css = ""
+        for p in office.procedures {
+            let color = ProcedureColor(p.color)
+            css += ".\(Self.cssClass(p.id)) { --c: \(color.hex); --on-c: \(color.readableText); }\n"
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/css; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: css)))
+    }
+
+    // MARK: Shared
+
+    static func cssClass(_ id: ServiceID) -> String { "svc-\(id.rawValue)" }
+
+    private func text(_ key: String, _ language: Language, _ arguments: [String: String] = [:]) -> String {
+        pages.catalog.text(key, language, arguments)
+    }
+
+    private func name(_ office: Office, _ language: Language) -> String {
+        language.isJapanese ? office.name.ja : office.name.en
+    }
+
+    /// Japanese and English names come from the office's configuration; the other languages, and the one-line
+    /// description and what to bring, from the catalogue (`procedure.{id}.name|about|bring`) where it has them.
+    private func procedureText(_ p: Procedure, _ language: Language) -> (name: String, about: String?, bring: String?) {
+        let catalog = pages.catalog
+        let key = "procedure.\(p.id.rawValue)"
+        let name: String
+        switch language {
+        case .ja: name = p.name.ja
+        case .en: name = p.name.en
+        default: name = catalog.has("\(key).name", language) ? catalog.text("\(key).name", language) : (language.isJapanese ? p.name.ja : p.name.en)
+        }
+        let about = catalog.has("\(key).about", language) ? catalog.text("\(key).about", language) : nil
+        let bring = catalog.has("\(key).bring", language) ? catalog.text("\(key).bring", language) : nil
+        return (name, about, bring)
+    }
+
+    private func findOffice(_ context: Context) async throws -> Office? {
+        let id = OfficeID(context.parameters.get("office") ?? "")
+        return try await store.offices().first { $0.id == id }
+    }
+
+    private func notFound(_ language: Language) -> Response {
+        pages.render(
+            "error", title: text("error.title", language),
+            model: ["heading": text("error.title", language), "message": text("error.body", language)],
+            language: language, status: .notFound)
+    }
+
+    private func refused(_ api: ApiError, _ language: Language) -> Response {
+        pages.render(
+            "error", title: text("error.refused", language),
+            model: ["heading": text("error.refused", language), "message": api.message],
+            language: language, status: api.status)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+
+/// Renders pages: Mustache templates from `Resources/templates` with a view model per page, the strings of the
+/// request's language, and the headers every page carries (a CSP with no inline script or style, no referrer,
+/// since a ticket page's URL holds its token).
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let catalog: Catalog
+
+    static func load() throws -> Pages {
+        guard let directory = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
+            throw Catalog.CatalogError.missing("templates")
+        }
+        var library = MustacheLibrary()
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            try library.register(text, named: String(file.dropLast(".mustache".count)))
+        }
+        return Pages(library: library, catalog: try Catalog.load())
+    }
+
+    static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy,
+         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"),
+        (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+        (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
+    ]
+
+    /// The page `template` for `model`, with the common frame (language switcher, strings) filled in.
+    func render(
+        _ template: String, title: String, model: [String: Any], language: Language, languages: [Language] = Language.allCases,
+        status: HTTPResponse.Status = .ok, rememberLanguage: Bool = false
+    ) -> Response {
+        var context = model
+        context["lang"] = language.htmlTag
+        context["title"] = title
+        context["t"] = catalog.table(language)
+        context["languages"] = languages.map { l -> [String: Any] in
+            ["code": l.rawValue, "tag": l.htmlTag, "label": Self.languageNames[l] ?? l.rawValue, "current": l == language]
+        }
+        let html = library.render(context, withTemplate: template) ?? ""
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        for (name, value) in Self.securityHeaders { headers[name] = value }
+        var response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        if rememberLanguage {
+            response.setCookie(Cookie(name: "lang", value: language.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    /// Each language named in itself, for the switcher.
+    static let languageNames: [Language: String] = [
+        .ja: "日本語", .en: "English", .zhHans: "简体中文", .ko: "한국어", .vi: "Tiếng Việt", .jaEasy: "やさしい日本語",
+    ]
+
+    /// A 303 to `location`, the answer to a page form.
+    static func redirect(_ location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        for (name, value) in securityHeaders { headers[name] = value }
+        return Response(status: .seeOther, headers: headers)
+    }
+}
