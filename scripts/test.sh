@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: builds once, runs the Swift suites (domain, store contract, HTTP, concurrency, the twin and
-# the planner), the twin's commands end to end, then the kill -9 crash test, the live SSE test and schemathesis
-# against the real server binary. Installs what it
-# needs (Python requests, schemathesis in .venv-st) on a fresh Debian machine.
+# the planner, the pages), the twin's commands end to end, the pages end to end in headless Chromium with axe-core
+# and screenshots, then the kill -9 crash test, the live SSE test and schemathesis
+# against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
+# and fonts-noto-cjk from Debian; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,11 +11,23 @@ if ! python3 -c "import requests" 2>/dev/null; then
   python3 -m pip install --quiet requests
 fi
 
+# Real headless Chromium from Debian (with CJK fonts for Japanese screenshots), driven by Playwright from PyPI.
+if ! command -v chromium >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+fi
+if [ ! -x .venv-e2e/bin/python ]; then
+  python3 -m venv .venv-e2e
+  .venv-e2e/bin/pip install --quiet playwright==1.65.2 axe-playwright-python==0.1.8
+fi
+
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
 grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log
 
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/twin_cli_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python tests/e2e_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh

@@ -28,7 +28,7 @@ extension TestClientProtocol {
                 #expect(page.headers[.contentType] == "text/html; charset=utf-8")
                 let csp = try #require(page.headers[.contentSecurityPolicy])
                 #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
-                #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+                #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
                 #expect(!page.html.contains(" style=") && !page.html.contains("<script>"), "no inline style or script on \(uri)")
             }
             #expect(try await client.page("/offices/chuo/colors.css").html.contains(".svc-certificates { --c: #1565c0;"))

@@ -24,8 +24,9 @@ enum Form {
     }
 }
 
-/// Forms are refused when the browser says they come from another site: `Origin` (or, failing it, `Referer`
-/// is not sent, as pages set no-referrer) must name this host. Browsers send `Origin` on every cross-site POST.
+/// Forms are refused when the browser says they come from another site: `Origin`, which browsers send on every
+/// POST, must name this host (an opaque `null` origin is refused too). A request without `Origin` is not from a
+/// browser form and passes.
 enum SameOrigin {
     static func check(_ request: Request) throws {
         guard let origin = request.headers[.origin] else { return }

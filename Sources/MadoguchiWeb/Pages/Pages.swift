@@ -5,8 +5,9 @@ import Mustache
 import NIOCore
 
 /// Renders pages: Mustache templates from `Resources/templates` with a view model per page, the strings of the
-/// request's language, and the headers every page carries (a CSP with no inline script or style, no referrer,
-/// since a ticket page's URL holds its token).
+/// request's language, and the headers every page carries: a CSP with no inline script or style, and a referrer
+/// only to this site, since a ticket page's URL holds its token. (`no-referrer` would also make browsers send
+/// `Origin: null` on the pages' own forms, which the same-origin check must refuse.)
 struct Pages: Sendable {
     let library: MustacheLibrary
     let catalog: Catalog
@@ -27,7 +28,7 @@ struct Pages: Sendable {
         (.contentSecurityPolicy,
          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
             + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"),
-        (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+        (HTTPField.Name("Referrer-Policy")!, "same-origin"),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
     ]
 
