@@ -3,7 +3,7 @@
 # the planner, the pages), the twin's commands end to end, the pages end to end in headless Chromium with axe-core
 # and screenshots, then the kill -9 crash test, the live SSE test and schemathesis
 # against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
-# and fonts-noto-cjk from Debian; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
+# fonts-noto-cjk and zbar-tools from Debian; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +11,12 @@ if ! python3 -c "import requests" 2>/dev/null; then
   python3 -m pip install --quiet requests
 fi
 
-# Real headless Chromium from Debian (with CJK fonts for Japanese screenshots), driven by Playwright from PyPI.
-if ! command -v chromium >/dev/null 2>&1; then
+# Real headless Chromium from Debian (with CJK fonts for Japanese screenshots), driven by Playwright from PyPI;
+# zbar reads the printed QR codes back.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+  apt-get install -y -qq chromium fonts-noto-cjk zbar-tools >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk zbar-tools >/dev/null; }
 fi
 if [ ! -x .venv-e2e/bin/python ]; then
   python3 -m venv .venv-e2e

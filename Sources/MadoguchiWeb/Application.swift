@@ -44,5 +44,6 @@ func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pa
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     Api(store: store, hub: hub).register(on: router)
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
+    KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     return router
 }

@@ -12,7 +12,16 @@ struct StaffAuth: Sendable {
         guard !token.isEmpty, token.utf8.count <= 128,
             let account = try await store.staffAccount(tokenHash: StaffTokens.hash(token))
         else { throw ApiError.unauthorized }
-        guard account.mayAct(on: office) else { throw ApiError.forbidden }
+        guard account.role != .device, account.mayAct(on: office) else { throw ApiError.forbidden }
+        return account
+    }
+
+    /// The device account (kiosk, board) of `office` that `token` belongs to, or nil.
+    func device(_ token: String?, office: OfficeID) async throws -> StaffAccount? {
+        guard let token, !token.isEmpty, token.utf8.count <= 128,
+            let account = try await store.staffAccount(tokenHash: StaffTokens.hash(token)),
+            account.role == .device, account.office == office
+        else { return nil }
         return account
     }
 }

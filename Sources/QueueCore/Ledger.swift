@@ -66,6 +66,8 @@ public struct IdempotencyRecord: Codable, Sendable, Equatable {
 public struct StaffAccount: Codable, Sendable, Equatable {
     public enum Role: String, Codable, Sendable, CaseIterable {
         case admin, supervisor, staff
+        /// A kiosk or a lobby board of one office: it may issue kiosk tickets and show the board, nothing else.
+        case device
     }
 
     public var tokenHash: String

@@ -53,16 +53,16 @@ struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it alone on stdout; only its hash is kept.")
 
         @Option(help: "sqlite:PATH or memory.") var db: String
-        @Option(help: "admin, supervisor or staff.") var role: String
+        @Option(help: "admin, supervisor, staff, or device (a kiosk or lobby board of one office).") var role: String
         @Option(help: "The office it may act on; omit for every office (admin and city-wide supervisors only).")
         var office: String?
         @Option(help: "Who holds it, for the audit trail (a role or desk name, not a personal name).") var name = "staff"
 
         func run() async throws {
             guard let role = StaffAccount.Role(rawValue: role) else {
-                throw ValidationError("--role must be admin, supervisor or staff")
+                throw ValidationError("--role must be admin, supervisor, staff or device")
             }
-            if role == .staff && office == nil { throw ValidationError("a staff token needs --office") }
+            if (role == .staff || role == .device) && office == nil { throw ValidationError("a \(role.rawValue) token needs --office") }
             let store = try StoreFactory.open(db)
             let token = StaffTokens.generate()
             try await store.createStaff(StaffAccount(

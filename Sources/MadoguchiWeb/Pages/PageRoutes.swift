@@ -188,10 +188,13 @@ struct PageRoutes: Sendable {
         language.isJapanese ? office.name.ja : office.name.en
     }
 
+    private func procedureText(_ p: Procedure, _ language: Language) -> (name: String, about: String?, bring: String?) {
+        Self.procedureText(p, language, pages.catalog)
+    }
+
     /// Japanese and English names come from the office's configuration; the other languages, and the one-line
     /// description and what to bring, from the catalogue (`procedure.{id}.name|about|bring`) where it has them.
-    private func procedureText(_ p: Procedure, _ language: Language) -> (name: String, about: String?, bring: String?) {
-        let catalog = pages.catalog
+    static func procedureText(_ p: Procedure, _ language: Language, _ catalog: Catalog) -> (name: String, about: String?, bring: String?) {
         let key = "procedure.\(p.id.rawValue)"
         let name: String
         switch language {

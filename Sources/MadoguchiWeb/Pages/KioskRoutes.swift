@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import QueueCore
+
+/// The kiosk (`/kiosk/{office}`): large touch targets per procedure, a `kiosk` ticket, and a printable ticket
+/// (80 mm receipt) with a QR code to the ticket's page, after which the screen resets itself in 20 s. It runs on a
+/// device token, given once as `?device=TOKEN` and kept in a cookie.
+struct KioskRoutes: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    let pages: Pages
+    var auth: StaffAuth { StaffAuth(store: store) }
+
+    typealias Context = MadoguchiContext
+
+    func register(on router: Router<Context>) {
+        router.get("/kiosk/{office}") { request, context in try await self.start(request, context) }
+        router.post("/kiosk/{office}/tickets") { request, context in try await self.take(request, context) }
+        router.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
+    }
+
+    func start(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, switched) = Language.of(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        // A token in the URL is taken once into a cookie and dropped from the address bar.
+        if let given = request.uri.queryParameters.get("device") {
+            guard try await auth.device(given, office: office) != nil else { return unregistered(language) }
+            var response = Pages.redirect("/kiosk/\(office.rawValue)")
+            response.setCookie(DeviceCookie.cookie(given, office: office))
+            return response
+        }
+        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
+        guard let config = try await store.offices().first(where: { $0.id == office }),
+            let snapshot = try await store.snapshot(office: office)
+        else { return unregistered(language) }
+        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.map { procedure, line -> [String: Any] in
+            [
+                "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
+                "name": PageRoutes.procedureText(procedure, language, pages.catalog).name, "officeID": office.rawValue,
+                "language": language.rawValue,
+                "wait": line.waiting == 0 ? pages.catalog.text("home.no_wait", language)
+                    : pages.catalog.text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(line.estimate?.minutes ?? 0)"]),
+            ]
+        }
+        let title = "\(pages.catalog.text("kiosk.title", language)) · \(language.isJapanese ? config.name.ja : config.name.en)"
+        return pages.render(
+            "kiosk", title: title,
+            model: ["heading": title, "procedures": procedures, "bodyClass": "kiosk",
+                    "colorsCSS": "/offices/\(office.rawValue)/colors.css"],
+            language: language, rememberLanguage: switched)
+    }
+
+    func take(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        try SameOrigin.check(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
+        let form = try await Form.read(request)
+        let body = IssueBody(
+            service: form["service"] ?? "", channel: Channel.kiosk.rawValue, priority: 0,
+            language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
+        let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
+        hub.published(result.events)
+        return Pages.redirect("/kiosk/\(office.rawValue)/printed/\(result.value.ticket.id.rawValue)")
+    }
+
+    /// The ticket to print: number, procedure, time, people ahead, and the QR code of its page.
+    func printed(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
+            throw ApiError(QueueError.ticketNotFound)
+        }
+        let t = view.ticket
+        let url = PublicURL.base(request) + "/t/\(t.id.rawValue)"
+        let catalog = pages.catalog
+        let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
+        let ahead = (view.position ?? 1) - 1
+        let procedure = view.office.procedure(t.service)
+        let model: [String: Any] = [
+            "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
+            "procedureName": procedure.map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
+            "officeName": language.isJapanese ? view.office.name.ja : view.office.name.en,
+            "time": "\(issued.prefix(10)) \(issued.dropFirst(11).prefix(5))",
+            "ahead": ahead == 0 ? catalog.text("ticket.next", language) : catalog.text("ticket.ahead", language, ["n": "\(ahead)"]),
+            "qr": try QRCode(text: url).svg(title: "\(t.number) \(url)"),
+            "url": url, "officeID": office.rawValue, "bodyClass": "kiosk printed",
+            "colorsCSS": "/offices/\(office.rawValue)/colors.css",
+        ]
+        var response = pages.render("printed", title: "\(t.number)", model: model, language: language)
+        // Back to the start, in Japanese, after 20 s, with or without JavaScript.
+        response.headers[HTTPField.Name("Refresh")!] = "20; url=/kiosk/\(office.rawValue)?lang=ja"
+        return response
+    }
+
+    private func unregistered(_ language: Language) -> Response {
+        let text = pages.catalog.text("kiosk.unregistered", language)
+        return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, status: .unauthorized)
+    }
+}
+
+/// The device token's cookie: HttpOnly, same-site only, a year long (a kiosk is set up once).
+enum DeviceCookie {
+    static func cookie(_ token: String, office: OfficeID) -> Cookie {
+        Cookie(name: "device", value: token, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .strict)
+    }
+
+    static func value(_ request: Request) -> String? { request.cookies["device"]?.value }
+}
+
+/// The address citizens reach this server at, for QR codes: the request's own host, https when a proxy says so.
+enum PublicURL {
+    static func base(_ request: Request) -> String {
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" ? "https" : "http"
+        return "\(scheme)://\(request.head.authority ?? "localhost")"
+    }
+}

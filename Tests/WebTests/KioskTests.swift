@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import MadoguchiWeb
+import QueueCore
+import Testing
+
+@Suite struct KioskTests {
+    static func device(_ harness: Harness, office: String = "chuo") async throws -> String {
+        let token = StaffTokens.generate()
+        try await harness.store.createStaff(StaffAccount(
+            tokenHash: StaffTokens.hash(token), role: .device, office: OfficeID(office), name: "kiosk-1", createdAt: harness.clock.now()))
+        return token
+    }
+
+    @Test func aKioskNeedsItsDeviceTokenOnceThenACookie() async throws {
+        let harness = try await Harness.make()
+        let token = try await Self.device(harness)
+        let other = try await Self.device(harness, office: "nishi")
+        try await harness.test { client in
+            #expect(try await client.page("/kiosk/chuo").status == .unauthorized)
+            #expect(try await client.page("/kiosk/chuo?device=\(other)").status == .unauthorized)
+            let first = try await client.page("/kiosk/chuo?device=\(token)")
+            #expect(first.status == .seeOther && first.headers[.location] == "/kiosk/chuo")
+            let cookie = try #require(first.headers[.setCookie])
+            #expect(cookie.hasPrefix("device=\(token)") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            let page = try await client.page("/kiosk/chuo", headers: [.cookie: "device=\(token)"])
+            #expect(page.status == .ok && page.html.contains("data-service=\"certificates\""))
+        }
+    }
+
+    @Test func theKioskIssuesAKioskTicketAndAPrintableTicketWithAQRCode() async throws {
+        let harness = try await Harness.make()
+        let token = try await Self.device(harness)
+        try await harness.test { client in
+            let cookie: HTTPFields = [.cookie: "device=\(token)"]
+            let taken = try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates", headers: cookie)
+            #expect(taken.status == .seeOther)
+            let location = try #require(taken.headers[.location])
+            let ticketToken = String(location.split(separator: "/").last!)
+            #expect(try await harness.store.ticketView(TicketID(ticketToken))?.ticket.channel == .kiosk)
+            let printed = try await client.page(location, headers: cookie)
+            #expect(printed.status == .ok)
+            #expect(printed.html.contains("<svg data-qr "))
+            #expect(printed.html.contains("data-ticket-number>A-001<"))
+            #expect(printed.headers[HTTPField.Name("Refresh")!] == "20; url=/kiosk/chuo?lang=ja")
+            #expect(try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates").status == .unauthorized)
+        }
+    }
+
+    @Test func aDeviceTokenCannotActAsStaff() async throws {
+        let harness = try await Harness.make()
+        let token = try await Self.device(harness)
+        try await harness.test { client in
+            _ = try await client.issue()
+            let call = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: token)
+            #expect(call.status == .forbidden)
+        }
+    }
+}
