@@ -78,6 +78,15 @@ def main():
             # the page's CSP forbids eval, as it should).
             page.locator("[data-offline]").wait_for(state="hidden")
 
+            # The lobby board of the same office, open before the call.
+            device = subprocess.run([BIN, "token", "create", "--db", db, "--role", "device", "--office", "chuo", "--name", "board-1"],
+                                    capture_output=True, text=True, check=True).stdout.strip()
+            board_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ja-JP")
+            board = board_context.new_page()
+            board.goto(f"{base}/board/chuo?device={device}")
+            assert board.url.endswith("/board/chuo"), board.url
+            board.locator("[data-offline]").wait_for(state="hidden")
+
             # Staff call it; the open page must show the call within 2 s, without a reload.
             page.evaluate("window.__marker = 'same page'")
             started = time.monotonic()
@@ -88,11 +97,14 @@ def main():
             assert page.evaluate("window.__marker") == "same page", "the page reloaded"
             callout = page.locator("[data-callout]").inner_text()
             assert "窓口" in callout, callout
-            print(f"e2e: {number} called; the ticket page showed it after {elapsed * 1000:.0f} ms without a reload")
+            board.wait_for_selector(f'[data-counter="c5"].called [data-number]:text-is("{number}")', timeout=2000)
+            board_elapsed = time.monotonic() - started
+            assert number in board.locator("[data-flash]").inner_text(), "the board did not flash the call"
+            board.screenshot(path=os.path.join(SHOTS, "board-ja-called.png"))
+            print(f"e2e: {number} called; the ticket page showed it after {elapsed * 1000:.0f} ms and the board after "
+                  f"{board_elapsed * 1000:.0f} ms, without a reload")
 
             # The kiosk: a device token once, a touch, a printed ticket whose QR code is the ticket's page.
-            device = subprocess.run([BIN, "token", "create", "--db", db, "--role", "device", "--office", "chuo", "--name", "kiosk-1"],
-                                    capture_output=True, text=True, check=True).stdout.strip()
             kiosk_context = browser.new_context(viewport={"width": 1080, "height": 1400}, locale="ja-JP")
             kiosk = kiosk_context.new_page()
             kiosk.goto(f"{base}/kiosk/chuo?device={device}")
@@ -113,7 +125,7 @@ def main():
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
             token = page.url.rsplit("/", 1)[1]
             pages = {"home": "/", "office": "/offices/chuo", "phone": "/o/chuo", "ticket": f"/t/{token}",
-                     "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}"}
+                     "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}", "board": "/board/chuo"}
             for lang in ["ja", "en"]:
                 for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
                     ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")

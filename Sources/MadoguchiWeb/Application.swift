@@ -45,5 +45,6 @@ func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pa
     Api(store: store, hub: hub).register(on: router)
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
+    BoardRoutes(store: store, pages: pages).register(on: router)
     return router
 }

@@ -20,6 +20,9 @@ public struct OfficeSnapshot: Codable, Sendable, Equatable {
         public var number: TicketNumber?
         public var service: ServiceID?
         public var status: TicketStatus?
+        /// How many times the held ticket has been called here (1, then 2 after a recall): a board announces
+        /// again when this grows.
+        public var calls: Int?
     }
 
     public struct LineSummary: Codable, Sendable, Equatable {
@@ -85,7 +88,7 @@ public enum QueueViews {
             let held = try state.current.flatMap { try reader.ticket($0) }.flatMap { $0.holdsCounter ? $0 : nil }
             counters.append(.init(
                 counter: counter.id, label: counter.label, open: state.open, number: held?.number,
-                service: held?.service, status: held?.status))
+                service: held?.service, status: held?.status, calls: held.map { $0.recalls + 1 }))
         }
         let open = Set(states.values.filter(\.open).map(\.id))
         let lines = office.procedures.map { procedure in

@@ -59,3 +59,20 @@ import Testing
         }
     }
 }
+
+@Suite struct BoardTests {
+    @Test func theBoardShowsEachCounterAndTheLastCallsOnADeviceToken() async throws {
+        let harness = try await Harness.make()
+        let device = try await KioskTests.device(harness)
+        try await harness.test { client in
+            #expect(try await client.page("/board/chuo").status == .unauthorized)
+            _ = try await client.issue("moving-in")
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c5/call-next", token: harness.staffChuo)
+            let board = try await client.page("/board/chuo", headers: [.cookie: "device=\(device)"])
+            #expect(board.status == .ok)
+            #expect(board.html.contains("<tr data-counter=\"c5\" data-calls=\"1\" class=\"called\"><th scope=\"row\">5</th><td data-number>B-001</td></tr>"))
+            #expect(board.html.contains("<span class=\"recent-number\">B-001</span>"))
+            #expect(board.html.contains("data-counter=\"c1\""))
+        }
+    }
+}
