@@ -46,5 +46,6 @@ func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pa
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     BoardRoutes(store: store, pages: pages).register(on: router)
+    ConsoleRoutes(store: store, hub: hub, pages: pages).register(on: router)
     return router
 }

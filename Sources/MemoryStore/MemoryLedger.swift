@@ -17,6 +17,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var eventLog: [Event] = []
     var idempotency: [IdempotencyKey: IdempotencyRecord] = [:]
     var staff: [String: StaffAccount] = [:]
+    var users: [String: StaffUser] = [:]
 
     public init() {}
 
@@ -81,6 +82,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
     }
 
     public func staffAccount(tokenHash: String) throws -> StaffAccount? { staff[tokenHash] }
+    public func staffUser(username: String) throws -> StaffUser? { users[username] }
 
     // MARK: QueueLedger
 
@@ -120,6 +122,11 @@ public struct MemoryLedger: QueueLedger, Sendable {
 
     public mutating func remember(_ record: IdempotencyRecord) throws {
         idempotency[IdempotencyKey(office: record.office, scope: record.scope, key: record.key)] = record
+    }
+
+    public mutating func insert(user: StaffUser) throws {
+        guard users[user.username] == nil else { throw QueueError.invalidInput(field: "username", reason: "taken") }
+        users[user.username] = user
     }
 
     public mutating func insert(staff account: StaffAccount) throws {

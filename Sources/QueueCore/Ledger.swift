@@ -25,6 +25,7 @@ public protocol QueueReader {
     /// The newest event's `seq` for one office; 0 before the first.
     func lastEventSeq(office: OfficeID) throws -> Int64
     func staffAccount(tokenHash: String) throws -> StaffAccount?
+    func staffUser(username: String) throws -> StaffUser?
 }
 
 /// Writes a store offers inside one transaction. Commands are written once, in `QueueCommands`, against this
@@ -41,6 +42,8 @@ public protocol QueueLedger: QueueReader {
     mutating func append(_ event: Event) throws -> Event
     mutating func remember(_ record: IdempotencyRecord) throws
     mutating func insert(staff: StaffAccount) throws
+    /// Adds a login; throws `invalidInput` when the username is taken.
+    mutating func insert(user: StaffUser) throws
 }
 
 /// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.
@@ -86,6 +89,31 @@ public struct StaffAccount: Codable, Sendable, Equatable {
     }
 
     public func mayAct(on office: OfficeID) -> Bool { self.office == nil || self.office == office }
+}
+
+/// A named staff login for the console: a username and a password hash (never the password). Signing in creates a
+/// short-lived `StaffAccount` (a session) of the same role and office.
+public struct StaffUser: Codable, Sendable, Equatable {
+    public var username: String
+    /// `scrypt$N$r$p$salt$hash`, salt and hash in base64.
+    public var passwordHash: String
+    public var role: StaffAccount.Role
+    public var office: OfficeID?
+    public var createdAt: Date
+
+    public init(username: String, passwordHash: String, role: StaffAccount.Role, office: OfficeID?, createdAt: Date) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.role = role
+        self.office = office
+        self.createdAt = createdAt
+    }
+
+    /// Usernames: 3–40 of a-z, 0-9, '.', '_' and '-'. They name a desk or a role, never a person's full name.
+    public static func isValidUsername(_ name: String) -> Bool {
+        (3...40).contains(name.utf8.count)
+            && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+    }
 }
 
 /// A database that runs `QueueLedger` transactions. Stores conform to this; `QueueStore`'s operations then come

@@ -232,6 +232,17 @@ public struct QueueCommands: Sendable {
         try ledger.insert(staff: account)
     }
 
+    public func createUser(_ user: StaffUser, in ledger: inout some QueueLedger) throws {
+        guard StaffUser.isValidUsername(user.username) else {
+            throw QueueError.invalidInput(field: "username", reason: "3-40 of a-z, 0-9, '.', '_' and '-'")
+        }
+        if let office = user.office { _ = try requireOffice(office, in: ledger) }
+        guard try ledger.staffUser(username: user.username) == nil else {
+            throw QueueError.invalidInput(field: "username", reason: "'\(user.username)' is taken")
+        }
+        try ledger.insert(user: user)
+    }
+
     // MARK: Shared steps
 
     /// Now, to the millisecond: what every store can keep exactly, and what event times show.

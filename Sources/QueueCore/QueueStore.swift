@@ -22,6 +22,8 @@ public protocol QueueStore: Sendable {
     func lastEventSeq(office: OfficeID) async throws -> Int64
     func createStaff(_ account: StaffAccount) async throws
     func staffAccount(tokenHash: String) async throws -> StaffAccount?
+    func createUser(_ user: StaffUser) async throws
+    func staffUser(username: String) async throws -> StaffUser?
 }
 
 /// The staff commands without an acting account: configuration loading, the day closer and tests.
@@ -154,6 +156,15 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func staffAccount(tokenHash: String) async throws -> StaffAccount? {
         try await read { try $0.staffAccount(tokenHash: tokenHash) }
+    }
+
+    public func createUser(_ user: StaffUser) async throws {
+        let commands = commands
+        try await write { ledger in try commands.createUser(user, in: &ledger) }
+    }
+
+    public func staffUser(username: String) async throws -> StaffUser? {
+        try await read { try $0.staffUser(username: username) }
     }
 }
 

@@ -137,6 +137,15 @@ public struct SQLiteLedger: QueueLedger {
             createdAt: TicketRow.date(row["created_at"]))
     }
 
+    public func staffUser(username: String) throws -> StaffUser? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_user WHERE username = ?", arguments: [username]),
+            let role = StaffAccount.Role(rawValue: row["role"])
+        else { return nil }
+        return StaffUser(
+            username: username, passwordHash: row["password_hash"], role: role,
+            office: (row["office"] as String?).map { OfficeID($0) }, createdAt: TicketRow.date(row["created_at"]))
+    }
+
     // MARK: QueueLedger
 
     public mutating func save(office: Office) throws {
@@ -196,6 +205,12 @@ public struct SQLiteLedger: QueueLedger {
     public mutating func remember(_ record: IdempotencyRecord) throws {
         try db.cachedStatement(sql: "INSERT INTO idempotency (office, scope, key, fingerprint, ticket) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [record.office.rawValue, record.scope, record.key, record.fingerprint, record.ticket.rawValue])
+    }
+
+    public mutating func insert(user: StaffUser) throws {
+        try db.execute(
+            sql: "INSERT INTO staff_user (username, password_hash, role, office, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [user.username, user.passwordHash, user.role.rawValue, user.office?.rawValue, TicketRow.millis(user.createdAt)])
     }
 
     public mutating func insert(staff account: StaffAccount) throws {

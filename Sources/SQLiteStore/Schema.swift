@@ -79,6 +79,18 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Console logins (issue 3): a username and a password hash; sessions are staff_account rows.
+        migrator.registerMigration("v2-staff-user") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff_user (
+                    username TEXT PRIMARY KEY NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    office TEXT,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

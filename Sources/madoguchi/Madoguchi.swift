@@ -10,7 +10,7 @@ struct Madoguchi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "madoguchi",
         abstract: "窓口: a service-counter queue for city halls.",
-        subcommands: [Serve.self, Token.self, Import.self, Export.self, Simulate.self, Plan.self])
+        subcommands: [Serve.self, Token.self, User.self, Import.self, Export.self, Simulate.self, Plan.self])
 }
 
 struct Serve: AsyncParsableCommand {
@@ -69,6 +69,36 @@ struct Token: AsyncParsableCommand {
                 tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: name,
                 createdAt: store.clock.now()))
             print(token)
+        }
+    }
+}
+
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Console logins.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a console login; the password is read from stdin and only its hash is kept.")
+
+        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "The office it may work; omit for every office (admin and city-wide supervisors only).") var office: String?
+        @Option(help: "admin, supervisor or staff.") var role: String
+        @Option(help: "3-40 of a-z, 0-9, '.', '_', '-': a desk or role name, not a person's full name.") var username: String
+        @Flag(help: "Read the password from standard input (the only way; it never appears in the process list).")
+        var passwordStdin = false
+
+        func run() async throws {
+            guard passwordStdin else { throw ValidationError("give the password on stdin with --password-stdin") }
+            guard let role = StaffAccount.Role(rawValue: role), role != .device else {
+                throw ValidationError("--role must be admin, supervisor or staff")
+            }
+            if role == .staff && office == nil { throw ValidationError("a staff login needs --office") }
+            let password = (readLine(strippingNewline: true) ?? "")
+            guard password.count >= 8 else { throw ValidationError("the password needs at least 8 characters") }
+            let store = try StoreFactory.open(db)
+            try await store.createUser(StaffUser(
+                username: username, passwordHash: try Passwords.hash(password), role: role,
+                office: office.map { OfficeID($0) }, createdAt: store.clock.now()))
+            print("added \(username)")
         }
     }
 }

@@ -44,7 +44,7 @@ struct Pages: Sendable {
         context["languages"] = languages.map { l -> [String: Any] in
             ["code": l.rawValue, "tag": l.htmlTag, "label": Self.languageNames[l] ?? l.rawValue, "current": l == language]
         }
-        let html = library.render(context, withTemplate: template) ?? ""
+        let html = library.render(Self.withoutNils(context) ?? context, withTemplate: template) ?? ""
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -54,6 +54,23 @@ struct Pages: Sendable {
             response.setCookie(Cookie(name: "lang", value: language.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
         }
         return response
+    }
+
+    /// The model with every `nil` left out and every optional unwrapped: view models write `value as Any`, and
+    /// Mustache would take a boxed `nil` for a value and open its section.
+    static func withoutNils(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return withoutNils(wrapped)
+        }
+        if let dictionary = value as? [String: Any] {
+            var out: [String: Any] = [:]
+            for (key, item) in dictionary { if let kept = withoutNils(item) { out[key] = kept } }
+            return out
+        }
+        if let array = value as? [Any] { return array.compactMap(withoutNils) }
+        return value
     }
 
     /// Each language named in itself, for the switcher.

@@ -1,0 +1,219 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import QueueCore
+
+/// The staff console (`/console/{office}/{counter}`) behind a sign-in with a named account and a session cookie.
+/// Every form carries a CSRF token derived from the session; call-next also carries an idempotency key, so a
+/// double click never calls two tickets.
+struct ConsoleRoutes: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    let pages: Pages
+
+    typealias Context = MadoguchiContext
+
+    struct Session {
+        var account: StaffAccount
+        var token: String
+        var csrf: String { Sessions.csrfToken(for: token) }
+        var username: String { String(account.name.dropFirst("session:".count)) }
+    }
+
+    func register(on router: Router<Context>) {
+        router.get("/login") { request, _ in self.loginPage(request, failed: false) }
+        router.post("/login") { request, _ in try await self.login(request) }
+        router.post("/logout") { request, _ in try await self.logout(request) }
+        router.get("/console") { request, _ in try await self.chooser(request) }
+        router.get("/console/{office}/{counter}") { request, context in try await self.console(request, context) }
+        router.post("/console/{office}/{counter}/{action}") { request, context in try await self.act(request, context) }
+    }
+
+    // MARK: Sign-in
+
+    func loginPage(_ request: Request, failed: Bool, next: String? = nil) -> Response {
+        let language = Self.staffLanguage(request)
+        let wanted = next ?? request.uri.queryParameters.get("next").map { String($0) } ?? "/console"
+        return pages.render(
+            "login", title: pages.catalog.text("login.title", language),
+            model: ["failed": failed, "next": Self.safeNext(wanted), "bodyClass": "staff"],
+            language: language, languages: Language.staff, status: failed ? .unauthorized : .ok)
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        try SameOrigin.check(request)
+        let form = try await Form.read(request)
+        let username = form["username"] ?? "", password = form["password"] ?? ""
+        guard let user = try await store.staffUser(username: username), Passwords.verify(password, against: user.passwordHash)
+        else { return loginPage(request, failed: true, next: form["next"]) }
+        let token = StaffTokens.generate()
+        try await store.createStaff(StaffAccount(
+            tokenHash: StaffTokens.hash(token), role: user.role, office: user.office, name: "session:\(user.username)",
+            createdAt: store.clock.now()))
+        var response = Pages.redirect(Self.safeNext(form["next"] ?? "/console"))
+        response.setCookie(Cookie(
+            name: Sessions.cookieName, value: token, maxAge: Int(Sessions.lifetimeSeconds), path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func logout(_ request: Request) async throws -> Response {
+        try SameOrigin.check(request)
+        let form = try await Form.read(request)
+        if let session = try await session(request), !Sessions.csrfMatches(form["csrf"], session: session.token) {
+            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        }
+        var response = Pages.redirect("/login")
+        response.setCookie(Cookie(name: Sessions.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    // MARK: The console
+
+    func chooser(_ request: Request) async throws -> Response {
+        guard let session = try await session(request) else { return Pages.redirect("/login?next=/console") }
+        let language = Self.staffLanguage(request)
+        var links: [[String: Any]] = []
+        for office in try await store.offices() where session.account.mayAct(on: office.id) {
+            for counter in office.counters {
+                links.append(["href": "/console/\(office.id.rawValue)/\(counter.id.rawValue)",
+                              "label": "\(language.isJapanese ? office.name.ja : office.name.en) · \(pages.catalog.text("console.title", language, ["counter": counter.label]))"])
+            }
+        }
+        let title = pages.catalog.text("console.choose", language)
+        return pages.render("chooser", title: title, model: ["heading": title, "links": links, "bodyClass": "staff"],
+                            language: language, languages: Language.staff)
+    }
+
+    func console(_ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        let counterID = CounterID(context.parameters.get("counter") ?? "")
+        guard let session = try await session(request) else {
+            return Pages.redirect("/login?next=/console/\(office.rawValue)/\(counterID.rawValue)")
+        }
+        let language = Self.staffLanguage(request)
+        let catalog = pages.catalog
+        guard session.account.mayAct(on: office) else {
+            let text = catalog.text("console.forbidden", language)
+            return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, languages: Language.staff, status: .forbidden)
+        }
+        guard let config = try await store.offices().first(where: { $0.id == office }), let counter = config.counter(counterID),
+            let snapshot = try await store.snapshot(office: office)
+        else { throw ApiError(QueueError.counterNotFound(counterID)) }
+        let state = try await store.counterStates(office: office).first { $0.id == counterID } ?? CounterState(id: counterID)
+        let held = try await state.current.asyncMap { try await store.ticketView($0) }.flatMap { $0 }
+        let ticket = held?.ticket.holdsCounter == true ? held?.ticket : nil
+        let now = store.clock.now()
+        let current: [String: Any]? = ticket.map { t in
+            [
+                "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
+                "procedure": config.procedure(t.service).map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
+                "status": t.status.rawValue,
+                "statusText": catalog.text("ticket.status.\(t.status.rawValue)", language, ["counter": counter.label]),
+                "waited": catalog.text("console.waited", language, ["m": "\(Int(((t.calledAt ?? now).timeIntervalSince(t.queuedAt) / 60).rounded()))"]),
+            ]
+        }
+        let heldStatus = ticket?.status
+        func action(_ name: String, _ label: String, _ key: String, _ enabled: Bool, primary: Bool = false, idempotent: Bool = false) -> [String: Any] {
+            ["action": name, "label": catalog.text(label, language), "shortcut": key, "enabled": enabled, "primary": primary,
+             "key": idempotent ? StaffTokens.generate() : "", "officeID": office.rawValue, "counterID": counterID.rawValue,
+             "csrf": session.csrf]
+        }
+        let actions = [
+            action("call-next", "console.call_next", "N", state.open && ticket == nil, primary: true, idempotent: true),
+            action("recall", "console.recall", "R", heldStatus == .called),
+            action("start", "console.start", "S", heldStatus == .called),
+            action("complete", "console.complete", "C", heldStatus == .called || heldStatus == .serving),
+            action("no-show", "console.no_show", "X", heldStatus == .called),
+            action("hold", "console.hold", "H", heldStatus == .called || heldStatus == .serving),
+        ]
+        let entries = try await store.queue(office: office) ?? []
+        let lines = zip(config.procedures, snapshot.lines).filter { counter.services.contains($0.0.id) }.map { p, line -> [String: Any] in
+            let longest = entries.filter { $0.service == p.id }.map(\.waitedSeconds).max()
+            return ["id": p.id.rawValue, "prefix": p.prefix, "css": PageRoutes.cssClass(p.id),
+                    "name": PageRoutes.procedureText(p, language, catalog).name,
+                    "waiting": catalog.text("console.waiting", language, ["n": "\(line.waiting)"]),
+                    "longest": longest.map { catalog.text("console.longest", language, ["m": "\($0 / 60)"]) } ?? ""]
+        }
+        let procedures = config.procedures.filter { $0.open && $0.id != ticket?.service }.map { p -> [String: Any] in
+            ["id": p.id.rawValue, "prefix": p.prefix, "name": PageRoutes.procedureText(p, language, catalog).name]
+        }
+        let heading = "\(language.isJapanese ? config.name.ja : config.name.en) · \(catalog.text("console.title", language, ["counter": counter.label]))"
+        return pages.render(
+            "console", title: heading,
+            model: [
+                "heading": heading, "officeID": office.rawValue, "counterID": counterID.rawValue, "csrf": session.csrf,
+                "user": session.username, "current": current as Any, "actions": actions, "open": state.open,
+                "canTransfer": ticket != nil, "procedures": procedures, "lines": lines, "notice": notice as Any,
+                "toggle": state.open ? "close" : "open",
+                "toggleLabel": catalog.text(state.open ? "console.close" : "console.open", language),
+                "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
+            ],
+            language: language, languages: Language.staff, status: status)
+    }
+
+    func act(_ request: Request, _ context: Context) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        let counter = CounterID(context.parameters.get("counter") ?? "")
+        let name = context.parameters.get("action") ?? ""
+        try SameOrigin.check(request)
+        guard let session = try await session(request) else { throw ApiError.unauthorized }
+        let form = try await Form.read(request)
+        guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
+            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        }
+        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
+        let by = session.account.name
+        do {
+            let events: [Event]
+            switch name {
+            case "call-next":
+                let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
+                events = try await store.callNext(office: office, counter: counter, idempotencyKey: key, by: by).events
+            case "transfer":
+                events = try await store.transfer(office: office, counter: counter, to: ServiceID(form["service"] ?? ""), by: by).events
+            case "open", "close":
+                events = try await store.setCounter(office: office, counter: counter, open: name == "open", by: by).events
+            default:
+                guard let action = CounterAction(rawValue: name) else { throw ApiError(.notFound, "not_found", "No such action.") }
+                events = try await store.counterAction(action, office: office, counter: counter, by: by).events
+            }
+            hub.published(events)
+            return Pages.redirect("/console/\(office.rawValue)/\(counter.rawValue)")
+        } catch let error as QueueError {
+            let api = ApiError(error)
+            let language = Self.staffLanguage(request)
+            return try await console(
+                request, context, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+        }
+    }
+
+    // MARK: Shared
+
+    /// The signed-in session, if the cookie names a live one (a session account younger than a working day).
+    func session(_ request: Request) async throws -> Session? {
+        guard let token = request.cookies[Sessions.cookieName]?.value, !token.isEmpty, token.utf8.count <= 128,
+            let account = try await store.staffAccount(tokenHash: StaffTokens.hash(token)),
+            account.name.hasPrefix("session:"), account.role != .device,
+            store.clock.now().timeIntervalSince(account.createdAt) < Sessions.lifetimeSeconds
+        else { return nil }
+        return Session(account: account, token: token)
+    }
+
+    /// Staff pages come in Japanese and English.
+    static func staffLanguage(_ request: Request) -> Language {
+        let language = Language.of(request).language
+        return Language.staff.contains(language) ? language : (language.isJapanese ? .ja : .en)
+    }
+
+    /// Only a console path may follow sign-in: never another site.
+    static func safeNext(_ next: String) -> String {
+        next.hasPrefix("/console") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

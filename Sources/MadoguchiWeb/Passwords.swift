@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// Console passwords, stored as scrypt hashes (RFC 7914; N = 2¹⁴, r = 8, p = 1: about 16 MiB and tens of
+/// milliseconds a try) with a random salt. The password itself is never stored or logged.
+public enum Passwords {
+    static let rounds = 1 << 14, blockSize = 8, parallelism = 1
+
+    public static func hash(_ password: String) throws -> String {
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+        let key = try derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$\(key.base64EncodedString())"
+    }
+
+    static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$").map(String.init)
+        guard parts.count == 6, parts[0] == "scrypt", let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
+            n <= 1 << 20, r <= 16, p <= 4,
+            let salt = Data(base64Encoded: parts[4]), let expected = Data(base64Encoded: parts[5]),
+            let actual = try? derive(password, salt: Array(salt), rounds: n, blockSize: r, parallelism: p)
+        else { return false }
+        // Constant time: compare every byte.
+        return actual.count == expected.count && zip(actual, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> Data {
+        let key = try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: rounds, blockSize: blockSize,
+            parallelism: parallelism)
+        return key.withUnsafeBytes { Data($0) }
+    }
+}
+
+/// Console sessions: signing in creates a `StaffAccount` whose token lives in an HttpOnly, same-site cookie. The
+/// CSRF token of every staff form is derived from the session token, so it needs no storage and dies with it.
+enum Sessions {
+    static let cookieName = "session"
+    /// A session lasts one working day.
+    static let lifetimeSeconds: Double = 12 * 3600
+
+    static func csrfToken(for session: String) -> String {
+        SHA256.hash(data: Data("csrf:\(session)".utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func csrfMatches(_ sent: String?, session: String) -> Bool {
+        guard let sent else { return false }
+        let expected = csrfToken(for: session)
+        return sent.utf8.count == expected.utf8.count && zip(sent.utf8, expected.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
