@@ -1,5 +1,6 @@
 """End to end in real headless Chromium (Debian's, driven by Playwright): a citizen takes a ticket on the phone
-page; staff call it; the ticket page shows the call within 2 s without a reload. The kiosk issues a ticket whose
+page; a staff member signs in on the console and calls it with the keyboard; the ticket page and the lobby board
+show the call within 2 s without a reload; a double click on "call next" calls one ticket only. The kiosk issues a ticket whose
 printed QR code, read back from a screenshot by zbar, is the ticket's URL. Every page is checked with
 axe-core (0 serious or critical violations) and photographed, phone-sized and desktop, in Japanese and English,
 into docs/screenshots/."""
@@ -32,13 +33,12 @@ def wait_up(base):
     sys.exit("server did not start")
 
 
-def post(url, token=None):
-    req = urllib.request.Request(url, method="POST", data=b"")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
+def issue_json(base, service):
+    req = urllib.request.Request(f"{base}/api/v1/offices/chuo/tickets", method="POST",
+                                 data=json.dumps({"service": service, "channel": "web"}).encode(),
+                                 headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
-        body = r.read()
-        return json.loads(body) if body else None
+        return json.loads(r.read())
 
 
 def axe_check(page, name, failures):
@@ -60,8 +60,8 @@ def main():
     failures = []
     try:
         wait_up(base)
-        staff = subprocess.run([BIN, "token", "create", "--db", db, "--role", "staff", "--office", "chuo"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        subprocess.run([BIN, "user", "add", "--db", db, "--office", "chuo", "--role", "staff", "--username", "desk5",
+                        "--password-stdin"], input="e2e-pass-5\n", capture_output=True, text=True, check=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP", device_scale_factor=1)
@@ -87,11 +87,20 @@ def main():
             assert board.url.endswith("/board/chuo"), board.url
             board.locator("[data-offline]").wait_for(state="hidden")
 
-            # Staff call it; the open page must show the call within 2 s, without a reload.
+            # A staff member signs in on the console of counter 5 and calls the next ticket with the keyboard.
+            desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+            desk = desk_context.new_page()
+            desk.goto(f"{base}/console/chuo/c5")
+            desk.fill('input[name="username"]', "desk5")
+            desk.fill('input[name="password"]', "e2e-pass-5")
+            desk.locator('form.login button[type="submit"]').click()
+            desk.wait_for_url(re.compile(r"/console/chuo/c5$"))
+
+            # The ticket page and the board must show the call within 2 s, without a reload.
             page.evaluate("window.__marker = 'same page'")
             started = time.monotonic()
-            called = post(f"{base}/api/v1/offices/chuo/counters/c5/call-next", staff)
-            assert called and called["number"] == number, called
+            desk.keyboard.press("n")
+            desk.wait_for_selector(f'[data-current-ticket="{number}"]')
             page.wait_for_selector('[data-status="called"]', timeout=2000)
             elapsed = time.monotonic() - started
             assert page.evaluate("window.__marker") == "same page", "the page reloaded"
@@ -101,6 +110,19 @@ def main():
             board_elapsed = time.monotonic() - started
             assert number in board.locator("[data-flash]").inner_text(), "the board did not flash the call"
             board.screenshot(path=os.path.join(SHOTS, "board-ja-called.png"))
+            desk.screenshot(path=os.path.join(SHOTS, "console-ja-desktop.png"), full_page=True)
+            total, serious = axe_check(desk, "console (ja, desktop)", failures)
+            # A double click on "call next" must not call two tickets.
+            desk.locator('[data-action="complete"]').click()
+            desk.wait_for_selector('[data-current-ticket=""]')
+            first, second = issue_json(base, "moving-in"), issue_json(base, "moving-in")
+            desk.locator('[data-action="call-next"]').dblclick()
+            desk.wait_for_selector(f'[data-current-ticket="{first["number"]}"]')
+            time.sleep(0.5)
+            with urllib.request.urlopen(f"{base}/api/v1/tickets/{second['token']}", timeout=5) as r:
+                assert json.loads(r.read())["status"] == "waiting", "a double click called a second ticket"
+            print(f"e2e: a double click on call-next called {first['number']} only; {second['number']} still waits")
+            desk_context.close()
             print(f"e2e: {number} called; the ticket page showed it after {elapsed * 1000:.0f} ms and the board after "
                   f"{board_elapsed * 1000:.0f} ms, without a reload")
 
@@ -125,7 +147,8 @@ def main():
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
             token = page.url.rsplit("/", 1)[1]
             pages = {"home": "/", "office": "/offices/chuo", "phone": "/o/chuo", "ticket": f"/t/{token}",
-                     "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}", "board": "/board/chuo"}
+                     "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}", "board": "/board/chuo",
+                     "login": "/login"}
             for lang in ["ja", "en"]:
                 for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
                     ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")

@@ -108,7 +108,7 @@ struct ConsoleRoutes: Sendable {
                 "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
                 "procedure": config.procedure(t.service).map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
                 "status": t.status.rawValue,
-                "statusText": catalog.text("ticket.status.\(t.status.rawValue)", language, ["counter": counter.label]),
+                "statusText": catalog.text("console.status.\(t.status.rawValue)", language),
                 "waited": catalog.text("console.waited", language, ["m": "\(Int(((t.calledAt ?? now).timeIntervalSince(t.queuedAt) / 60).rounded()))"]),
             ]
         }
