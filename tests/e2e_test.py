@@ -33,6 +33,17 @@ def wait_up(base):
     sys.exit("server did not start")
 
 
+def start_server(db, port):
+    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def staff_post(url, token):
+    req = urllib.request.Request(url, method="POST", data=b"", headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return r.read()
+
+
 def issue_json(base, service):
     req = urllib.request.Request(f"{base}/api/v1/offices/chuo/tickets", method="POST",
                                  data=json.dumps({"service": service, "channel": "web"}).encode(),
@@ -55,8 +66,7 @@ def main():
     db = f"sqlite:{d}/e2e.sqlite"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(db, port)
     failures = []
     try:
         wait_up(base)
@@ -123,6 +133,23 @@ def main():
                 assert json.loads(r.read())["status"] == "waiting", "a double click called a second ticket"
             print(f"e2e: a double click on call-next called {first['number']} only; {second['number']} still waits")
             desk_context.close()
+
+            # The server goes away under the board (a network loss from its side) and comes back: the board says it
+            # is offline, reconnects by itself, and shows the next call.
+            staff = subprocess.run([BIN, "token", "create", "--db", db, "--role", "staff", "--office", "chuo"],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=10)
+            board.locator("[data-offline]").wait_for(state="visible", timeout=10000)
+            server = start_server(db, port)
+            wait_up(base)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c5/complete", staff)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c5/call-next", staff)
+            back = time.monotonic()
+            board.wait_for_selector(f'[data-counter="c5"].called [data-number]:text-is("{second["number"]}")', timeout=10000)
+            board.locator("[data-offline]").wait_for(state="hidden")
+            print(f"e2e: the board lost its server, said so, reconnected by itself and showed {second['number']}'s call "
+                  f"{time.monotonic() - back:.1f} s after it")
             print(f"e2e: {number} called; the ticket page showed it after {elapsed * 1000:.0f} ms and the board after "
                   f"{board_elapsed * 1000:.0f} ms, without a reload")
 
