@@ -46,6 +46,9 @@ import Testing
             #expect(printed.html.contains("data-ticket-number>A-001<"))
             #expect(printed.headers[HTTPField.Name("Refresh")!] == "20; url=/kiosk/chuo?lang=ja")
             #expect(try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates").status == .unauthorized)
+            let refused = try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=nope", headers: cookie)
+            #expect(refused.status.code >= 400 && refused.status.code < 500 && refused.html.contains("<html"))
+            #expect(refused.headers[HTTPField.Name("Refresh")!] == "10; url=/kiosk/chuo?lang=ja")
         }
     }
 

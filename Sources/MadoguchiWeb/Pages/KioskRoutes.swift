@@ -60,9 +60,25 @@ struct KioskRoutes: Sendable {
         let body = IssueBody(
             service: form["service"] ?? "", channel: Channel.kiosk.rawValue, priority: 0,
             language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
-        let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
-        hub.published(result.events)
-        return Pages.redirect("/kiosk/\(office.rawValue)/printed/\(result.value.ticket.id.rawValue)")
+        do {
+            let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
+            hub.published(result.events)
+            return Pages.redirect("/kiosk/\(office.rawValue)/printed/\(result.value.ticket.id.rawValue)")
+        } catch let error as QueueError {
+            return refused(ApiError(error), office: office, language)
+        } catch let error as ApiError {
+            return refused(error, office: office, language)
+        }
+    }
+
+    /// A refused ticket (the procedure just closed, the office closed) as a page that leads back to the start.
+    private func refused(_ error: ApiError, office: OfficeID, _ language: Language) -> Response {
+        let title = pages.catalog.text("error.refused", language)
+        var response = pages.render(
+            "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "kiosk"],
+            language: language, status: error.status)
+        response.headers[HTTPField.Name("Refresh")!] = "10; url=/kiosk/\(office.rawValue)?lang=ja"
+        return response
     }
 
     /// The ticket to print: number, procedure, time, people ahead, and the QR code of its page.
