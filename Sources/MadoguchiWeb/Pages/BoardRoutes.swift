@@ -9,7 +9,7 @@ import QueueCore
 struct BoardRoutes: Sendable {
     let store: any QueueStore
     let pages: Pages
-    var auth: StaffAuth { StaffAuth(store: store) }
+    var gate: DeviceGate { DeviceGate(auth: StaffAuth(store: store), pages: pages) }
 
     /// How many recent calls the board lists.
     static let recentCalls = 6
@@ -21,16 +21,12 @@ struct BoardRoutes: Sendable {
     func board(_ request: Request, _ context: MadoguchiContext) async throws -> Response {
         let (language, switched) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        if let given = request.uri.queryParameters.get("device") {
-            guard try await auth.device(given, office: office) != nil else { return unregistered(language) }
-            var response = Pages.redirect("/board/\(office.rawValue)")
-            response.setCookie(DeviceCookie.cookie(given, office: office))
-            return response
+        if let answer = try await gate.admit(request, office: office, page: "/board/\(office.rawValue)", language: language) {
+            return answer
         }
-        guard try await auth.device(DeviceCookie.value(request), office: office) != nil,
-            let config = try await store.offices().first(where: { $0.id == office }),
+        guard let config = try await store.offices().first(where: { $0.id == office }),
             let snapshot = try await store.snapshot(office: office)
-        else { return unregistered(language) }
+        else { return gate.unregistered(language) }
         let catalog = pages.catalog
         let counters = snapshot.counters.map { c -> [String: Any] in
             ["id": c.counter.rawValue, "label": c.label, "number": c.status == .called || c.status == .serving ? c.number?.description ?? "" : "",
@@ -50,10 +46,5 @@ struct BoardRoutes: Sendable {
             "board", title: title,
             model: ["heading": title, "officeID": office.rawValue, "counters": counters, "recent": Array(recent), "bodyClass": "board"],
             language: language, rememberLanguage: switched)
-    }
-
-    private func unregistered(_ language: Language) -> Response {
-        let text = pages.catalog.text("kiosk.unregistered", language)
-        return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, status: .unauthorized)
     }
 }

@@ -10,7 +10,7 @@ struct KioskRoutes: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
     let pages: Pages
-    var auth: StaffAuth { StaffAuth(store: store) }
+    var gate: DeviceGate { DeviceGate(auth: StaffAuth(store: store), pages: pages) }
 
     typealias Context = MadoguchiContext
 
@@ -23,17 +23,12 @@ struct KioskRoutes: Sendable {
     func start(_ request: Request, _ context: Context) async throws -> Response {
         let (language, switched) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        // A token in the URL is taken once into a cookie and dropped from the address bar.
-        if let given = request.uri.queryParameters.get("device") {
-            guard try await auth.device(given, office: office) != nil else { return unregistered(language) }
-            var response = Pages.redirect("/kiosk/\(office.rawValue)")
-            response.setCookie(DeviceCookie.cookie(given, office: office))
-            return response
+        if let answer = try await gate.admit(request, office: office, page: "/kiosk/\(office.rawValue)", language: language) {
+            return answer
         }
-        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
         guard let config = try await store.offices().first(where: { $0.id == office }),
             let snapshot = try await store.snapshot(office: office)
-        else { return unregistered(language) }
+        else { return gate.unregistered(language) }
         let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.map { procedure, line -> [String: Any] in
             [
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
@@ -55,7 +50,7 @@ struct KioskRoutes: Sendable {
         let (language, _) = Language.of(request)
         try SameOrigin.check(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
+        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
         let form = try await Form.read(request)
         let body = IssueBody(
             service: form["service"] ?? "", channel: Channel.kiosk.rawValue, priority: 0,
@@ -85,7 +80,7 @@ struct KioskRoutes: Sendable {
     func printed(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        guard try await auth.device(DeviceCookie.value(request), office: office) != nil else { return unregistered(language) }
+        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
         let token = TicketID(context.parameters.get("token") ?? "")
         guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
             throw ApiError(QueueError.ticketNotFound)
@@ -112,7 +107,30 @@ struct KioskRoutes: Sendable {
         return response
     }
 
-    private func unregistered(_ language: Language) -> Response {
+}
+
+/// Admission to a device page (kiosk, board): a `?device=` token is checked once, moved into an HttpOnly cookie
+/// and dropped from the address bar; afterwards the cookie must name a device of the page's office.
+struct DeviceGate: Sendable {
+    let auth: StaffAuth
+    let pages: Pages
+
+    /// What to answer instead of the page (the redirect that keeps the token, or the refusal), or nil to go on.
+    func admit(_ request: Request, office: OfficeID, page: String, language: Language) async throws -> Response? {
+        if let given = request.uri.queryParameters.get("device") {
+            guard try await auth.device(given, office: office) != nil else { return unregistered(language) }
+            var response = Pages.redirect(page)
+            response.setCookie(DeviceCookie.cookie(given, office: office))
+            return response
+        }
+        return try await allows(request, office: office) ? nil : unregistered(language)
+    }
+
+    func allows(_ request: Request, office: OfficeID) async throws -> Bool {
+        try await auth.device(DeviceCookie.value(request), office: office) != nil
+    }
+
+    func unregistered(_ language: Language) -> Response {
         let text = pages.catalog.text("kiosk.unregistered", language)
         return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, status: .unauthorized)
     }
