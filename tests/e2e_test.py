@@ -172,8 +172,10 @@ def main():
             print(f"e2e: the kiosk printed {kiosk.locator('[data-ticket-number]').inner_text()}; zbar read its QR code as {decoded}")
 
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
-            token = page.url.rsplit("/", 1)[1]
-            pages = {"home": "/", "office": "/offices/chuo", "phone": "/o/chuo", "ticket": f"/t/{token}",
+            issue_json(base, "moving-in")
+            waiting = issue_json(base, "moving-in")
+            pages = {"home": "/", "office": "/offices/chuo", "phone": "/o/chuo", "ticket": f"/t/{waiting['token']}",
+                     "ticket-called": f"/t/{second['token']}",
                      "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}", "board": "/board/chuo",
                      "login": "/login"}
             for lang in ["ja", "en"]:
