@@ -39,6 +39,16 @@ final class RateLimiter: Sendable {
         }
     }
 
+    /// Seconds until `key` has a token again, without taking one; nil when it has one now.
+    func exhausted(_ key: String) -> Int? {
+        let t = now()
+        return buckets.withLock { buckets in
+            guard let bucket = buckets[key] else { return nil }
+            let tokens = min(burst, bucket.tokens + (t - bucket.updated) * perSecond)
+            return tokens >= 1 ? nil : max(1, Int(((1 - tokens) / perSecond).rounded(.up)))
+        }
+    }
+
     static func monotonicSeconds() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }

@@ -116,3 +116,70 @@ import Testing
         }
     }
 }
+
+@Suite struct StaffAuthorisationTests {
+    @Test func fiveWrongPasswordsLockTheAccountEvenAgainstTheRightOne() async throws {
+        let harness = try await Harness.make()
+        try await ConsoleTests.user(harness)
+        try await harness.test { client in
+            for _ in 0..<5 {
+                #expect(try await client.page("/login", method: .post, form: "username=desk5&password=wrong").status == .unauthorized)
+            }
+            let locked = try await client.page("/login", method: .post, form: "username=desk5&password=desk-pass-1")
+            #expect(locked.status == .tooManyRequests && locked.headers[.retryAfter] != nil && locked.headers[.setCookie] == nil)
+        }
+    }
+
+    @Test func behindTLSTheCookiesAreSecure() async throws {
+        let harness = try await Harness.make()
+        try await ConsoleTests.user(harness)
+        try await harness.test { client in
+            let response = try await client.page(
+                "/login", method: .post, form: "username=desk5&password=desk-pass-1", headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(response.headers[.setCookie]?.contains("Secure") == true)
+        }
+    }
+
+    /// Every console route × {anonymous, a citizen's ticket token, another office's staff, a board's device token,
+    /// an expired session, a session without the CSRF token}: nothing succeeds and nothing changes.
+    @Test func noConsoleRouteAcceptsTheWrongCaller() async throws {
+        let harness = try await Harness.make()
+        try await ConsoleTests.user(harness)
+        try await ConsoleTests.user(harness, office: "nishi", name: "nishi1", password: "nishi-pass-1")
+        let device = try await KioskTests.device(harness)
+        try await harness.test { client in
+            let ticket = try await client.issue("moving-in")["token"] as! String
+            let own = try await ConsoleTests.signIn(client)
+            let nishiResponse = try await client.page("/login", method: .post, form: "username=nishi1&password=nishi-pass-1")
+            let nishi: HTTPFields = [.cookie: String(nishiResponse.headers[.setCookie]!.prefix { $0 != ";" })]
+            let page = try await client.page("/console/chuo/c5", headers: own).html
+            let csrf = try ConsoleTests.csrf(page)
+            let nishiPage = try await client.page("/console/nishi/c1", headers: nishi).html
+            let nishiCSRF = try ConsoleTests.csrf(nishiPage)
+            let expiring = try await ConsoleTests.signIn(client)
+            let expiringCSRF = try ConsoleTests.csrf(try await client.page("/console/chuo/c5", headers: expiring).html)
+            let callers: [(String, HTTPFields, String)] = [
+                ("anonymous", [:], "csrf=\(csrf)"),
+                ("citizen", [.cookie: "session=\(ticket)"], "csrf=\(csrf)"),
+                ("other office", nishi, "csrf=\(nishiCSRF)"),
+                ("board token", [.cookie: "device=\(device); session=\(device)"], "csrf=\(Sessions.csrfToken(for: device))"),
+                ("no CSRF token", own, ""),
+            ]
+            let before = try await harness.store.lastEventSeq(office: "chuo")
+            for (who, headers, form) in callers {
+                #expect(!(200..<300).contains(try await client.page("/console/chuo/c5", headers: headers).status.code) || who == "no CSRF token", "\(who) GET")
+                for action in ConsoleRoutes.actions {
+                    let status = try await client.page("/console/chuo/c5/\(action)", method: .post, form: form + "&service=certificates&key=k-\(who)", headers: headers).status
+                    #expect(!(200..<400).contains(status.code), "\(who) \(action): \(status)")
+                }
+            }
+            harness.clock.advance(seconds: 13 * 3600)
+            for action in ConsoleRoutes.actions {
+                let status = try await client.page("/console/chuo/c5/\(action)", method: .post, form: "csrf=\(expiringCSRF)", headers: expiring).status
+                #expect(!(200..<400).contains(status.code), "expired session \(action): \(status)")
+            }
+            #expect(try await client.page("/console/chuo/c5", headers: expiring).status == .seeOther)
+            #expect(try await harness.store.lastEventSeq(office: "chuo") == before, "no caller changed anything")
+        }
+    }
+}

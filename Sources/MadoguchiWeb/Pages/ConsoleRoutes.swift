@@ -10,6 +10,20 @@ struct ConsoleRoutes: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
     let pages: Pages
+    /// Failed sign-ins per username: 5, then one more every 3 minutes (a lockout that a right password does not
+    /// lift early).
+    let signIns: RateLimiter
+
+    init(store: any QueueStore, hub: OfficeHub, pages: Pages, signIns: RateLimiter = RateLimiter(burst: 5, perSecond: 1.0 / 180)) {
+        self.store = store
+        self.hub = hub
+        self.pages = pages
+        self.signIns = signIns
+    }
+
+    /// Every action a console form may post to `/console/{office}/{counter}/{action}`; the handler refuses others,
+    /// and the authorisation test walks this list.
+    static let actions = ["call-next", "recall", "start", "complete", "no-show", "hold", "transfer", "open", "close"]
 
     typealias Context = MadoguchiContext
 
@@ -44,15 +58,25 @@ struct ConsoleRoutes: Sendable {
         try SameOrigin.check(request)
         let form = try await Form.read(request)
         let username = form["username"] ?? "", password = form["password"] ?? ""
+        if let wait = signIns.exhausted(username) {
+            var locked = loginPage(request, failed: true, next: form["next"])
+            locked.status = .tooManyRequests
+            locked.headers[.retryAfter] = "\(wait)"
+            return locked
+        }
         guard let user = try await store.staffUser(username: username), Passwords.verify(password, against: user.passwordHash)
-        else { return loginPage(request, failed: true, next: form["next"]) }
+        else {
+            _ = signIns.take(username)
+            return loginPage(request, failed: true, next: form["next"])
+        }
         let token = StaffTokens.generate()
         try await store.createStaff(StaffAccount(
             tokenHash: StaffTokens.hash(token), role: user.role, office: user.office, name: "session:\(user.username)",
             createdAt: store.clock.now()))
         var response = Pages.redirect(Self.safeNext(form["next"] ?? "/console"))
         response.setCookie(Cookie(
-            name: Sessions.cookieName, value: token, maxAge: Int(Sessions.lifetimeSeconds), path: "/", httpOnly: true, sameSite: .strict))
+            name: Sessions.cookieName, value: token, maxAge: Int(Sessions.lifetimeSeconds), path: "/",
+            secure: PublicURL.isHTTPS(request), httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -63,7 +87,8 @@ struct ConsoleRoutes: Sendable {
             throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
         }
         var response = Pages.redirect("/login")
-        response.setCookie(Cookie(name: Sessions.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        response.setCookie(Cookie(
+            name: Sessions.cookieName, value: "", maxAge: 0, path: "/", secure: PublicURL.isHTTPS(request), httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -174,7 +199,9 @@ struct ConsoleRoutes: Sendable {
             case "open", "close":
                 events = try await store.setCounter(office: office, counter: counter, open: name == "open", by: by).events
             default:
-                guard let action = CounterAction(rawValue: name) else { throw ApiError(.notFound, "not_found", "No such action.") }
+                guard Self.actions.contains(name), let action = CounterAction(rawValue: name) else {
+                    throw ApiError(.notFound, "not_found", "No such action.")
+                }
                 events = try await store.counterAction(action, office: office, counter: counter, by: by).events
             }
             hub.published(events)

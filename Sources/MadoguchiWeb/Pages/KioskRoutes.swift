@@ -120,7 +120,7 @@ struct DeviceGate: Sendable {
         if let given = request.uri.queryParameters.get("device") {
             guard try await auth.device(given, office: office) != nil else { return unregistered(language) }
             var response = Pages.redirect(page)
-            response.setCookie(DeviceCookie.cookie(given, office: office))
+            response.setCookie(DeviceCookie.cookie(given, office: office, secure: PublicURL.isHTTPS(request)))
             return response
         }
         return try await allows(request, office: office) ? nil : unregistered(language)
@@ -138,8 +138,8 @@ struct DeviceGate: Sendable {
 
 /// The device token's cookie: HttpOnly, same-site only, a year long (a kiosk is set up once).
 enum DeviceCookie {
-    static func cookie(_ token: String, office: OfficeID) -> Cookie {
-        Cookie(name: "device", value: token, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .strict)
+    static func cookie(_ token: String, office: OfficeID, secure: Bool) -> Cookie {
+        Cookie(name: "device", value: token, maxAge: 365 * 86_400, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
     static func value(_ request: Request) -> String? { request.cookies["device"]?.value }
@@ -148,7 +148,11 @@ enum DeviceCookie {
 /// The address citizens reach this server at, for QR codes: the request's own host, https when a proxy says so.
 enum PublicURL {
     static func base(_ request: Request) -> String {
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https" ? "https" : "http"
-        return "\(scheme)://\(request.head.authority ?? "localhost")"
+        "\(isHTTPS(request) ? "https" : "http")://\(request.head.authority ?? "localhost")"
+    }
+
+    /// Behind a TLS-terminating proxy that says so in `X-Forwarded-Proto`; cookies are then marked `Secure`.
+    static func isHTTPS(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
     }
 }
