@@ -60,7 +60,9 @@ struct TicketLookupLimit: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/api/v1/tickets/") else { return try await next(request, context) }
+        // The API's ticket routes and the ticket pages both look a ticket up by its token.
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v1/tickets/") || path.hasPrefix("/t/") else { return try await next(request, context) }
         if let wait = limiter.take(context.clientKey) {
             var error = ApiError(.tooManyRequests, "rate_limited", "Too many ticket look-ups from this address; retry in \(wait) s.")
             error.headers[.retryAfter] = String(wait)

@@ -167,3 +167,15 @@ extension TestClientProtocol {
         return (max(l1, l2) + 0.05) / (min(l1, l2) + 0.05)
     }
 }
+
+@Suite struct TicketPageLimitTests {
+    @Test func ticketPagesCountAgainstTheLookUpLimitLikeTheAPI() async throws {
+        let harness = try await Harness.make()
+        try await harness.test(limiter: RateLimiter(burst: 3, perSecond: 0.001)) { client in
+            for _ in 0..<3 { #expect(try await client.page("/t/\(TicketID.random())").status == .notFound) }
+            let limited = try await client.page("/t/\(TicketID.random())")
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
+            #expect(try await client.page("/o/chuo").status == .ok, "other pages are not limited")
+        }
+    }
+}
