@@ -4,7 +4,8 @@ import QueueCore
 import ServiceLifecycle
 
 /// Closes each office's earlier business days: at start-up, then every `intervalSeconds`. Tickets still open
-/// from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of it.
+/// from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of it. Console
+/// sessions past their working day are removed on the same round.
 final class DayCloser: Service {
     let store: any QueueStore
     let hub: OfficeHub
@@ -38,6 +39,8 @@ final class DayCloser: Service {
                     hub.published(result.events)
                 }
             }
+            let removed = try await store.removeSessions(olderThan: Sessions.lifetimeSeconds)
+            if removed > 0 { logger.info("removed \(removed) expired console sessions") }
         } catch {
             logger.warning("could not close earlier days: \(error)")
         }

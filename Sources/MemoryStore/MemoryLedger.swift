@@ -124,6 +124,12 @@ public struct MemoryLedger: QueueLedger, Sendable {
         idempotency[IdempotencyKey(office: record.office, scope: record.scope, key: record.key)] = record
     }
 
+    public mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int {
+        let gone = staff.filter { $0.value.name.hasPrefix(namePrefix) && $0.value.createdAt < cutoff }.map(\.key)
+        for key in gone { staff[key] = nil }
+        return gone.count
+    }
+
     public mutating func insert(user: StaffUser) throws {
         guard users[user.username] == nil else { throw QueueError.invalidInput(field: "username", reason: "taken") }
         users[user.username] = user

@@ -44,6 +44,9 @@ public protocol QueueLedger: QueueReader {
     mutating func insert(staff: StaffAccount) throws
     /// Adds a login; throws `invalidInput` when the username is taken.
     mutating func insert(user: StaffUser) throws
+    /// Removes the staff accounts whose name starts with `namePrefix` and that were created before `cutoff`;
+    /// returns how many went.
+    mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int
 }
 
 /// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.

@@ -232,6 +232,12 @@ public struct QueueCommands: Sendable {
         try ledger.insert(staff: account)
     }
 
+    /// Removes console sessions (accounts named `session:…`) older than `lifetimeSeconds`: they no longer open
+    /// anything, and nothing should be kept longer than it serves.
+    public func removeSessions(olderThan lifetimeSeconds: Double, in ledger: inout some QueueLedger) throws -> Int {
+        try ledger.deleteStaff(namePrefix: "session:", createdBefore: now().addingTimeInterval(-lifetimeSeconds))
+    }
+
     public func createUser(_ user: StaffUser, in ledger: inout some QueueLedger) throws {
         guard StaffUser.isValidUsername(user.username) else {
             throw QueueError.invalidInput(field: "username", reason: "3-40 of a-z, 0-9, '.', '_' and '-'")

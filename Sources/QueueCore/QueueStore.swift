@@ -24,6 +24,7 @@ public protocol QueueStore: Sendable {
     func staffAccount(tokenHash: String) async throws -> StaffAccount?
     func createUser(_ user: StaffUser) async throws
     func staffUser(username: String) async throws -> StaffUser?
+    func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int
 }
 
 /// The staff commands without an acting account: configuration loading, the day closer and tests.
@@ -165,6 +166,11 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func staffUser(username: String) async throws -> StaffUser? {
         try await read { try $0.staffUser(username: username) }
+    }
+
+    public func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int {
+        let commands = commands
+        return try await write { ledger in try commands.removeSessions(olderThan: lifetimeSeconds, in: &ledger) }
     }
 }
 

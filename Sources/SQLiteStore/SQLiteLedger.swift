@@ -207,6 +207,14 @@ public struct SQLiteLedger: QueueLedger {
             .execute(arguments: [record.office.rawValue, record.scope, record.key, record.fingerprint, record.ticket.rawValue])
     }
 
+    public mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int {
+        // `substr` rather than LIKE, so that `_` and `%` in the prefix mean themselves.
+        try db.execute(
+            sql: "DELETE FROM staff_account WHERE substr(name, 1, ?) = ? AND created_at < ?",
+            arguments: [namePrefix.count, namePrefix, TicketRow.millis(cutoff)])
+        return db.changesCount
+    }
+
     public mutating func insert(user: StaffUser) throws {
         try db.execute(
             sql: "INSERT INTO staff_user (username, password_hash, role, office, created_at) VALUES (?, ?, ?, ?, ?)",
