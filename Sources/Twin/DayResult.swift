@@ -34,8 +34,6 @@ public struct DayResult: Sendable {
     public var buckets: Int { hourStarts.count }
     /// Remote holders who came after their call and the reactivation window, and took a new ticket.
     public var remoteMissed = 0
-    /// When the last counter closed, in seconds after opening.
-    public var endedAt: Double = 0
     let hourStarts: [Double]
 
     init(model: OfficeModel, visitors: Int) {

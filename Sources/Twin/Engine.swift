@@ -108,7 +108,6 @@ public struct DayEngine {
                 next += 1
             }
         }
-        result.endedAt = max(result.endedAt, model.dayLength)
         return result
     }
 
@@ -286,7 +285,6 @@ public struct DayEngine {
         floor.setOpen(c, false)
         closing[c] = false
         result.addOpen(group: groupOf[c], from: openSince[c], to: now)
-        result.endedAt = max(result.endedAt, now)
         emit(.counterClosed, -1, c, now)
     }
 

@@ -53,10 +53,6 @@ public struct Evaluation: Sendable {
     /// The worst hourly cell over the hourly target.
     public var worstHourly: Double { probabilityOver.flatMap { $0.compactMap { $0 } }.max() ?? 0 }
 
-    /// The largest relative excess over either target (≤ 0 when both are met): how far a plan is from feasible.
-    public func excess(_ targets: Targets) -> Double {
-        max(probabilityDayMaxOver / max(targets.maxWaitProbability, 1e-9), worstHourly / max(targets.hourlyWaitProbability, 1e-9)) - 1
-    }
 }
 
 /// One office's days, drawn once and replayed under every roster the planner tries (common random numbers).

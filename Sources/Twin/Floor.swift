@@ -171,14 +171,6 @@ public struct Floor: Sendable {
 
     // MARK: Reading
 
-    /// Waiting tickets ahead of `t` in its procedure: the priority line first, then its own line.
-    public func ahead(of t: Int, limit: Int = .max) -> Int {
-        let p = tickets[t].procedure
-        var count = 0
-        if tickets[t].priority == 0 { count += lines[p * 2 + 1].countWaiting(before: nil, tickets: tickets, limit: limit) }
-        return count + lines[line(of: t)].countWaiting(before: t, tickets: tickets, limit: limit - count)
-    }
-
     /// The first `limit` waiting tickets of procedure `p`, in call order.
     public func front(of p: Int, limit: Int) -> [Int] {
         var result: [Int] = []
@@ -198,8 +190,6 @@ public struct Floor: Sendable {
             }
         }
     }
-
-    public var ticketCount: Int { tickets.count }
 
     // MARK: Shared steps
 

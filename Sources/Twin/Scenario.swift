@@ -83,10 +83,6 @@ public struct Period: Sendable, Equatable {
 /// How many counters of each group are open in each period: `open[period][group]`.
 public struct Roster: Sendable, Equatable {
     public var open: [[Int]]
-
-    public func counterSeconds(periods: [Period]) -> Double {
-        zip(open, periods).reduce(0) { $0 + Double($1.0.reduce(0, +)) * $1.1.length }
-    }
 }
 
 public struct ProcedureModel: Sendable {

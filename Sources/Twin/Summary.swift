@@ -18,7 +18,6 @@ public struct OfficeSummary: Sendable {
     public private(set) var visitors = 0
     public private(set) var remoteVisitors = 0
     public private(set) var remoteMissed = 0
-    public private(set) var lastClosings: [Double] = []
 
     public init(model: OfficeModel, targets: Targets) {
         hours = model.hours.indices.map { model.hourLabel($0) } + ["after"]
@@ -47,7 +46,6 @@ public struct OfficeSummary: Sendable {
         for v in day.onSiteWait.indices where !day.onSiteWait[v].isNaN {
             if day.remote[v] { onSiteWaitRemote.append(Float(day.onSiteWait[v])) } else { onSiteWaitPaper.append(Float(day.onSiteWait[v])) }
         }
-        lastClosings.append(day.endedAt)
     }
 
     /// P(a day's longest wait > the target), the 60-minute measure.

@@ -39,18 +39,6 @@ struct TicketLine: Sendable {
         items.insert(t, at: i)
     }
 
-    /// Waiting tickets before `t` (or all, when `t` is nil), counting no further than `limit`.
-    func countWaiting(before t: Int?, tickets: [FloorTicket], limit: Int) -> Int {
-        var count = 0
-        var i = head
-        while i < items.count && count < limit {
-            if items[i] == t { break }
-            if tickets[items[i]].status == .waiting { count += 1 }
-            i += 1
-        }
-        return count
-    }
-
     /// Visits waiting tickets in order while `body` returns true.
     func forEachWaiting(tickets: [FloorTicket], _ body: (Int) -> Bool) {
         var i = head
