@@ -13,6 +13,8 @@ public struct Planner: Sendable {
     public let model: OfficeModel
     public let targets: Targets
     public let bench: TestBench
+    /// The offered load per group and hour, which orders the removals; it depends on the scenario only.
+    let load: Workload
     public var evaluations = 0
     /// Most evaluations the move phase may spend, over the whole refinement.
     public var moveBudget = 48
@@ -21,12 +23,7 @@ public struct Planner: Sendable {
         self.model = model
         self.targets = targets
         bench = TestBench(model: model, office: office, targets: targets, seed: seed, days: days)
-    }
-
-    public init(bench: TestBench) {
-        model = bench.model
-        targets = bench.targets
-        self.bench = bench
+        load = Workload(model: model)
     }
 
     public mutating func evaluate(_ plan: StaffPlan) -> Evaluation {
@@ -100,8 +97,7 @@ public struct Planner: Sendable {
 
     /// Slots in the order removals are tried: the least load per open counter first.
     private func removalOrder(_ plan: StaffPlan) -> [(Int, Int)] {
-        let load = Workload(model: model)
-        return slots.filter { plan.counts[$0.0][$0.1] > 0 }.sorted { a, b in
+        slots.filter { plan.counts[$0.0][$0.1] > 0 }.sorted { a, b in
             load.arrivalRate[a.0][a.1] * load.holdSeconds[a.0] / Double(plan.counts[a.0][a.1])
                 < load.arrivalRate[b.0][b.1] * load.holdSeconds[b.0] / Double(plan.counts[b.0][b.1])
         }
