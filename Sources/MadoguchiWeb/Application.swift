@@ -42,6 +42,7 @@ func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pa
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: TicketLookupLimit(limiter: limiter))
+    router.add(middleware: SameOrigin())
     Api(store: store, hub: hub).register(on: router)
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)

@@ -96,6 +96,10 @@ extension TestClientProtocol {
         try await harness.test { client in
             let crossSite = try await client.page("/o/chuo/tickets", method: .post, form: "service=moving-in", headers: [.origin: "https://evil.example"])
             #expect(crossSite.status == .forbidden)
+            for path in ["/t/\(TicketID.random())/cancel", "/login", "/kiosk/chuo/tickets", "/console/chuo/c5/call-next"] {
+                let forged = try await client.page(path, method: .post, form: "x=1", headers: [.origin: "https://evil.example"])
+                #expect(forged.status == .forbidden, "\(path)")
+            }
             let unknown = try await client.page("/o/chuo/tickets", method: .post, form: "service=nope")
             #expect(unknown.status.code >= 400 && unknown.status.code < 500)
             #expect(unknown.html.contains("<html"))

@@ -24,10 +24,18 @@ enum Form {
     }
 }
 
-/// Forms are refused when the browser says they come from another site: `Origin`, which browsers send on every
-/// POST, must name this host (an opaque `null` origin is refused too). A request without `Origin` is not from a
-/// browser form and passes.
-enum SameOrigin {
+/// Page forms are refused when the browser says they come from another site: on every POST outside the JSON API,
+/// `Origin`, which browsers send on every POST, must name this host (an opaque `null` origin is refused too). A
+/// request without `Origin` is not from a browser form and passes. As middleware, a new form is covered without
+/// remembering to call it.
+struct SameOrigin: RouterMiddleware {
+    typealias Context = MadoguchiContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .post && !request.uri.path.hasPrefix("/api/") { try Self.check(request) }
+        return try await next(request, context)
+    }
+
     static func check(_ request: Request) throws {
         guard let origin = request.headers[.origin] else { return }
         let host = request.head.authority ?? ""

@@ -48,7 +48,6 @@ struct KioskRoutes: Sendable {
 
     func take(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
-        try SameOrigin.check(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
         let form = try await Form.read(request)

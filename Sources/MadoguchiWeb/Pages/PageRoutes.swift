@@ -128,7 +128,6 @@ struct PageRoutes: Sendable {
     /// channel is `line`.
     func take(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
-        try SameOrigin.check(request)
         let form = try await Form.read(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
         let inLINE = request.headers[.userAgent]?.contains(" Line/") ?? false
@@ -148,7 +147,6 @@ struct PageRoutes: Sendable {
 
     func citizen(_ action: CitizenAction, _ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
-        try SameOrigin.check(request)
         let token = TicketID(context.parameters.get("token") ?? "")
         guard token.isWellFormedToken else { return notFound(language) }
         do {
