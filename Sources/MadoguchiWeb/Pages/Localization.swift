@@ -54,6 +54,20 @@ enum Language: String, CaseIterable, Sendable {
 /// lacks a key is a bug the catalogue test catches; at run time it falls back to English, then to the key.
 struct Catalog: Sendable {
     let strings: [Language: [String: String]]
+    /// Each language's strings for templates, built once at load (see `table`).
+    private let tables: [Language: [String: String]]
+
+    init(strings: [Language: [String: String]]) {
+        self.strings = strings
+        var tables: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            var out: [String: String] = [:]
+            for (key, value) in strings[.en] ?? [:] { out[key.replacingOccurrences(of: ".", with: "_")] = value }
+            for (key, value) in strings[language] ?? [:] { out[key.replacingOccurrences(of: ".", with: "_")] = value }
+            tables[language] = out
+        }
+        self.tables = tables
+    }
 
     static func load() throws -> Catalog {
         var strings: [Language: [String: String]] = [:]
@@ -76,11 +90,7 @@ struct Catalog: Sendable {
 
     func has(_ key: String, _ language: Language) -> Bool { strings[language]?[key] != nil }
 
-    /// A strings table for a template: every key of the language, dots turned into underscores (`t.ticket_title`).
-    func table(_ language: Language) -> [String: String] {
-        var out: [String: String] = [:]
-        for (key, value) in strings[.en] ?? [:] { out[key.replacingOccurrences(of: ".", with: "_")] = value }
-        for (key, value) in strings[language] ?? [:] { out[key.replacingOccurrences(of: ".", with: "_")] = value }
-        return out
-    }
+    /// A strings table for a template: every key of the language (English where it lacks one), dots turned into
+    /// underscores (`t.ticket_title`).
+    func table(_ language: Language) -> [String: String] { tables[language] ?? [:] }
 }
