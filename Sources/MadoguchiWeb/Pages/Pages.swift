@@ -37,14 +37,15 @@ struct Pages: Sendable {
         _ template: String, title: String, model: [String: Any], language: Language, languages: [Language] = Language.allCases,
         status: HTTPResponse.Status = .ok, rememberLanguage: Bool = false
     ) -> Response {
-        var context = model
+        // Only the page's own model can hold nils; the common frame added below never does.
+        var context = Self.withoutNils(model) as? [String: Any] ?? model
         context["lang"] = language.htmlTag
         context["title"] = title
         context["t"] = catalog.table(language)
         context["languages"] = languages.map { l -> [String: Any] in
             ["code": l.rawValue, "tag": l.htmlTag, "label": Self.languageNames[l] ?? l.rawValue, "current": l == language]
         }
-        let html = library.render(Self.withoutNils(context) ?? context, withTemplate: template) ?? ""
+        let html = library.render(context, withTemplate: template) ?? ""
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
