@@ -7,7 +7,7 @@ BIN = os.environ["MADOGUCHI_BIN"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TYPES = {"ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
          "ticket.cancelled", "ticket.transferred", "ticket.postponed", "ticket.reactivated", "ticket.expired",
-         "counter.opened", "counter.closed"}
+         "counter.opened", "counter.closed", "roster.planned"}
 
 
 def run(*args, ok=True):

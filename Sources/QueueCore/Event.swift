@@ -101,6 +101,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"
+    /// At the start of a business day, one per counter: its skill set and its planned open intervals.
+    case rosterPlanned = "roster.planned"
     case feedbackGiven = "feedback.given"
     case alertRaised = "alert.raised"
 }

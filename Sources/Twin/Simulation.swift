@@ -20,6 +20,7 @@ public enum Simulation {
                 for (o, model) in scenario.offices.enumerated() {
                     var builder = EventLogBuilder(
                         model: model, date: scenario.startDate.weekday(day), seed: seed, office: o, day: day, firstSeq: seq)
+                    for event in builder.rosterPlanned(rosters?[o] ?? model.roster) { log(event) }
                     var engine = DayEngine(model: model, roster: rosters?[o], visitors: Visitors.draw(model, seed: seed, office: o, day: day)) {
                         log(builder.event(for: $0))
                     }
