@@ -37,6 +37,9 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // Wait estimators (QL-sched, LES, HOL, the twin run forward), learning from the log, conformal ranges,
+        // replay and scoring.
+        .target(name: "Forecast", dependencies: ["QueueCore", "Twin"]),
         // The in-memory store, for tests and the twin.
         .target(name: "MemoryStore", dependencies: ["QueueCore"]),
         // The default durable store: SQLite through GRDB.
@@ -65,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "madoguchi",
             dependencies: [
-                "MadoguchiWeb", "Twin",
+                "MadoguchiWeb", "Twin", "Forecast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +76,7 @@ let package = Package(
         .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [

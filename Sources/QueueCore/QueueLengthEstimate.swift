@@ -48,7 +48,7 @@ public enum QueueLengthEstimator {
     /// a ticket with 900 people ahead cost milliseconds; the approximation's error there is far below a minute.
     static let exactShapeLimit = 50
 
-    static func erlangQuantile(_ p: Double, shape k: Int, rate: Double) -> Double {
+    public static func erlangQuantile(_ p: Double, shape k: Int, rate: Double) -> Double {
         k > exactShapeLimit ? wilsonHilferty(p, shape: k, rate: rate) : erlangQuantileExact(p, shape: k, rate: rate)
     }
 
@@ -72,7 +72,7 @@ public enum QueueLengthEstimator {
     }
 
     /// Acklam's rational approximation of the standard normal quantile (relative error below 1.2e-9).
-    static func standardNormalQuantile(_ p: Double) -> Double {
+    public static func standardNormalQuantile(_ p: Double) -> Double {
         let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
                  -3.066479806614716e+01, 2.506628277459239e+00]
         let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,

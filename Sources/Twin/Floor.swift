@@ -122,6 +122,9 @@ public struct Floor: Sendable {
 
     public mutating func setOpen(_ c: Int, _ open: Bool) { counterOpen[c] = open }
 
+    /// Starts from a live counter's priority streak (the wait estimator copies the office as it stands).
+    public mutating func setStreak(_ c: Int, _ n: Int) { streak[c] = n }
+
     /// Calls the next ticket at counter `c` by `Routing.choose`; nil when nothing waits that it serves.
     public mutating func callNext(counter c: Int) -> Int? {
         precondition(counterOpen[c] && current[c] == nil, "only an open, free counter calls")

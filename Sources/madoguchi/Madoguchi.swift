@@ -10,7 +10,10 @@ struct Madoguchi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "madoguchi",
         abstract: "窓口: a service-counter queue for city halls.",
-        subcommands: [Serve.self, Token.self, User.self, Import.self, Export.self, Simulate.self, Plan.self])
+        subcommands: [
+            Serve.self, Token.self, User.self, Import.self, Export.self, Simulate.self, Plan.self, ReplayCommand.self,
+            ScoreCommand.self,
+        ])
 }
 
 struct Serve: AsyncParsableCommand {

@@ -1,0 +1,303 @@
+import Foundation
+import QueueCore
+import Twin
+
+/// A waiting ticket's remaining wait until it is called, in seconds: the point estimate and the 80% range.
+public struct Prediction: Sendable, Equatable {
+    public var mean: Double
+    public var p10: Double
+    public var p50: Double
+    public var p90: Double
+
+    public init(mean: Double, p10: Double, p50: Double, p90: Double) {
+        self.mean = mean
+        self.p10 = p10
+        self.p50 = p50
+        self.p90 = p90
+    }
+
+    /// A point estimate with no range of its own (LES, HOL): calibration gives it one.
+    public init(point: Double) { self.init(mean: point, p10: point, p50: point, p90: point) }
+}
+
+/// The estimators, by the name `replay` and `score` print.
+public enum Method: String, Sendable, CaseIterable, Codable {
+    case qlSched = "ql-sched"
+    case les
+    case hol
+    case twin
+}
+
+/// Every estimator behind one call: the office state at a moment plus what was learned, in; a prediction per
+/// waiting ticket, out.
+public struct Estimators: Sendable {
+    public var learned: Learned
+    public var policy: OfficePolicy
+    /// Forward runs of the twin estimator.
+    public var runs: Int
+    public var seed: UInt64
+
+    /// No estimate reaches past this: a ticket no counter on the roster will ever call gets it.
+    public static let horizon = 6.0 * 3600
+
+    public init(learned: Learned, policy: OfficePolicy = .init(), runs: Int = 200, seed: UInt64 = 0x5EED) {
+        self.learned = learned
+        self.policy = policy
+        self.runs = runs
+        self.seed = seed
+    }
+
+    /// Predictions for `o.waiting[i]` for each `i` in `tickets` (all waiting tickets when nil), in that order.
+    public func predict(_ method: Method, _ o: Observation, tickets: [Int]? = nil) -> [Prediction] {
+        let targets = tickets ?? Array(o.waiting.indices)
+        switch method {
+        case .twin: return twin(o, targets: targets)
+        case .qlSched: return qlSched(o, targets: targets)
+        case .les, .hol:
+            let fallback = qlSched(o, targets: targets)
+            return targets.enumerated().map { k, i in
+                let w = o.waiting[i]
+                let elapsed = o.now - w.queuedAt
+                let total: Double?
+                if method == .les {
+                    total = o.lastCalledWait[w.procedure]
+                } else {
+                    // The elapsed wait of the head of this procedure's line.
+                    let head = o.waiting.filter { $0.procedure == w.procedure }.min { $0.callsBefore($1) }
+                    total = head.map { o.now - $0.queuedAt }
+                }
+                guard let total else { return Prediction(point: fallback[k].mean) }
+                return Prediction(point: max(total - elapsed, 0))
+            }
+        }
+    }
+
+    // MARK: QL with the schedule
+
+    /// QL-sched: with n ahead in its procedure and b the mean work per call, D̂ solves ∫_now^{now+D̂} s(u) du =
+    /// (n+1)·b, where s(u) counts the counters on the roster that serve the procedure; the range maps the
+    /// Erlang(n+1, 1/b) quantiles of the work through the same schedule.
+    func qlSched(_ o: Observation, targets: [Int]) -> [Prediction] {
+        let closing = Self.closing(o)
+        let availability = o.counters.map { $0.availability(from: o.now, closing: closing) }
+        var schedules: [Int: Schedule] = [:]
+        for p in Set(targets.map { o.waiting[$0].procedure }) {
+            schedules[p] = Schedule(
+                from: o.now, intervals: o.counters.indices.filter { o.counters[$0].procedures.contains(p) }.map { availability[$0] })
+        }
+        return targets.map { i in
+            let w = o.waiting[i]
+            let schedule = schedules[w.procedure]!
+            let ahead = o.waiting.reduce(0) { $0 + ($1.procedure == w.procedure && $1.callsBefore(w) ? 1 : 0) }
+            let b = learned.procedure(o.procedures[w.procedure]).meanWork
+            let shape = ahead + 1
+            func time(_ work: Double) -> Double { min(schedule.time(toDo: work), Self.horizon) }
+            return Prediction(
+                mean: time(Double(shape) * b),
+                p10: time(QueueLengthEstimator.erlangQuantile(0.1, shape: shape, rate: 1 / b)),
+                p50: time(QueueLengthEstimator.erlangQuantile(0.5, shape: shape, rate: 1 / b)),
+                p90: time(QueueLengthEstimator.erlangQuantile(0.9, shape: shape, rate: 1 / b)))
+        }
+    }
+
+    /// The end of the day's roster; after it, counters open at closing stay on until everyone is served.
+    static func closing(_ o: Observation) -> Double {
+        o.counters.compactMap { $0.plan?.last?.upperBound }.max() ?? .infinity
+    }
+
+    // MARK: The twin, run forward
+
+    /// Copies what can be seen into the twin's `Floor` and runs QueueCore's routing forward `runs` times: residual
+    /// service times drawn given the time already spent, no-shows at the learned rate (a no-show holds the counter
+    /// for the learned grace), priority arrivals at the learned rate for the weekday and hour (they may jump
+    /// ahead), and counters calling only when the roster has them on. Each ticket's remaining wait is read from
+    /// the runs.
+    ///
+    /// Common random numbers: in run r, a ticket's no-show coin and service draw come from a stream of its own
+    /// (r, ticket), whichever counter calls it and whether it is still waiting or already at a counter. Two states
+    /// that differ only by a call already made therefore see the same futures, and estimates move with the state,
+    /// not with the noise.
+    func twin(_ o: Observation, targets: [Int]) -> [Prediction] {
+        guard !targets.isEmpty else { return [] }
+        let order = o.lineOrder
+        let n = order.count
+        let procedureCount = max(o.procedures.count, 1)
+        var base = Floor(policy: policy, procedureCount: procedureCount, counterProcedures: o.counters.map(\.procedures))
+        // Floor index k is the k-th ticket in line order.
+        var floorIndex = Array(repeating: 0, count: n)
+        var streamKey = Array(repeating: UInt64(0), count: n)
+        for (k, i) in order.enumerated() {
+            let w = o.waiting[i]
+            floorIndex[i] = base.issue(procedure: w.procedure, priority: min(w.priority, 1), at: w.queuedAt)
+            precondition(floorIndex[i] == k)
+            streamKey[k] = Self.streamKey(w.ticket)
+        }
+        for c in o.counters.indices {
+            base.setOpen(c, true)
+            base.setStreak(c, o.counters[c].priorityStreak)
+        }
+        var isTarget = Array(repeating: false, count: n)
+        for i in targets { isTarget[floorIndex[i]] = true }
+        let targetCount = isTarget.reduce(0) { $0 + ($1 ? 1 : 0) }
+
+        let closing = Self.closing(o)
+        let availability = o.counters.map { $0.availability(from: o.now, closing: closing) }
+        let histories = o.procedures.map { learned.procedure($0) }
+        let factors = o.counters.map { learned.factor($0.counter) }
+        let priorityRates: [[Double]] = o.procedures.map { p in
+            (0..<24).map { learned.priorityRate(p, weekday: o.weekday, hour: $0) }
+        }
+        let arrivingProcedures = o.procedures.indices.filter { p in priorityRates[p].contains { $0 > 0 } }
+        let servedBy: [[Int]] = (0..<procedureCount).map { p in o.counters.indices.filter { o.counters[$0].procedures.contains(p) } }
+        let busyKeys = o.counters.map { $0.busy.map { Self.streamKey($0.ticket) } ?? 0 }
+
+        let counterCount = o.counters.count
+        // Call times by (run, ticket); a ticket not called within the horizon keeps infinity.
+        var called = Array(repeating: Double.infinity, count: n * runs)
+        var nextCall = Array(repeating: Double.infinity, count: counterCount)
+        var nextArrival = Array(repeating: Double.infinity, count: procedureCount)
+
+        for r in 0..<runs {
+            var floor = base
+            var arrivals = SeededRandom(seed: seed, stream: UInt64(r), Self.arrivalStream)
+            /// The (coin, u) pair of a ticket in this run, from its own stream.
+            func draws(_ key: UInt64) -> (Double, Double) {
+                var rng = SeededRandom(seed: seed, stream: UInt64(r), key)
+                return (rng.unit(), rng.unit())
+            }
+            for c in 0..<counterCount {
+                var free = o.now
+                if let busy = o.counters[c].busy {
+                    let (coin, u) = draws(busyKeys[c])
+                    free = busy.since + histories[busy.procedure].hold(
+                        coin: coin, u: u, factor: factors[c], waited: busy.waited, elapsed: max(0, o.now - busy.since),
+                        calledOnly: busy.calledOnly)
+                }
+                nextCall[c] = Self.available(availability[c], at: free)
+            }
+            for p in 0..<procedureCount { nextArrival[p] = .infinity }
+            for p in arrivingProcedures { nextArrival[p] = Self.nextArrival(after: o.now, rates: priorityRates[p], rng: &arrivals) }
+            var remaining = targetCount
+            while remaining > 0 {
+                var c = -1
+                var t = Double.infinity
+                for j in 0..<counterCount where nextCall[j] < t { t = nextCall[j]; c = j }
+                var p = -1
+                var a = Double.infinity
+                for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
+                if p >= 0 && a < t {
+                    // A priority visitor arrives: into the line, and an idle counter that serves it takes it.
+                    _ = floor.issue(procedure: p, priority: 1, at: a)
+                    nextArrival[p] = Self.nextArrival(after: a, rates: priorityRates[p], rng: &arrivals)
+                    for j in servedBy[p] where nextCall[j] == .infinity {
+                        let when = Self.available(availability[j], at: a)
+                        if when < .infinity { nextCall[j] = when; break }
+                    }
+                    continue
+                }
+                guard c >= 0, t - o.now < Self.horizon else { break }
+                guard let k = floor.callNext(counter: c) else {
+                    nextCall[c] = .infinity  // idle until a priority arrival wakes it
+                    continue
+                }
+                if k < n && isTarget[k] {
+                    called[r * n + k] = t
+                    remaining -= 1
+                }
+                floor.complete(counter: c)
+                let h = histories[floor.tickets[k].procedure]
+                let (coin, u) = draws(k < n ? streamKey[k] : Self.arrivalStream &+ UInt64(k - n) &+ 1)
+                let work = h.hold(coin: coin, u: u, factor: factors[c], waited: t - floor.tickets[k].queuedAt)
+                nextCall[c] = Self.available(availability[c], at: t + work)
+            }
+        }
+
+        var sample = Array(repeating: 0.0, count: runs)
+        return targets.map { i in
+            let k = floorIndex[i]
+            for r in 0..<runs { sample[r] = min(max(called[r * n + k] - o.now, 0), Self.horizon) }
+            sample.sort()
+            let mean = sample.reduce(0, +) / Double(runs)
+            return Prediction(
+                mean: mean, p10: Self.quantile(sample, 0.1), p50: Self.quantile(sample, 0.5), p90: Self.quantile(sample, 0.9))
+        }
+    }
+
+    static let arrivalStream: UInt64 = 0xA770_0000_0000_0000
+
+    /// A ticket's own random stream label: FNV-1a of its token.
+    static func streamKey(_ ticket: TicketID) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in ticket.rawValue.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return h
+    }
+
+    /// The first moment at or after `t` within the intervals; infinity when there is none.
+    @inline(__always)
+    static func available(_ intervals: [Range<Double>], at t: Double) -> Double {
+        for interval in intervals where interval.upperBound > t { return max(t, interval.lowerBound) }
+        return .infinity
+    }
+
+    /// The next arrival of a Poisson process whose rate is constant within each hour (memoryless, so a draw that
+    /// crosses an hour's end restarts there at the next hour's rate).
+    static func nextArrival(after t: Double, rates: [Double], rng: inout SeededRandom) -> Double {
+        var now = t
+        while true {
+            let hour = Int(now / 3600)
+            guard hour < 24 else { return .infinity }
+            let end = Double(hour + 1) * 3600
+            let rate = rates[hour]
+            if rate > 0 {
+                let next = now + rng.exponential(mean: 1 / rate)
+                if next < end { return next }
+            }
+            now = end
+        }
+    }
+
+    /// The `p` quantile of sorted values, interpolated.
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        guard sorted.count > 1 else { return sorted.first ?? 0 }
+        let x = p * Double(sorted.count - 1)
+        let i = Int(x)
+        let f = x - Double(i)
+        return i + 1 < sorted.count ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i]
+    }
+}
+
+/// The number of counters on duty over time, as steps, for the QL-sched baseline.
+struct Schedule {
+    /// (start, counters on duty from then on), in time order, starting at `from`.
+    var steps: [(start: Double, count: Int)]
+
+    init(from now: Double, intervals: [[Range<Double>]]) {
+        var changes: [(Double, Int)] = []
+        for counter in intervals {
+            for interval in counter {
+                changes.append((max(interval.lowerBound, now), 1))
+                if interval.upperBound < .infinity { changes.append((interval.upperBound, -1)) }
+            }
+        }
+        changes.sort { $0.0 < $1.0 }
+        var steps: [(Double, Int)] = [(now, 0)]
+        var count = 0
+        for (t, d) in changes {
+            count += d
+            if steps[steps.count - 1].0 == t { steps[steps.count - 1].1 = count } else { steps.append((t, count)) }
+        }
+        self.steps = steps
+    }
+
+    /// The time from the start until `work` counter-seconds have been done; infinity when never.
+    func time(toDo work: Double) -> Double {
+        var left = work
+        for (k, step) in steps.enumerated() {
+            let end = k + 1 < steps.count ? steps[k + 1].start : .infinity
+            let capacity = Double(step.count) * (end - step.start)
+            if step.count > 0 && capacity >= left { return step.start + left / Double(step.count) - steps[0].start }
+            left -= step.count > 0 ? capacity : 0
+        }
+        return .infinity
+    }
+}

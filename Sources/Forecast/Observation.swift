@@ -1,0 +1,136 @@
+import Foundation
+import QueueCore
+
+/// What can be seen of one office at one moment: the input of every estimator. Times are seconds after the business
+/// day's local midnight, so that they line up with the roster.
+public struct Observation: Sendable {
+    public var office: OfficeID
+    public var now: Double
+    /// 1 = Monday … 7 = Sunday, for the learned arrival rates.
+    public var weekday: Int
+    /// The procedures the waiting tickets and counters refer to, by index.
+    public var procedures: [ServiceID]
+    /// The waiting tickets, in any order.
+    public var waiting: [Waiter]
+    public var counters: [ObservedCounter]
+    /// Per procedure: the wait (joined to called) of the last ticket called, for the LES baseline.
+    public var lastCalledWait: [Double?]
+
+    public init(
+        office: OfficeID, now: Double, weekday: Int, procedures: [ServiceID], waiting: [Waiter], counters: [ObservedCounter],
+        lastCalledWait: [Double?]
+    ) {
+        self.office = office
+        self.now = now
+        self.weekday = weekday
+        self.procedures = procedures
+        self.waiting = waiting
+        self.counters = counters
+        self.lastCalledWait = lastCalledWait
+    }
+
+    /// The waiting tickets in the order a line keeps them: by the time they joined, then number, then position.
+    public var lineOrder: [Int] {
+        waiting.indices.sorted { a, b in
+            let x = waiting[a], y = waiting[b]
+            if x.queuedAt != y.queuedAt { return x.queuedAt < y.queuedAt }
+            if x.sequence != y.sequence { return x.sequence < y.sequence }
+            return a < b
+        }
+    }
+}
+
+/// A waiting ticket as the estimators see it.
+public struct Waiter: Sendable, Equatable {
+    public var ticket: TicketID
+    public var procedure: Int
+    public var priority: Int
+    /// When it joined its line (issue, transfer, "running late"; a reactivated ticket keeps its old place).
+    public var queuedAt: Double
+    public var sequence: Int
+
+    public init(ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int) {
+        self.ticket = ticket
+        self.procedure = procedure
+        self.priority = priority
+        self.queuedAt = queuedAt
+        self.sequence = sequence
+    }
+
+    /// `Line.callsBefore` on these fields: a higher class first, then who joined first.
+    func callsBefore(_ other: Waiter) -> Bool {
+        if priority != other.priority { return priority > other.priority }
+        if queuedAt != other.queuedAt { return queuedAt < other.queuedAt }
+        return sequence < other.sequence
+    }
+}
+
+/// A counter as the estimators see it.
+public struct ObservedCounter: Sendable, Equatable {
+    public var counter: CounterID
+    /// Procedure indices it serves.
+    public var procedures: [Int]
+    public var isOpen: Bool
+    /// Priority calls it made in a row (`CounterState.streak`), for the anti-starvation rule.
+    public var priorityStreak: Int
+    /// The ticket it holds: its procedure and when it was called; nil when free.
+    public var busy: Busy?
+    /// The rest of the day's plan (seconds after midnight); nil when no roster was published.
+    public var plan: [Range<Double>]?
+
+    public struct Busy: Sendable, Equatable {
+        public var ticket: TicketID
+        public var procedure: Int
+        public var since: Double
+        /// How long it had waited when called: the no-show rate depends on it.
+        public var waited: Double
+        /// Still called (not yet serving): it may turn out a no-show.
+        public var calledOnly: Bool
+
+        public init(ticket: TicketID, procedure: Int, since: Double, waited: Double = 0, calledOnly: Bool) {
+            self.ticket = ticket
+            self.procedure = procedure
+            self.since = since
+            self.waited = waited
+            self.calledOnly = calledOnly
+        }
+    }
+
+    public init(
+        counter: CounterID, procedures: [Int], isOpen: Bool, priorityStreak: Int = 0, busy: Busy? = nil,
+        plan: [Range<Double>]? = nil
+    ) {
+        self.counter = counter
+        self.procedures = procedures
+        self.isOpen = isOpen
+        self.priorityStreak = priorityStreak
+        self.busy = busy
+        self.plan = plan
+    }
+
+    /// When the counter may call from `now` on, as intervals: the plan, except that what staff did overrides it
+    /// until the plan's next change (a counter opened outside the plan stays open until then; one planned open but
+    /// closed stays closed until then). The last planned interval of the day runs on (`closing`): counters open at
+    /// closing serve everyone holding a ticket. Without a plan, an open counter stays open, a closed one closed.
+    public func availability(from now: Double, closing: Double) -> [Range<Double>] {
+        guard let plan else { return isOpen ? [now..<Double.infinity] : [] }
+        var result: [Range<Double>] = []
+        let boundary = plan.flatMap { [$0.lowerBound, $0.upperBound] }.first { $0 > now } ?? .infinity
+        if isOpen { result.append(now..<boundary) }
+        for interval in plan where interval.upperBound > boundary {
+            let start = max(interval.lowerBound, boundary)
+            let end = interval.upperBound >= closing ? Double.infinity : interval.upperBound
+            guard start < end else { continue }
+            if let last = result.last, last.upperBound >= start {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, end)
+            } else {
+                result.append(start..<end)
+            }
+        }
+        // Open at `now` with the plan's current interval reaching closing: on until everyone is served.
+        if isOpen, boundary >= closing, let last = result.last, last.lowerBound <= now {
+            result[result.count - 1] = last.lowerBound..<Double.infinity
+        }
+        return result
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import QueueCore
+
+/// Follows one office's event log and knows, at every moment, what could be seen: who waits, what each counter
+/// does, the day's roster. Replay and learning read the log through it, so both see the log the same way; a new
+/// business day (by the office-local date of the events) starts from nothing.
+public struct OfficeFold: Sendable {
+    public let office: OfficeID
+    /// Days since 1970-01-01 of the current business day, local.
+    public private(set) var day: Int?
+    private var offset = 0
+    public private(set) var procedures: [ServiceID] = []
+    private var procedureIndex: [ServiceID: Int] = [:]
+    private var plans: [CounterID: CounterPlan] = [:]
+    private var counterOrder: [CounterID] = []
+    private var counters: [CounterID: CounterNow] = [:]
+    private var tickets: [TicketID: TicketNow] = [:]
+    private var lastCalledWait: [Int: Double] = [:]
+
+    struct CounterNow {
+        var isOpen = false
+        var streak = 0
+        var ticket: TicketID?
+        /// Procedures seen called here today, for a counter the roster did not describe.
+        var seen: Set<Int> = []
+    }
+
+    struct TicketNow {
+        var procedure: Int
+        var priority: Int
+        var sequence: Int
+        var queuedAt: Double
+        var status: TicketStatus
+        var counter: CounterID?
+        var calledAt: Double?
+        /// Joined to called, for the current call.
+        var waited = 0.0
+    }
+
+    /// What an event meant, for learning.
+    public enum Happening: Sendable, Equatable {
+        case issued(procedure: ServiceID, priority: Int, hour: Int, weekday: Int)
+        /// A counter finished with a ticket it had called: `seconds` from the call.
+        case served(procedure: ServiceID, counter: CounterID, seconds: Double)
+        /// `waited`: joined to called.
+        case noShow(procedure: ServiceID, seconds: Double, waited: Double)
+        /// A called ticket went back to its line or was cancelled at the counter.
+        case released(procedure: ServiceID, seconds: Double)
+        case called(procedure: ServiceID, waited: Double)
+        case dayStarted(weekday: Int)
+    }
+
+    public init(office: OfficeID) { self.office = office }
+
+    /// Seconds after the local midnight of the event's day, and that day's number.
+    public static func local(_ at: Date, offset: Int) -> (day: Int, seconds: Double) {
+        let t = at.timeIntervalSince1970 + Double(offset)
+        let day = Int((t / 86_400).rounded(.down))
+        return (day, t - Double(day) * 86_400)
+    }
+
+    /// 1 = Monday … 7 = Sunday; day 0 (1970-01-01) was a Thursday.
+    public static func weekday(ofDay day: Int) -> Int { ((day + 3) % 7 + 7) % 7 + 1 }
+
+    public var weekday: Int { day.map(Self.weekday(ofDay:)) ?? 1 }
+
+    /// Seconds after the current day's local midnight for an instant.
+    public func seconds(_ at: Date) -> Double { Self.local(at, offset: offset).seconds }
+
+    /// Applies one event of this office; returns what it meant, when that is something learning uses.
+    @discardableResult
+    public mutating func apply(_ e: Event) -> [Happening] {
+        precondition(e.office == office, "one fold per office")
+        let (eventDay, now) = Self.local(e.at, offset: e.utcOffsetSeconds)
+        var happened: [Happening] = []
+        if day != eventDay {
+            // A day-close event stamped after midnight belongs to the day it closes, which is gone: skip it.
+            if e.type == .ticketExpired { return [] }
+            startDay(eventDay, offset: e.utcOffsetSeconds)
+            happened.append(.dayStarted(weekday: weekday))
+        }
+        switch e.type {
+        case .rosterPlanned:
+            if let plan = CounterPlan(event: e) {
+                plans[plan.counter] = plan
+                plan.procedures.forEach { _ = index($0) }
+                touch(plan.counter)
+            }
+        case .counterOpened, .counterClosed:
+            if let c = e.counter {
+                touch(c)
+                counters[c]?.isOpen = e.type == .counterOpened
+            }
+        case .ticketIssued:
+            guard let id = e.ticket, let service = e.service else { break }
+            let p = index(service)
+            tickets[id] = TicketNow(
+                procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
+                status: .waiting)
+            happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
+        case .ticketCalled:
+            guard let id = e.ticket, var t = tickets[id], let c = e.counter else { break }
+            touch(c)
+            if let held = counters[c]?.ticket, held != id { free(c) }
+            lastCalledWait[t.procedure] = now - t.queuedAt
+            t.waited = now - t.queuedAt
+            t.status = .called
+            t.counter = c
+            t.calledAt = now
+            tickets[id] = t
+            counters[c]?.ticket = id
+            counters[c]?.isOpen = true
+            counters[c]?.seen.insert(t.procedure)
+            let streak = counters[c]?.streak ?? 0
+            counters[c]?.streak = CounterState.streak(after: t.priority, from: streak)
+            happened.append(.called(procedure: procedures[t.procedure], waited: now - t.queuedAt))
+        case .ticketServing:
+            if let id = e.ticket { tickets[id]?.status = .serving }
+        case .ticketCompleted, .ticketTransferred, .ticketNoShow, .ticketCancelled, .ticketPostponed, .ticketExpired:
+            guard let id = e.ticket, var t = tickets[id] else { break }
+            if let c = t.counter, let calledAt = t.calledAt {
+                let seconds = now - calledAt
+                switch e.type {
+                case .ticketCompleted, .ticketTransferred:
+                    happened.append(.served(procedure: procedures[t.procedure], counter: c, seconds: seconds))
+                case .ticketNoShow:
+                    happened.append(.noShow(procedure: procedures[t.procedure], seconds: seconds, waited: calledAt - t.queuedAt))
+                case .ticketPostponed, .ticketCancelled:
+                    happened.append(.released(procedure: procedures[t.procedure], seconds: seconds))
+                default: break
+                }
+                if counters[c]?.ticket == id { counters[c]?.ticket = nil }
+            }
+            t.counter = nil
+            t.calledAt = nil
+            switch e.type {
+            case .ticketTransferred:
+                t.procedure = index(e.service ?? procedures[t.procedure])
+                t.status = .waiting
+                t.queuedAt = now
+            case .ticketPostponed:
+                t.status = .waiting
+                t.queuedAt = now
+            case .ticketCompleted: t.status = .completed
+            case .ticketNoShow: t.status = .noShow
+            default: t.status = .cancelled
+            }
+            tickets[id] = t
+        case .ticketReactivated:
+            // Back at its old place: it keeps the time it joined.
+            if let id = e.ticket { tickets[id]?.status = .waiting }
+        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised:
+            break
+        }
+        return happened
+    }
+
+    /// What an estimator may see at `at` (which must not be before the last event applied).
+    public func observation(at: Date) -> Observation {
+        let now = seconds(at)
+        var waiting: [Waiter] = []
+        waiting.reserveCapacity(tickets.count)
+        for (id, t) in tickets where t.status == .waiting {
+            waiting.append(Waiter(ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence))
+        }
+        // In line order, whatever order the dictionary keeps: the same log gives the same observation.
+        waiting.sort { a, b in
+            if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
+            if a.sequence != b.sequence { return a.sequence < b.sequence }
+            return a.ticket < b.ticket
+        }
+        let observed: [ObservedCounter] = counterOrder.map { c in
+            let state = counters[c] ?? CounterNow()
+            let plan = plans[c]
+            var busy: ObservedCounter.Busy?
+            if let id = state.ticket, let t = tickets[id], let calledAt = t.calledAt {
+                busy = .init(ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, calledOnly: t.status == .called)
+            }
+            let skills = plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.seen.sorted()
+            return ObservedCounter(
+                counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
+                plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } })
+        }
+        return Observation(
+            office: office, now: now, weekday: weekday, procedures: procedures, waiting: waiting, counters: observed,
+            lastCalledWait: procedures.indices.map { lastCalledWait[$0] })
+    }
+
+    /// Is this ticket waiting now?
+    public func isWaiting(_ id: TicketID) -> Bool { tickets[id]?.status == .waiting }
+
+    /// How many tickets wait now.
+    public var waitingCount: Int { tickets.values.reduce(0) { $1.status == .waiting ? $0 + 1 : $0 } }
+
+    private mutating func startDay(_ newDay: Int, offset: Int) {
+        day = newDay
+        self.offset = offset
+        plans = [:]
+        counters = [:]
+        counterOrder = []
+        tickets = [:]
+        lastCalledWait = [:]
+    }
+
+    private mutating func index(_ s: ServiceID) -> Int {
+        if let i = procedureIndex[s] { return i }
+        procedures.append(s)
+        procedureIndex[s] = procedures.count - 1
+        return procedures.count - 1
+    }
+
+    private mutating func touch(_ c: CounterID) {
+        if counters[c] == nil {
+            counters[c] = CounterNow()
+            counterOrder.append(c)
+        }
+    }
+
+    private mutating func free(_ c: CounterID) {
+        if let id = counters[c]?.ticket {
+            tickets[id]?.counter = nil
+            tickets[id]?.calledAt = nil
+        }
+        counters[c]?.ticket = nil
+    }
+}
