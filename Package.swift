@@ -64,6 +64,8 @@ let package = Package(
         ),
         // The twin's side of the Ciw benchmark (bench/twin-vs-ciw.sh).
         .executableTarget(name: "TwinBench", dependencies: ["Twin"], path: "Sources/TwinBench"),
+        // The cost of a wait prediction (bench/forecast.sh).
+        .executableTarget(name: "ForecastBench", dependencies: ["Forecast"], path: "Sources/ForecastBench"),
         // The executable only composes.
         .executableTarget(
             name: "madoguchi",

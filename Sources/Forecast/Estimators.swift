@@ -53,21 +53,22 @@ public struct Estimators: Sendable {
         switch method {
         case .twin: return twin(o, targets: targets)
         case .qlSched: return qlSched(o, targets: targets)
-        case .les, .hol:
-            let fallback = qlSched(o, targets: targets)
-            return targets.enumerated().map { k, i in
+        case .les:
+            // The wait of the last ticket called of the same procedure; QL-sched's estimate before anyone was.
+            let missing = targets.filter { o.lastCalledWait[o.waiting[$0].procedure] == nil }
+            let fallback = Dictionary(uniqueKeysWithValues: zip(missing, qlSched(o, targets: missing)))
+            return targets.map { i in
                 let w = o.waiting[i]
-                let elapsed = o.now - w.queuedAt
-                let total: Double?
-                if method == .les {
-                    total = o.lastCalledWait[w.procedure]
-                } else {
-                    // The elapsed wait of the head of this procedure's line.
-                    let head = o.waiting.filter { $0.procedure == w.procedure }.min { $0.callsBefore($1) }
-                    total = head.map { o.now - $0.queuedAt }
-                }
-                guard let total else { return Prediction(point: fallback[k].mean) }
-                return Prediction(point: max(total - elapsed, 0))
+                guard let total = o.lastCalledWait[w.procedure] else { return Prediction(point: fallback[i]!.mean) }
+                return Prediction(point: max(total - (o.now - w.queuedAt), 0))
+            }
+        case .hol:
+            // The time the head of the procedure's line has waited so far.
+            var head: [Int: Waiter] = [:]
+            for w in o.waiting where head[w.procedure].map({ w.callsBefore($0) }) ?? true { head[w.procedure] = w }
+            return targets.map { i in
+                let w = o.waiting[i]
+                return Prediction(point: max(o.now - head[w.procedure]!.queuedAt - (o.now - w.queuedAt), 0))
             }
         }
     }
@@ -85,12 +86,12 @@ public struct Estimators: Sendable {
             schedules[p] = Schedule(
                 from: o.now, intervals: o.counters.indices.filter { o.counters[$0].procedures.contains(p) }.map { availability[$0] })
         }
+        let ahead = Self.ahead(o)
         return targets.map { i in
             let w = o.waiting[i]
             let schedule = schedules[w.procedure]!
-            let ahead = o.waiting.reduce(0) { $0 + ($1.procedure == w.procedure && $1.callsBefore(w) ? 1 : 0) }
             let b = learned.procedure(o.procedures[w.procedure]).meanWork
-            let shape = ahead + 1
+            let shape = ahead[i] + 1
             func time(_ work: Double) -> Double { min(schedule.time(toDo: work), Self.horizon) }
             return Prediction(
                 mean: time(Double(shape) * b),
@@ -98,6 +99,17 @@ public struct Estimators: Sendable {
                 p50: time(QueueLengthEstimator.erlangQuantile(0.5, shape: shape, rate: 1 / b)),
                 p90: time(QueueLengthEstimator.erlangQuantile(0.9, shape: shape, rate: 1 / b)))
         }
+    }
+
+    /// For each waiting ticket, how many of its procedure call before it.
+    static func ahead(_ o: Observation) -> [Int] {
+        var result = Array(repeating: 0, count: o.waiting.count)
+        var byProcedure: [Int: [Int]] = [:]
+        for i in o.waiting.indices { byProcedure[o.waiting[i].procedure, default: []].append(i) }
+        for (_, members) in byProcedure {
+            for (rank, i) in members.sorted(by: { o.waiting[$0].callsBefore(o.waiting[$1]) }).enumerated() { result[i] = rank }
+        }
+        return result
     }
 
     /// The end of the day's roster; after it, counters open at closing stay on until everyone is served.
@@ -126,11 +138,13 @@ public struct Estimators: Sendable {
         // Floor index k is the k-th ticket in line order.
         var floorIndex = Array(repeating: 0, count: n)
         var streamKey = Array(repeating: UInt64(0), count: n)
+        var remote = Array(repeating: false, count: n)
         for (k, i) in order.enumerated() {
             let w = o.waiting[i]
             floorIndex[i] = base.issue(procedure: w.procedure, priority: min(w.priority, 1), at: w.queuedAt)
             precondition(floorIndex[i] == k)
-            streamKey[k] = Self.streamKey(w.ticket)
+            streamKey[k] = ticketStream(w.ticket)
+            remote[k] = w.remote
         }
         for c in o.counters.indices {
             base.setOpen(c, true)
@@ -149,20 +163,24 @@ public struct Estimators: Sendable {
         }
         let arrivingProcedures = o.procedures.indices.filter { p in priorityRates[p].contains { $0 > 0 } }
         let servedBy: [[Int]] = (0..<procedureCount).map { p in o.counters.indices.filter { o.counters[$0].procedures.contains(p) } }
-        let busyKeys = o.counters.map { $0.busy.map { Self.streamKey($0.ticket) } ?? 0 }
+        let busyKeys = o.counters.map { $0.busy.map { ticketStream($0.ticket) } ?? 0 }
 
         let counterCount = o.counters.count
         // Call times by (run, ticket); a ticket not called within the horizon keeps infinity.
         var called = Array(repeating: Double.infinity, count: n * runs)
         var nextCall = Array(repeating: Double.infinity, count: counterCount)
         var nextArrival = Array(repeating: Double.infinity, count: procedureCount)
+        // Counters whose availability runs to the end of the day, and those reopened at closing in this run.
+        let runsOn = availability.map { $0.last?.upperBound == .infinity }
+        var reopened = Array(repeating: false, count: counterCount)
 
         for r in 0..<runs {
             var floor = base
             var arrivals = SeededRandom(seed: seed, stream: UInt64(r), Self.arrivalStream)
-            /// The (coin, u) pair of a ticket in this run, from its own stream.
+            /// The (coin, u) pair of a ticket in this run, from its own stream: the ticket's key mixed with the
+            /// run (a plain seed, so no allocation in the loop).
             func draws(_ key: UInt64) -> (Double, Double) {
-                var rng = SeededRandom(seed: seed, stream: UInt64(r), key)
+                var rng = SeededRandom(seed: key &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15)
                 return (rng.unit(), rng.unit())
             }
             for c in 0..<counterCount {
@@ -170,7 +188,8 @@ public struct Estimators: Sendable {
                 if let busy = o.counters[c].busy {
                     let (coin, u) = draws(busyKeys[c])
                     free = busy.since + histories[busy.procedure].hold(
-                        coin: coin, u: u, factor: factors[c], waited: busy.waited, elapsed: max(0, o.now - busy.since),
+                        coin: coin, u: u, factor: factors[c], waited: busy.waited, remote: busy.remote,
+                        elapsed: max(0, o.now - busy.since),
                         calledOnly: busy.calledOnly)
                 }
                 nextCall[c] = Self.available(availability[c], at: free)
@@ -178,6 +197,11 @@ public struct Estimators: Sendable {
             for p in 0..<procedureCount { nextArrival[p] = .infinity }
             for p in arrivingProcedures { nextArrival[p] = Self.nextArrival(after: o.now, rates: priorityRates[p], rng: &arrivals) }
             var remaining = targetCount
+            // Whether, on this run's day, staff come back after closing (as often as the history says they did).
+            var dayRng = SeededRandom(seed: seed ^ 0xC105_E000 &+ UInt64(r))
+            var closingPending = closing > o.now && closing.isFinite && learned.opensAfterClosing > 0
+                && dayRng.unit() < learned.opensAfterClosing
+            for j in 0..<counterCount { reopened[j] = false }
             while remaining > 0 {
                 var c = -1
                 var t = Double.infinity
@@ -185,6 +209,19 @@ public struct Estimators: Sendable {
                 var p = -1
                 var a = Double.infinity
                 for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
+                if closingPending && min(t, a) > closing {
+                    // Just after closing, once the counters free at closing have called: each line that still has
+                    // tickets gets one more counter, the first the roster had closed, for the rest of the day (the
+                    // twin's own rule, and what the history says staff do).
+                    closingPending = false
+                    for q in 0..<procedureCount where !floor.front(of: q, limit: 1).isEmpty {
+                        guard let j = servedBy[q].first(where: { !runsOn[$0] && !reopened[$0] && nextCall[$0] == .infinity })
+                        else { continue }
+                        reopened[j] = true
+                        nextCall[j] = closing
+                    }
+                    continue
+                }
                 if p >= 0 && a < t {
                     // A priority visitor arrives: into the line, and an idle counter that serves it takes it.
                     _ = floor.issue(procedure: p, priority: 1, at: a)
@@ -206,9 +243,10 @@ public struct Estimators: Sendable {
                 }
                 floor.complete(counter: c)
                 let h = histories[floor.tickets[k].procedure]
-                let (coin, u) = draws(k < n ? streamKey[k] : Self.arrivalStream &+ UInt64(k - n) &+ 1)
-                let work = h.hold(coin: coin, u: u, factor: factors[c], waited: t - floor.tickets[k].queuedAt)
-                nextCall[c] = Self.available(availability[c], at: t + work)
+                let (coin, u) = draws(k < n ? streamKey[k] : seed ^ Self.arrivalStream &+ UInt64(k - n) &+ 1)
+                let work = h.hold(
+                    coin: coin, u: u, factor: factors[c], waited: t - floor.tickets[k].queuedAt, remote: k < n && remote[k])
+                nextCall[c] = reopened[c] ? t + work : Self.available(availability[c], at: t + work)
             }
         }
 
@@ -225,9 +263,9 @@ public struct Estimators: Sendable {
 
     static let arrivalStream: UInt64 = 0xA770_0000_0000_0000
 
-    /// A ticket's own random stream label: FNV-1a of its token.
-    static func streamKey(_ ticket: TicketID) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    /// A ticket's own random stream label: FNV-1a of its token, after the estimator's seed.
+    func ticketStream(_ ticket: TicketID) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
         for byte in ticket.rawValue.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return h
     }

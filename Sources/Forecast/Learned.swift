@@ -42,8 +42,9 @@ public struct ProcedureHistory: Sendable, Equatable {
     public var service: ServiceTime
     /// Share of calls that ended in a no-show.
     public var noShowRate: Double
-    /// The same by how long the ticket had waited when called (`Learned.waitBins`): people who leave without
-    /// telling anyone are found at the call, and the longer the wait the more have left. Nil: `noShowRate` always.
+    /// The same by where the holder waited (on site, or remotely: index + bins) and how long the ticket had
+    /// waited when called (`Learned.waitBins`): people who leave without telling anyone are found at the call, the
+    /// longer the wait the more have left, and those waiting at home hardly ever do. Nil: `noShowRate` always.
     public var noShowByWait: [Double]?
     /// How long a no-show held the counter (the call-out grace as staff used it).
     public var noShowSeconds: Double
@@ -75,18 +76,20 @@ public struct ProcedureHistory: Sendable, Equatable {
 
     /// The no-show rate of a ticket called after waiting `waited` seconds.
     @inline(__always)
-    public func noShowRate(waited: Double) -> Double {
+    public func noShowRate(waited: Double, remote: Bool) -> Double {
         guard let noShowByWait else { return noShowRate }
-        return noShowByWait[Learned.waitBin(waited)]
+        return noShowByWait[(remote ? Learned.waitBins.count + 1 : 0) + Learned.waitBin(waited)]
     }
 
     /// How long a call holds the counter, in total from the call, from a uniform `coin` (which outcome: no-show,
     /// released, served) and `u` (the service draw). For a ticket already at a counter, `elapsed` has passed and
     /// outcomes that would have ended by now are ruled out; `calledOnly` is false once service has started.
     @inline(__always)
-    func hold(coin: Double, u: Double, factor: Double, waited: Double, elapsed: Double = 0, calledOnly: Bool = true) -> Double {
+    func hold(
+        coin: Double, u: Double, factor: Double, waited: Double, remote: Bool, elapsed: Double = 0, calledOnly: Bool = true
+    ) -> Double {
         if calledOnly {
-            let q = noShowRate(waited: waited)
+            let q = noShowRate(waited: waited, remote: remote)
             if coin < q && elapsed < noShowSeconds { return noShowSeconds }
             if coin >= q && coin < q + releaseRate && elapsed < releaseSeconds { return releaseSeconds }
         }
@@ -107,11 +110,15 @@ public struct Learned: Sendable {
     public var arrivals: [ServiceID: [[Double]]]
     public var priorityArrivals: [ServiceID: [[Double]]]
     public var days: Int
+    /// Share of days on which staff opened a counter after the roster's end to serve the queue left at closing.
+    public var opensAfterClosing: Double
 
     public init(
         procedures: [ServiceID: ProcedureHistory], pooled: ProcedureHistory, counterFactor: [CounterID: Double] = [:],
-        arrivals: [ServiceID: [[Double]]] = [:], priorityArrivals: [ServiceID: [[Double]]] = [:], days: Int = 0
+        arrivals: [ServiceID: [[Double]]] = [:], priorityArrivals: [ServiceID: [[Double]]] = [:], days: Int = 0,
+        opensAfterClosing: Double = 0
     ) {
+        self.opensAfterClosing = opensAfterClosing
         self.procedures = procedures
         self.pooled = pooled
         self.counterFactor = counterFactor
@@ -126,9 +133,10 @@ public struct Learned: Sendable {
 
     public func procedure(_ id: ServiceID) -> ProcedureHistory { procedures[id] ?? pooled }
 
-    /// Upper edges, in seconds, of the waits the no-show rate is learned by: 0–10, 10–20, 20–40, 40–60, 60–90,
-    /// 90–120 minutes and more.
-    public static let waitBins: [Double] = [600, 1200, 2400, 3600, 5400, 7200]
+    /// Upper edges, in seconds, of the waits the no-show rate is learned by: 10, 20, 30, 45, 60, then every 15
+    /// minutes to 3 hours, 3½, 4 and 5 hours, and more. On a peak day most calls come after two hours, where the
+    /// share who gave up climbs from one half towards all, so the bins stay fine there.
+    public static let waitBins: [Double] = [10, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150, 165, 180, 210, 240, 300].map { $0 * 60 }
 
     @inline(__always)
     public static func waitBin(_ waited: Double) -> Int {
@@ -163,6 +171,7 @@ public struct Learner: Sendable {
     private var issued: [ServiceID: [[Double]]] = [:]
     private var priorityIssued: [ServiceID: [[Double]]] = [:]
     private var daysByWeekday = Array(repeating: 0, count: 8)
+    private var daysOpenedAfterClosing = 0
 
     public init() {}
 
@@ -170,25 +179,33 @@ public struct Learner: Sendable {
         switch happening {
         case .dayStarted(let weekday):
             daysByWeekday[weekday] += 1
+        case .openedAfterClosing:
+            daysOpenedAfterClosing += 1
         case .issued(let p, let priority, let hour, let weekday):
             guard (0..<24).contains(hour) else { return }
             Self.count(&issued, p, weekday, hour)
             if priority > 0 { Self.count(&priorityIssued, p, weekday, hour) }
-        case .called(let p, let waited):
+        case .called(let p, let waited, let remote):
             calls[p, default: 0] += 1
-            callsByWait[p, default: Array(repeating: 0, count: Learned.waitBins.count + 1)][Learned.waitBin(waited)] += 1
+            callsByWait[p, default: Self.noShowTable][Self.noShowIndex(waited, remote)] += 1
         case .served(let p, let c, let seconds):
             let l = log(max(seconds, 1))
             logs[p, default: []].append(l)
             perCounter[c, default: []].append((p, l))
-        case .noShow(let p, let seconds, let waited):
-            noShowsByWait[p, default: Array(repeating: 0, count: Learned.waitBins.count + 1)][Learned.waitBin(waited)] += 1
+        case .noShow(let p, let seconds, let waited, let remote):
+            noShowsByWait[p, default: Self.noShowTable][Self.noShowIndex(waited, remote)] += 1
             noShows[p, default: (0, 0)].count += 1
             noShows[p, default: (0, 0)].seconds += seconds
         case .released(let p, let seconds):
             releases[p, default: (0, 0)].count += 1
             releases[p, default: (0, 0)].seconds += seconds
         }
+    }
+
+    /// Bins of the on-site holders, then of the remote ones.
+    static var noShowTable: [Double] { Array(repeating: 0, count: 2 * (Learned.waitBins.count + 1)) }
+    static func noShowIndex(_ waited: Double, _ remote: Bool) -> Int {
+        (remote ? Learned.waitBins.count + 1 : 0) + Learned.waitBin(waited)
     }
 
     private static func count(_ table: inout [ServiceID: [[Double]]], _ p: ServiceID, _ weekday: Int, _ hour: Int) {
@@ -216,13 +233,18 @@ public struct Learner: Sendable {
             service: fit(allLogs) ?? Learned.empty.pooled.service,
             noShowRate: totalCalls > 0 ? Double(totalNoShows.0) / Double(totalCalls) : 0, noShowSeconds: pooledGrace,
             count: allLogs.count)
-        // No-shows by wait: the office's rate per bin (shrunk towards its overall rate), then each procedure's
-        // (shrunk towards the office's bin).
+        // No-shows by wait: the office's rate per bin, each bin shrunk towards the bin before it (the first towards
+        // the overall rate), so that the long waits few tickets reach keep the rate of the waits just below them
+        // rather than falling back to the day's average; then each procedure's, shrunk towards the office's bin.
         let bins = Learned.waitBins.count + 1
-        let officeCalls = (0..<bins).map { b in callsByWait.values.reduce(0) { $0 + $1[b] } }
-        let officeNoShows = (0..<bins).map { b in noShowsByWait.values.reduce(0) { $0 + $1[b] } }
+        let officeCalls = (0..<(2 * bins)).map { b in callsByWait.values.reduce(0) { $0 + $1[b] } }
+        let officeNoShows = (0..<(2 * bins)).map { b in noShowsByWait.values.reduce(0) { $0 + $1[b] } }
         let k = Self.noShowPrior
-        let officeByWait = (0..<bins).map { b in (officeNoShows[b] + k * pooled.noShowRate) / (officeCalls[b] + k) }
+        var officeByWait: [Double] = []
+        for b in 0..<(2 * bins) {
+            let prior = b % bins == 0 ? pooled.noShowRate : officeByWait[b - 1]
+            officeByWait.append((officeNoShows[b] + k * prior) / (officeCalls[b] + k))
+        }
         var procedures: [ServiceID: ProcedureHistory] = [:]
         for p in Set(logs.keys).union(calls.keys) {
             let n = noShows[p] ?? (0, 0)
@@ -233,9 +255,9 @@ public struct Learner: Sendable {
                 noShowSeconds: n.count > 0 ? n.seconds / Double(n.count) : pooledGrace,
                 releaseRate: c > 0 ? Double(r.count) / Double(c) : 0, releaseSeconds: r.count > 0 ? r.seconds / Double(r.count) : 0,
                 count: logs[p]?.count ?? 0)
-            let pc = callsByWait[p] ?? Array(repeating: 0, count: bins)
-            let pn = noShowsByWait[p] ?? Array(repeating: 0, count: bins)
-            procedures[p]?.noShowByWait = (0..<bins).map { b in (pn[b] + k * officeByWait[b]) / (pc[b] + k) }
+            let pc = callsByWait[p] ?? Self.noShowTable
+            let pn = noShowsByWait[p] ?? Self.noShowTable
+            procedures[p]?.noShowByWait = (0..<(2 * bins)).map { b in (pn[b] + k * officeByWait[b]) / (pc[b] + k) }
         }
         // A counter's factor: how its log-times sit against its procedures' mean log-times.
         let meanLog = logs.mapValues { $0.reduce(0, +) / Double($0.count) }
@@ -254,6 +276,7 @@ public struct Learner: Sendable {
         }
         return Learned(
             procedures: procedures, pooled: pooled, counterFactor: factors, arrivals: rates(issued),
-            priorityArrivals: rates(priorityIssued), days: daysByWeekday.reduce(0, +))
+            priorityArrivals: rates(priorityIssued), days: daysByWeekday.reduce(0, +),
+            opensAfterClosing: Double(daysOpenedAfterClosing) / Double(max(1, daysByWeekday.reduce(0, +))))
     }
 }

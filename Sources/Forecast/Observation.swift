@@ -48,13 +48,16 @@ public struct Waiter: Sendable, Equatable {
     /// When it joined its line (issue, transfer, "running late"; a reactivated ticket keeps its old place).
     public var queuedAt: Double
     public var sequence: Int
+    /// Taken remotely (web, LINE): its holder waits elsewhere and rarely gives up unseen.
+    public var remote: Bool
 
-    public init(ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int) {
+    public init(ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int, remote: Bool = false) {
         self.ticket = ticket
         self.procedure = procedure
         self.priority = priority
         self.queuedAt = queuedAt
         self.sequence = sequence
+        self.remote = remote
     }
 
     /// `Line.callsBefore` on these fields: a higher class first, then who joined first.
@@ -84,10 +87,12 @@ public struct ObservedCounter: Sendable, Equatable {
         public var since: Double
         /// How long it had waited when called: the no-show rate depends on it.
         public var waited: Double
+        public var remote: Bool
         /// Still called (not yet serving): it may turn out a no-show.
         public var calledOnly: Bool
 
-        public init(ticket: TicketID, procedure: Int, since: Double, waited: Double = 0, calledOnly: Bool) {
+        public init(ticket: TicketID, procedure: Int, since: Double, waited: Double = 0, remote: Bool = false, calledOnly: Bool) {
+            self.remote = remote
             self.ticket = ticket
             self.procedure = procedure
             self.since = since

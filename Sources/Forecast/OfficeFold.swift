@@ -16,6 +16,10 @@ public struct OfficeFold: Sendable {
     private var counters: [CounterID: CounterNow] = [:]
     private var tickets: [TicketID: TicketNow] = [:]
     private var lastCalledWait: [Int: Double] = [:]
+    private var openedAfterClosing = false
+
+    /// The end of the day's roster (seconds after midnight), when one was published.
+    public var closing: Double? { plans.values.compactMap { $0.open.last.map { Double($0.upperBound) } }.max() }
 
     struct CounterNow {
         var isOpen = false
@@ -31,6 +35,7 @@ public struct OfficeFold: Sendable {
         var sequence: Int
         var queuedAt: Double
         var status: TicketStatus
+        var remote: Bool
         var counter: CounterID?
         var calledAt: Double?
         /// Joined to called, for the current call.
@@ -43,11 +48,14 @@ public struct OfficeFold: Sendable {
         /// A counter finished with a ticket it had called: `seconds` from the call.
         case served(procedure: ServiceID, counter: CounterID, seconds: Double)
         /// `waited`: joined to called.
-        case noShow(procedure: ServiceID, seconds: Double, waited: Double)
+        case noShow(procedure: ServiceID, seconds: Double, waited: Double, remote: Bool)
         /// A called ticket went back to its line or was cancelled at the counter.
         case released(procedure: ServiceID, seconds: Double)
-        case called(procedure: ServiceID, waited: Double)
+        case called(procedure: ServiceID, waited: Double, remote: Bool)
         case dayStarted(weekday: Int)
+        /// A counter opened at or after the end of the day's roster, while tickets waited: staff came back to serve
+        /// the queue left at closing (at most once a day).
+        case openedAfterClosing
     }
 
     public init(office: OfficeID) { self.office = office }
@@ -90,13 +98,17 @@ public struct OfficeFold: Sendable {
             if let c = e.counter {
                 touch(c)
                 counters[c]?.isOpen = e.type == .counterOpened
+                if e.type == .counterOpened, !openedAfterClosing, let closing, now >= closing, waitingCount > 0 {
+                    openedAfterClosing = true
+                    happened.append(.openedAfterClosing)
+                }
             }
         case .ticketIssued:
             guard let id = e.ticket, let service = e.service else { break }
             let p = index(service)
             tickets[id] = TicketNow(
                 procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
-                status: .waiting)
+                status: .waiting, remote: e.channel == .web || e.channel == .line)
             happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
         case .ticketCalled:
             guard let id = e.ticket, var t = tickets[id], let c = e.counter else { break }
@@ -113,7 +125,7 @@ public struct OfficeFold: Sendable {
             counters[c]?.seen.insert(t.procedure)
             let streak = counters[c]?.streak ?? 0
             counters[c]?.streak = CounterState.streak(after: t.priority, from: streak)
-            happened.append(.called(procedure: procedures[t.procedure], waited: now - t.queuedAt))
+            happened.append(.called(procedure: procedures[t.procedure], waited: now - t.queuedAt, remote: t.remote))
         case .ticketServing:
             if let id = e.ticket { tickets[id]?.status = .serving }
         case .ticketCompleted, .ticketTransferred, .ticketNoShow, .ticketCancelled, .ticketPostponed, .ticketExpired:
@@ -124,7 +136,7 @@ public struct OfficeFold: Sendable {
                 case .ticketCompleted, .ticketTransferred:
                     happened.append(.served(procedure: procedures[t.procedure], counter: c, seconds: seconds))
                 case .ticketNoShow:
-                    happened.append(.noShow(procedure: procedures[t.procedure], seconds: seconds, waited: calledAt - t.queuedAt))
+                    happened.append(.noShow(procedure: procedures[t.procedure], seconds: seconds, waited: t.waited, remote: t.remote))
                 case .ticketPostponed, .ticketCancelled:
                     happened.append(.released(procedure: procedures[t.procedure], seconds: seconds))
                 default: break
@@ -161,7 +173,8 @@ public struct OfficeFold: Sendable {
         var waiting: [Waiter] = []
         waiting.reserveCapacity(tickets.count)
         for (id, t) in tickets where t.status == .waiting {
-            waiting.append(Waiter(ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence))
+            waiting.append(Waiter(
+                ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
         waiting.sort { a, b in
@@ -174,7 +187,8 @@ public struct OfficeFold: Sendable {
             let plan = plans[c]
             var busy: ObservedCounter.Busy?
             if let id = state.ticket, let t = tickets[id], let calledAt = t.calledAt {
-                busy = .init(ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, calledOnly: t.status == .called)
+                busy = .init(
+                    ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, remote: t.remote, calledOnly: t.status == .called)
             }
             let skills = plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.seen.sorted()
             return ObservedCounter(
@@ -200,6 +214,7 @@ public struct OfficeFold: Sendable {
         counterOrder = []
         tickets = [:]
         lastCalledWait = [:]
+        openedAfterClosing = false
     }
 
     private mutating func index(_ s: ServiceID) -> Int {

@@ -27,11 +27,11 @@ import Testing
         let waiting = (0..<(10 + Int(rng.next() % 31))).map { k in
             Waiter(
                 ticket: TicketID("w\(k)"), procedure: Int(rng.next() % 3), priority: rng.chance(0.1) ? 1 : 0,
-                queuedAt: now - 3600 + Double(k) * 60, sequence: k + 1)
+                queuedAt: now - 3600 + Double(k) * 60, sequence: k + 1, remote: rng.chance(0.2))
         }
         var history = ProcedureHistory(
             service: .lognormal(mu: log(420), sigma: 0.6), noShowRate: 0.05, noShowSeconds: 180, releaseRate: 0.02, releaseSeconds: 5)
-        history.noShowByWait = [0.02, 0.04, 0.06, 0.1, 0.15, 0.2, 0.3]
+        history.noShowByWait = (0..<(2 * (Learned.waitBins.count + 1))).map { 0.02 + 0.01 * Double($0) }
         var priority = Array(repeating: Array(repeating: 0.0, count: 24), count: 8)
         priority[1] = Array(repeating: 2.0 / 3600, count: 24)
         let learned = Learned(
@@ -62,7 +62,8 @@ import Testing
         var after = o
         after.waiting.remove(at: j)
         after.counters[c].busy = .init(
-            ticket: called.ticket, procedure: called.procedure, since: o.now, waited: o.now - called.queuedAt, calledOnly: true)
+            ticket: called.ticket, procedure: called.procedure, since: o.now, waited: o.now - called.queuedAt,
+            remote: called.remote, calledOnly: true)
         after.counters[c].priorityStreak = CounterState.streak(after: called.priority, from: o.counters[c].priorityStreak)
         return after
     }
