@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput",
+                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Forecast",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

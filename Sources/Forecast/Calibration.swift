@@ -44,6 +44,17 @@ public struct Calibration: Sendable, Equatable {
         guard let q = adjustment[method] else { return p }
         let s = Self.scale(p)
         let low = max(0, p.p10 - q * s), high = max(low, p.p90 + q * s)
-        return Prediction(mean: p.mean, p10: low, p50: min(max(p.p50, low), high), p90: high)
+        return Prediction(mean: p.mean, p10: low, p50: min(max(p.p50, low), high), p90: high, early: p.early)
     }
+}
+
+/// "Come now" is a decision, not a threshold: a remote holder who needs `travel` to reach the office is told to
+/// set out once P(called within travel + buffer) exceeds the risk, that is once the risk quantile of the remaining
+/// wait (`Prediction.early`) is within travel + buffer.
+public struct ComeNow: Sendable, Equatable {
+    public var bufferSeconds: Double
+
+    public init(bufferSeconds: Double = 300) { self.bufferSeconds = bufferSeconds }
+
+    public func isDue(_ p: Prediction, travelSeconds: Double) -> Bool { p.early <= travelSeconds + bufferSeconds }
 }

@@ -8,12 +8,16 @@ public struct Prediction: Sendable, Equatable {
     public var p10: Double
     public var p50: Double
     public var p90: Double
+    /// The raw `Estimators.risk` quantile, uncalibrated: "called this soon with that probability", for the "come
+    /// now" decision.
+    public var early: Double
 
-    public init(mean: Double, p10: Double, p50: Double, p90: Double) {
+    public init(mean: Double, p10: Double, p50: Double, p90: Double, early: Double? = nil) {
         self.mean = mean
         self.p10 = p10
         self.p50 = p50
         self.p90 = p90
+        self.early = early ?? p10
     }
 
     /// A point estimate with no range of its own (LES, HOL): calibration gives it one.
@@ -36,6 +40,9 @@ public struct Estimators: Sendable {
     /// Forward runs of the twin estimator.
     public var runs: Int
     public var seed: UInt64
+    /// The "come now" risk: a remote holder is told to set out when the chance of being called within their
+    /// travel time plus the buffer exceeds it.
+    public var risk: Double = 0.1
 
     /// No estimate reaches past this: a ticket no counter on the roster will ever call gets it.
     public static let horizon = 6.0 * 3600
@@ -257,7 +264,8 @@ public struct Estimators: Sendable {
             sample.sort()
             let mean = sample.reduce(0, +) / Double(runs)
             return Prediction(
-                mean: mean, p10: Self.quantile(sample, 0.1), p50: Self.quantile(sample, 0.5), p90: Self.quantile(sample, 0.9))
+                mean: mean, p10: Self.quantile(sample, 0.1), p50: Self.quantile(sample, 0.5), p90: Self.quantile(sample, 0.9),
+                early: Self.quantile(sample, risk))
         }
     }
 

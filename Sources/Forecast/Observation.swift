@@ -50,8 +50,14 @@ public struct Waiter: Sendable, Equatable {
     public var sequence: Int
     /// Taken remotely (web, LINE): its holder waits elsewhere and rarely gives up unseen.
     public var remote: Bool
+    /// What its holder said they need to reach the office, for the "come now" decision.
+    public var travelSeconds: Double?
 
-    public init(ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int, remote: Bool = false) {
+    public init(
+        ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int, remote: Bool = false,
+        travelSeconds: Double? = nil
+    ) {
+        self.travelSeconds = travelSeconds
         self.ticket = ticket
         self.procedure = procedure
         self.priority = priority

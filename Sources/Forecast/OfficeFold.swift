@@ -27,6 +27,8 @@ public struct OfficeFold: Sendable {
         var ticket: TicketID?
         /// Procedures seen called here today, for a counter the roster did not describe.
         var seen: Set<Int> = []
+        /// Its skill set as the office is configured, when known.
+        var configured: [Int]?
     }
 
     struct TicketNow {
@@ -36,6 +38,7 @@ public struct OfficeFold: Sendable {
         var queuedAt: Double
         var status: TicketStatus
         var remote: Bool
+        var travelSeconds: Double?
         var counter: CounterID?
         var calledAt: Double?
         /// Joined to called, for the current call.
@@ -108,7 +111,8 @@ public struct OfficeFold: Sendable {
             let p = index(service)
             tickets[id] = TicketNow(
                 procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
-                status: .waiting, remote: e.channel == .web || e.channel == .line)
+                status: .waiting, remote: e.channel == .web || e.channel == .line,
+                travelSeconds: e.data["travelMinutes"].flatMap { if case .int(let m) = $0 { Double(m) * 60 } else { nil } })
             happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
         case .ticketCalled:
             guard let id = e.ticket, var t = tickets[id], let c = e.counter else { break }
@@ -174,7 +178,8 @@ public struct OfficeFold: Sendable {
         waiting.reserveCapacity(tickets.count)
         for (id, t) in tickets where t.status == .waiting {
             waiting.append(Waiter(
-                ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote))
+                ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote,
+                travelSeconds: t.travelSeconds))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
         waiting.sort { a, b in
@@ -190,7 +195,7 @@ public struct OfficeFold: Sendable {
                 busy = .init(
                     ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, remote: t.remote, calledOnly: t.status == .called)
             }
-            let skills = plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.seen.sorted()
+            let skills = plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
             return ObservedCounter(
                 counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
                 plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } })
@@ -198,6 +203,19 @@ public struct OfficeFold: Sendable {
         return Observation(
             office: office, now: now, weekday: weekday, procedures: procedures, waiting: waiting, counters: observed,
             lastCalledWait: procedures.indices.map { lastCalledWait[$0] })
+    }
+
+    /// Starts the business day `day` (days since 1970, local) from what the store knows before reading its events:
+    /// the office's counters with their configured skills and whether each is open (a counter opened on an earlier
+    /// day and never closed is open today without an event saying so).
+    public mutating func start(day: Int, offset: Int, counters: [(id: CounterID, services: [ServiceID], open: Bool)]) {
+        startDay(day, offset: offset)
+        for c in counters {
+            touch(c.id)
+            let skills = c.services.map { index($0) }
+            self.counters[c.id]?.isOpen = c.open
+            self.counters[c.id]?.configured = skills
+        }
     }
 
     /// Is this ticket waiting now?

@@ -87,16 +87,22 @@ public struct Replay: Sendable {
         return result
     }
 
-    /// Runs the replay; `emit` receives the test days' rows in day order.
-    public func run(events: [Event], emit: (ReplayRow) -> Void) throws -> Outcome {
-        let officeDays = Self.split(events)
-        let days = Array(Set(officeDays.map(\.day))).sorted()
-        guard days.count > trainDays, trainDays >= 1 else { throw Problem.tooFewDays(found: days.count, train: trainDays) }
-        let training = Array(days.prefix(trainDays))
-        let held = trainDays >= 2 ? max(1, trainDays / 4) : 0
-        let fitDays = Array(training.prefix(trainDays - held)), calibrationDays = Array(training.suffix(held))
-        let testDays = Array(days.dropFirst(trainDays))
+    /// What earlier days teach: `Learned` per office from the first three quarters of them, and the range
+    /// calibration from predictions on the last quarter (split conformal: no day is used for both).
+    public struct Knowledge: Sendable {
+        public var learned: [OfficeID: Learned]
+        public var calibration: Calibration
+        public var fitDays: [Int]
+        public var calibrationDays: [Int]
+    }
 
+    /// Learns and calibrates from whole business days of a log.
+    public func learn(from events: [Event]) -> Knowledge { learn(Self.split(events)) }
+
+    func learn(_ officeDays: [OfficeDay]) -> Knowledge {
+        let days = Array(Set(officeDays.map(\.day))).sorted()
+        let held = days.count >= 2 ? max(1, days.count / 4) : 0
+        let fitDays = Set(days.prefix(days.count - held)), calibrationDays = Set(days.suffix(held))
         var learners: [OfficeID: Learner] = [:]
         for od in officeDays where fitDays.contains(od.day) {
             var fold = OfficeFold(office: od.office)
@@ -105,28 +111,37 @@ public struct Replay: Sendable {
             }
         }
         let learned = learners.mapValues(\.learned)
-
         // Calibration: the raw predictions of the held-out days against what happened.
-        let calibrationSet = Set(calibrationDays)
-        let calibrationRows = predictAll(officeDays.filter { calibrationSet.contains($0.day) }, learned: learned, calibration: Calibration())
-        let actual = Truth(events: officeDays.filter { calibrationSet.contains($0.day) }.flatMap(\.events))
+        let heldOut = officeDays.filter { calibrationDays.contains($0.day) }
+        let actual = Truth(events: heldOut.flatMap(\.events))
         var scores: [Method: [Double]] = [:]
-        for row in calibrationRows.joined() {
+        for row in predictAll(heldOut, learned: learned, calibration: Calibration()).joined() {
             // The population `score` measures: tickets that had to wait.
             guard actual.hadToWait(row.ticket), let y = actual.remainingWait(row.ticket, from: row.at) else { continue }
             scores[row.method, default: []].append(Calibration.score(row.prediction, actual: y))
         }
-        let calibration = Calibration.fit(scores: scores)
+        return Knowledge(
+            learned: learned, calibration: Calibration.fit(scores: scores), fitDays: fitDays.sorted(),
+            calibrationDays: calibrationDays.sorted())
+    }
 
+    /// Runs the replay; `emit` receives the test days' rows in day order.
+    public func run(events: [Event], emit: (ReplayRow) -> Void) throws -> Outcome {
+        let officeDays = Self.split(events)
+        let days = Array(Set(officeDays.map(\.day))).sorted()
+        guard days.count > trainDays, trainDays >= 1 else { throw Problem.tooFewDays(found: days.count, train: trainDays) }
+        let training = Set(days.prefix(trainDays))
+        let knowledge = learn(officeDays.filter { training.contains($0.day) })
+        let testDays = Array(days.dropFirst(trainDays))
         let testSet = Set(testDays)
         var count = 0
-        for dayRows in predictAll(officeDays.filter { testSet.contains($0.day) }, learned: learned, calibration: calibration) {
+        for dayRows in predictAll(officeDays.filter { testSet.contains($0.day) }, learned: knowledge.learned, calibration: knowledge.calibration) {
             for row in dayRows { emit(row) }
             count += dayRows.count
         }
         return Outcome(
-            fitDays: fitDays, calibrationDays: calibrationDays, testDays: testDays, calibration: calibration,
-            learned: learned, rows: count)
+            fitDays: knowledge.fitDays, calibrationDays: knowledge.calibrationDays, testDays: testDays,
+            calibration: knowledge.calibration, learned: knowledge.learned, rows: count)
     }
 
     /// Predicts every office-day on all cores; rows per office-day, in the given order.

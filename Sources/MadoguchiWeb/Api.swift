@@ -83,18 +83,18 @@ struct Api: Sendable {
         let body = try await JSONBody.decode(IssueBody.self, from: request)
         let result = try await store.issue(body.validated(office: office), idempotencyKey: key)
         hub.published(result.events)
-        return JSONBody.response(TicketBody(result.value), status: result.created ? .created : .ok)
+        return JSONBody.response(hub.body(result.value), status: result.created ? .created : .ok)
     }
 
     func getTicket(_ context: Context) async throws -> Response {
         guard let view = try await store.ticketView(try tokenParameter(context)) else { throw ApiError(QueueError.ticketNotFound) }
-        return JSONBody.response(TicketBody(view))
+        return JSONBody.response(hub.body(view))
     }
 
     func citizen(_ action: CitizenAction, _ context: Context) async throws -> Response {
         let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
         hub.published(result.events)
-        return JSONBody.response(TicketBody(result.value))
+        return JSONBody.response(hub.body(result.value))
     }
 
     func ticketEvents(_ request: Request, _ context: Context) async throws -> Response {
@@ -104,7 +104,7 @@ struct Api: Sendable {
         return try await EventStreams.response(hub: hub, topic: .ticket(token, office: office)) {
             let last = try await store.lastEventSeq(office: office)
             guard let view = try await store.ticketView(token) else { throw ApiError(QueueError.ticketNotFound) }
-            let data = OfficeHub.json(TicketBody(view))
+            let data = OfficeHub.json(hub.body(view))
             var frames: [SSEFrame] = []
             if let since {
                 // Replay what this ticket missed while disconnected, named as it happened, then the current state.
@@ -141,14 +141,14 @@ struct Api: Sendable {
         let result = try await store.callNext(office: office, counter: counter, idempotencyKey: try idempotencyKey(request), by: staff)
         hub.published(result.events)
         guard let view = result.value else { return Response(status: .noContent) }
-        return JSONBody.response(TicketBody(view))
+        return JSONBody.response(hub.body(view))
     }
 
     func counterAction(_ action: CounterAction, _ request: Request, _ context: Context) async throws -> Response {
         let (office, counter, staff) = try await staffCounter(request, context)
         let result = try await store.counterAction(action, office: office, counter: counter, by: staff)
         hub.published(result.events)
-        return JSONBody.response(TicketBody(result.value))
+        return JSONBody.response(hub.body(result.value))
     }
 
     func transfer(_ request: Request, _ context: Context) async throws -> Response {
@@ -156,7 +156,7 @@ struct Api: Sendable {
         let body = try await JSONBody.decode(TransferBody.self, from: request)
         let result = try await store.transfer(office: office, counter: counter, to: ServiceID(body.service), by: staff)
         hub.published(result.events)
-        return JSONBody.response(TicketBody(result.value))
+        return JSONBody.response(hub.body(result.value))
     }
 
     func setCounter(_ open: Bool, _ request: Request, _ context: Context) async throws -> Response {
@@ -174,7 +174,7 @@ struct Api: Sendable {
         }
         let result = try await store.reactivate(office: office, number: number, by: account.name)
         hub.published(result.events)
-        return JSONBody.response(TicketBody(result.value))
+        return JSONBody.response(hub.body(result.value))
     }
 
     // MARK: Parameters

@@ -11,11 +11,16 @@ public struct ServerSettings: Sendable {
     /// Ticket look-ups by token per client address: a burst, then a steady rate.
     public var lookupBurst: Int
     public var lookupsPerSecond: Double
+    /// "Come now": a remote holder sets out when P(called within travel + buffer) exceeds the risk.
+    public var comeNowRisk: Double
+    public var comeNowBufferMinutes: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15, lookupBurst: Int = 300,
-        lookupsPerSecond: Double = 10
+        lookupsPerSecond: Double = 10, comeNowRisk: Double = 0.1, comeNowBufferMinutes: Int = 5
     ) {
+        self.comeNowRisk = comeNowRisk
+        self.comeNowBufferMinutes = comeNowBufferMinutes
         self.host = host
         self.port = port
         self.heartbeatSeconds = heartbeatSeconds
@@ -28,7 +33,9 @@ public struct ServerSettings: Sendable {
 public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
 ) throws -> some ApplicationProtocol {
-    let hub = OfficeHub(store: store, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
+    let hub = OfficeHub(
+        store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
+        heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
     let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: try Pages.load())
     return Application(

@@ -48,14 +48,19 @@ public final class OfficeHub: Service {
 
     static let bufferedFrames = 8
     let store: any QueueStore
+    let estimates: LiveEstimates
     let heartbeatSeconds: Double
     let logger: Logger
     private let state = Mutex(State())
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
-    public init(store: any QueueStore, heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub")) {
+    public init(
+        store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), heartbeatSeconds: Double = 15,
+        logger: Logger = Logger(label: "madoguchi.hub")
+    ) {
         self.store = store
+        self.estimates = estimates
         self.heartbeatSeconds = heartbeatSeconds
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -98,6 +103,15 @@ public final class OfficeHub: Service {
                     self.broadcast(.heartbeat) { _ in true }
                 }
             }
+            group.addTask {
+                // What earlier days teach the wait estimates: at start, then every six hours (a new day's history).
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    for office in (try? await self.store.offices()) ?? [] {
+                        await self.estimates.learn(office, store: self.store, now: self.store.clock.now(), logger: self.logger)
+                    }
+                    do { try await Task.sleep(for: .seconds(6 * 3600)) } catch { break }
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }
@@ -108,7 +122,7 @@ public final class OfficeHub: Service {
         for watcher in all { watcher.continuation.finish() }
     }
 
-    private func refreshDirtyOffices() async {
+    func refreshDirtyOffices() async {
         let (offices, ticketEvents, watched) = state.withLock { state in
             defer {
                 state.dirty.removeAll()
@@ -116,15 +130,18 @@ public final class OfficeHub: Service {
             }
             return (state.dirty, state.ticketEvents, Set(state.watchers.values.map(\.topic)))
         }
+        let configured = Dictionary(((try? await store.offices()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for office in offices {
             do {
+                // Every waiting ticket's estimate, once per change, before anyone is shown the new state.
+                if let config = configured[office] { try await estimates.refresh(config, store: store, now: store.clock.now()) }
                 if watched.contains(.office(office)), let snapshot = try await store.snapshot(office: office) {
                     let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
                     broadcast(frame) { $0 == .office(office) }
                 }
                 for case .ticket(let ticket, let of) in watched where of == office {
                     guard let view = try await store.ticketView(ticket) else { continue }
-                    let data = Self.json(TicketBody(view))
+                    let data = Self.json(body(view))
                     let causes = ticketEvents[ticket] ?? []
                     let frames = causes.isEmpty
                         ? [SSEFrame(id: nil, event: "update", data: data)]
@@ -135,6 +152,14 @@ public final class OfficeHub: Service {
                 logger.warning("could not refresh office \(office): \(error)")
             }
         }
+    }
+
+    /// A ticket as the API and the streams show it, with its live estimate when the hub has one.
+    func body(_ view: TicketView) -> TicketBody { TicketBody(view, live: liveEntry(view)) }
+
+    /// The live estimate of a waiting ticket, when the hub has made one.
+    func liveEntry(_ view: TicketView) -> LiveEstimates.Entry? {
+        view.ticket.status == .waiting ? estimates.entry(view.ticket.id, office: view.ticket.office) : nil
     }
 
     private func broadcast(_ frame: SSEFrame, to matches: (Topic) -> Bool) {

@@ -1,7 +1,11 @@
+import Forecast
 import Foundation
 import QueueCore
 
-/// A ticket as the API shows it. `position` and `estimate` are null unless the ticket waits.
+/// A ticket as the API shows it. `position` and `estimate` are null unless the ticket waits. The estimate is the
+/// live twin estimate (`estimateMethod` "twin") once the hub has made one, else the queue-length formula
+/// ("queue-length"). `comeNow` is true once a remote ticket with a travel time should set out; `comeNowSince` says
+/// when that was decided.
 struct TicketBody: Encodable {
     struct CounterRef: Encodable {
         var id: CounterID
@@ -18,9 +22,12 @@ struct TicketBody: Encodable {
     var issuedAt: String
     var position: Int?
     var estimate: WaitEstimate?
+    var estimateMethod: String?
+    var comeNow: Bool
+    var comeNowSince: String?
     var counter: CounterRef?
 
-    init(_ view: TicketView) {
+    init(_ view: TicketView, live: LiveEstimates.Entry? = nil) {
         let t = view.ticket
         token = t.id
         number = t.number
@@ -32,11 +39,20 @@ struct TicketBody: Encodable {
         issuedAt = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
         position = view.position
         estimate = view.estimate
+        estimateMethod = view.estimate == nil ? nil : "queue-length"
+        if let live {
+            estimate = live.waitEstimate
+            estimateMethod = "twin"
+        }
+        comeNow = live?.comeNowSince != nil
+        let zone = view.office.zone
+        comeNowSince = live?.comeNowSince.map { EventTime.format($0, offsetSeconds: zone.secondsFromGMT(for: $0)) }
         counter = t.holdsCounter ? view.counter.map { CounterRef(id: $0.id, label: $0.label) } : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case token, number, office, service, status, channel, priority, issuedAt, position, estimate, counter
+        case token, number, office, service, status, channel, priority, issuedAt, position, estimate, estimateMethod, comeNow
+        case comeNowSince, counter
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -51,6 +67,9 @@ struct TicketBody: Encodable {
         try c.encode(issuedAt, forKey: .issuedAt)
         try c.encode(position, forKey: .position)
         try c.encode(estimate, forKey: .estimate)
+        try c.encode(estimateMethod, forKey: .estimateMethod)
+        try c.encode(comeNow, forKey: .comeNow)
+        try c.encode(comeNowSince, forKey: .comeNowSince)
         try c.encodeIfPresent(counter, forKey: .counter)
     }
 }
@@ -108,6 +127,7 @@ struct IssueBody: Decodable {
     var channel: String
     var priority: Int?
     var language: String?
+    var travelMinutes: Int?
 
     static let languages: Set<String> = ["ja", "en", "zh-Hans", "ko", "vi", "ja-easy"]
 
@@ -127,7 +147,17 @@ struct IssueBody: Decodable {
         guard !service.isEmpty, service.utf8.count <= 40 else {
             throw ApiError.invalid("service_not_found", "No procedure '\(service.prefix(40))' at this office.")
         }
-        return IssueRequest(office: office, service: ServiceID(service), channel: channel, priority: priority, language: language)
+        if let travelMinutes {
+            guard IssueRequest.travelMinutesRange.contains(travelMinutes) else {
+                throw ApiError.invalid("invalid_input", "travelMinutes: 1-240.")
+            }
+            guard channel == .web || channel == .line else {
+                throw ApiError.invalid("invalid_input", "travelMinutes: only for tickets taken remotely (channel web or line).")
+            }
+        }
+        return IssueRequest(
+            office: office, service: ServiceID(service), channel: channel, priority: priority, language: language,
+            travelMinutes: travelMinutes)
     }
 }
 

@@ -21,16 +21,28 @@ public struct IssueRequest: Sendable, Equatable {
     public var channel: Channel
     public var priority: Int
     public var language: String
+    /// For a ticket taken remotely: how many minutes the holder needs to reach the office, for the "come now"
+    /// decision. Recorded in the `ticket.issued` event; no other personal data.
+    public var travelMinutes: Int?
 
-    public init(office: OfficeID, service: ServiceID, channel: Channel, priority: Int = 0, language: String = "ja") {
+    public init(
+        office: OfficeID, service: ServiceID, channel: Channel, priority: Int = 0, language: String = "ja",
+        travelMinutes: Int? = nil
+    ) {
         self.office = office
         self.service = service
         self.channel = channel
         self.priority = priority
         self.language = language
+        self.travelMinutes = travelMinutes
     }
 
-    var fingerprint: String { "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" }
+    /// The longest travel time a holder may give, in minutes.
+    public static let travelMinutesRange = 1...240
+
+    var fingerprint: String {
+        "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" + (travelMinutes.map { "|\($0)" } ?? "")
+    }
 }
 
 /// What a citizen may do to their own ticket.
@@ -95,6 +107,14 @@ public struct QueueCommands: Sendable {
         guard Ticket.priorityClasses.contains(request.priority) else {
             throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
         }
+        if let travel = request.travelMinutes {
+            guard IssueRequest.travelMinutesRange.contains(travel) else {
+                throw QueueError.invalidInput(field: "travelMinutes", reason: "must be 1-240")
+            }
+            guard request.channel == .web || request.channel == .line else {
+                throw QueueError.invalidInput(field: "travelMinutes", reason: "only for tickets taken remotely (web, line)")
+            }
+        }
         let instant = now()
         let zone = office.zone
         guard office.openingHours.isOpen(at: instant, in: zone) else { throw QueueError.officeClosedNow }
@@ -104,7 +124,8 @@ public struct QueueCommands: Sendable {
             at: instant, utcOffsetSeconds: zone.secondsFromGMT(for: instant), office: office.id, type: .ticketIssued,
             ticket: newToken(), number: TicketNumber(prefix: procedure.prefix, sequence: sequence),
             service: procedure.id, channel: request.channel, priority: request.priority,
-            data: ["businessDate": .string(date.description), "language": .string(request.language)])
+            data: ["businessDate": .string(date.description), "language": .string(request.language)]
+                .merging(request.travelMinutes.map { ["travelMinutes": .int($0)] } ?? [:]) { a, _ in a })
         guard let ticket = Ticket(issuedBy: issued) else {
             throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
         }

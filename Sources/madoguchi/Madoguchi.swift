@@ -27,11 +27,16 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the Kumamoto reference city when the database has no offices.") var demo = false
     @Option(help: "Ticket look-ups by token each client address may burst.") var lookupBurst = 300
     @Option(help: "Ticket look-ups by token per second per client address, after the burst.") var lookupsPerSecond = 10.0
+    @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
+    var comeNowRisk = 0.1
+    @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
 
     func validate() throws {
         if !(1...65535).contains(port) { throw ValidationError("--port must be 1-65535") }
         if let noShowGrace, !(0...3600).contains(noShowGrace) { throw ValidationError("--no-show-grace must be 0-3600") }
         if lookupBurst < 1 || !(lookupsPerSecond > 0) { throw ValidationError("--lookup-burst and --lookups-per-second must be positive") }
+        if !(comeNowRisk > 0 && comeNowRisk < 1) { throw ValidationError("--come-now-risk must be between 0 and 1") }
+        if !(0...120).contains(comeNowBuffer) { throw ValidationError("--come-now-buffer must be 0-120 minutes") }
     }
 
     func run() async throws {
@@ -43,7 +48,9 @@ struct Serve: AsyncParsableCommand {
             let count = try await store.offices().count
             logger.info("loaded the demo city: \(count) offices, \(events.count) events")
         }
-        let settings = ServerSettings(host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond)
+        let settings = ServerSettings(
+            host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond, comeNowRisk: comeNowRisk,
+            comeNowBufferMinutes: comeNowBuffer)
         let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
     }

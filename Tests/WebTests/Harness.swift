@@ -32,10 +32,10 @@ struct Harness {
     }
 
     func test(
-        limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000),
+        limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000), hub: OfficeHub? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = buildRouter(store: store, hub: OfficeHub(store: store), limiter: limiter, pages: try Pages.load())
+        let router = buildRouter(store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load())
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 }

@@ -103,7 +103,8 @@ struct PageRoutes: Sendable {
             guard t.status == .waiting, let position = view.position else { return "" }
             return position == 1 ? text("ticket.next", language) : text("ticket.ahead", language, ["n": "\(position - 1)"])
         }()
-        let estimate = t.status == .waiting ? view.estimate.map {
+        let live = hub.liveEntry(view)
+        let estimate = t.status == .waiting ? (live?.waitEstimate ?? view.estimate).map {
             text("ticket.estimate", language, ["m": "\($0.minutes)", "lo": "\($0.low)", "hi": "\($0.high)"])
         } ?? "" : ""
         let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
@@ -113,7 +114,7 @@ struct PageRoutes: Sendable {
             "called": t.status == .called, "goNow": text("ticket.go_now", language, ["counter": counter]),
             "prefix": t.number.prefix, "css": Self.cssClass(t.service),
             "procedureName": procedure.map { procedureText($0, language).name } ?? t.service.rawValue,
-            "ahead": ahead, "estimate": estimate,
+            "ahead": ahead, "estimate": estimate, "comeNow": live?.comeNowSince != nil,
             "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,

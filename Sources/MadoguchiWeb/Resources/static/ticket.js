@@ -27,6 +27,8 @@
       ahead.textContent = "";
       estimate.textContent = "";
     }
+    var comeNow = root.querySelector("[data-come-now]");
+    if (comeNow) { comeNow.hidden = !(ticket.status === "waiting" && ticket.comeNow); }
     var callout = root.querySelector("[data-callout]");
     callout.textContent = ticket.status === "called" ? fill(t("go-now"), { counter: counter }) : "";
     if (ticket.status === "called" && lastStatus !== "called" && navigator.vibrate) { navigator.vibrate([300, 150, 300, 150, 300]); }

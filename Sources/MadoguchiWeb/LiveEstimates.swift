@@ -1,0 +1,124 @@
+import Forecast
+import Foundation
+import Logging
+import QueueCore
+import Synchronization
+
+/// Live wait estimates: for each office, the day's events folded by the same `OfficeFold` that `madoguchi replay`
+/// uses, and the twin run forward over every waiting ticket after each change, once per change however many
+/// watch. What replay measures is what citizens see.
+///
+/// - The work is bounded: one forward simulation per office per refresh, with fewer runs when many wait (at most
+///   `runBudget` ticket-runs, at least `minimumRuns` runs), and it runs in the hub's loop, off the request path.
+/// - Knowledge of earlier days (`learn`) is built in the background at start and after each day closes; until
+///   then, estimates use `Learned.empty` (10-minute services) without calibration.
+/// - A remote ticket that carries `travelMinutes` turns "come now" when P(called within travel + buffer) exceeds
+///   the risk; once due it stays due, and the time it flipped is kept for the day (in memory: after a restart it
+///   is decided again).
+public final class LiveEstimates: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var prediction: Prediction
+        /// When the ticket became "come now"; nil when it is not (or has no travel time).
+        public var comeNowSince: Date?
+
+        /// In whole minutes, as pages and the API show it: the mean, and the range rounded outwards.
+        public var waitEstimate: WaitEstimate {
+            WaitEstimate(
+                minutes: Int((prediction.mean / 60).rounded()), low: Int((prediction.p10 / 60).rounded(.down)),
+                high: Int((prediction.p90 / 60).rounded(.up)))
+        }
+    }
+
+    struct OfficeState {
+        var fold: OfficeFold
+        var date: LocalDate
+        var lastSeq: Int64 = 0
+        var entries: [TicketID: Entry] = [:]
+        var comeNow: [TicketID: Date] = [:]
+    }
+
+    public let comeNow: ComeNow
+    public let risk: Double
+    let runBudget = 20_000
+    let minimumRuns = 50
+    let maximumRuns = 200
+    let historyDays = 60
+    private let offices = Mutex([OfficeID: OfficeState]())
+    private let knowledge = Mutex([OfficeID: (learned: Learned, calibration: Calibration)]())
+
+    public init(risk: Double = 0.1, bufferMinutes: Int = 5) {
+        self.risk = risk
+        comeNow = ComeNow(bufferSeconds: Double(bufferMinutes) * 60)
+    }
+
+    /// The latest estimate of a waiting ticket, when one was made.
+    public func entry(_ ticket: TicketID, office: OfficeID) -> Entry? {
+        offices.withLock { $0[office]?.entries[ticket] }
+    }
+
+    /// Folds the office's new events and recomputes every waiting ticket's estimate.
+    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws {
+        let zone = office.zone
+        let today = LocalDate(now, in: zone)
+        var state = offices.withLock { $0[office.id] }
+        if state?.date != today {
+            var fold = OfficeFold(office: office.id)
+            let states = Dictionary(try await store.counterStates(office: office.id).map { ($0.id, $0.open) }, uniquingKeysWith: { a, _ in a })
+            let midnight = today.interval(in: zone).start
+            fold.start(
+                day: OfficeFold.local(midnight, offset: zone.secondsFromGMT(for: midnight)).day, offset: zone.secondsFromGMT(for: now),
+                counters: office.counters.map { ($0.id, $0.services, states[$0.id] ?? false) })
+            state = OfficeState(fold: fold, date: today)
+        }
+        guard var state else { return }
+        while true {
+            let events = try await store.events(office: office.id, date: today, afterSeq: state.lastSeq, limit: 1000)
+            for event in events { state.fold.apply(event) }
+            state.lastSeq = events.last?.seq ?? state.lastSeq
+            if events.count < 1000 { break }
+        }
+        let observation = state.fold.observation(at: now)
+        let known = knowledge.withLock { $0[office.id] }
+        let runs = max(minimumRuns, min(maximumRuns, runBudget / max(1, observation.waiting.count)))
+        var estimators = Estimators(learned: known?.learned ?? .empty, policy: office.policy, runs: runs)
+        estimators.risk = risk
+        let predictions = observation.waiting.isEmpty ? [] : estimators.predict(.twin, observation)
+        var entries: [TicketID: Entry] = [:]
+        for (w, raw) in zip(observation.waiting, predictions) {
+            if let travel = w.travelSeconds, state.comeNow[w.ticket] == nil, comeNow.isDue(raw, travelSeconds: travel) {
+                state.comeNow[w.ticket] = now
+            }
+            let prediction = known?.calibration.apply(raw, .twin) ?? raw
+            entries[w.ticket] = Entry(prediction: prediction, comeNowSince: state.comeNow[w.ticket])
+        }
+        state.entries = entries
+        offices.withLock { $0[office.id] = state }
+    }
+
+    /// Learns from the office's last `historyDays` days before today (three quarters to learn, the last quarter to
+    /// calibrate the ranges). Slow for a big office: run it off the request path.
+    func learn(_ office: Office, store: any QueueStore, now: Date = Date(), logger: Logger) async {
+        let today = LocalDate(now, in: office.zone)
+        var events: [Event] = []
+        do {
+            for back in stride(from: historyDays, through: 1, by: -1) {
+                var after: Int64 = 0
+                while true {
+                    let page = try await store.events(office: office.id, date: today.adding(days: -back), afterSeq: after, limit: 5000)
+                    events += page
+                    after = page.last?.seq ?? after
+                    if page.count < 5000 { break }
+                }
+            }
+        } catch {
+            logger.warning("wait estimates: could not read the history of \(office.id): \(error)")
+            return
+        }
+        guard events.contains(where: { $0.type == .ticketCalled }) else { return }
+        let learned = Replay(trainDays: 0, methods: [.twin], runs: 100).learn(from: events)
+        guard let mine = learned.learned[office.id] else { return }
+        knowledge.withLock { $0[office.id] = (mine, learned.calibration) }
+        logger.info(
+            "wait estimates for \(office.id): learned from \(learned.fitDays.count) days, ranges calibrated on \(learned.calibrationDays.count)")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import MadoguchiWeb
+import QueueCore
+
+@Suite struct LiveEstimateTests {
+    /// A remote ticket with a travel time: after each change the hub runs the twin over the office, the ticket API
+    /// shows the twin's estimate, and the ticket turns "come now" once the chance of being called within its
+    /// travel time plus the buffer passes 10%, and stays so. With no history yet the estimator assumes 10-minute
+    /// services; one counter: P(called within 23 + 5 min) > 10% first holds with 4 tickets ahead (the one at the
+    /// counter and four more: Erlang(5) at 10 minutes has its 10% point at 24.3 min; Erlang(6) at 31.5, so the
+    /// 200-run estimate, about 1.7 min uncertain there, falls on the right side of 28).
+    @Test func theTwinEstimatesAndComeNowFlipsOnce() async throws {
+        let h = try await Harness.make()
+        let hub = OfficeHub(store: h.store)
+        try await h.test(hub: hub) { client in
+            // One counter for moving in: the demo opens every counter, so the other three close.
+            for counter in ["c6", "c7", "c9"] {
+                #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/\(counter)/close", token: h.staffChuo).status == .ok)
+            }
+            var tokens: [String] = []
+            for _ in 0..<8 {
+                tokens.append(try #require(try await client.issue("moving-in")["token"] as? String))
+                h.clock.advance(seconds: 1)
+            }
+            let mine = try await client.json(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web","travelMinutes":23}"#)
+            #expect(mine.status == .created)
+            let token = try #require(mine.json["token"] as? String)
+            #expect(mine.json["estimateMethod"] as? String == "queue-length")
+            let base = "/api/v1/offices/chuo/counters/c5"
+            _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
+            await hub.refreshDirtyOffices()
+
+            var previous = Double.infinity
+            var flippedWithAhead: Int?
+            var since: String?
+            for ahead in stride(from: 7, through: 0, by: -1) {
+                let view = try await client.json(.get, "/api/v1/tickets/\(token)").json
+                #expect(view["estimateMethod"] as? String == "twin")
+                let estimate = try #require(view["estimate"] as? [String: Any])
+                let minutes = try #require(estimate["minutes"] as? Int)
+                #expect(Double(minutes) <= previous, "ahead \(ahead): \(minutes) min after \(previous)")
+                previous = Double(minutes)
+                #expect(view["position"] as? Int == ahead + 1)
+                // The ticket page says the same as the API (and the stream, which sends the API's body).
+                let html = try await client.page("/t/\(token)").html
+                #expect(html.contains("data-come-now hidden") == (view["comeNow"] as? Bool != true), "ahead \(ahead)")
+                #expect(html.contains("\(minutes)"))
+                if view["comeNow"] as? Bool == true {
+                    if flippedWithAhead == nil {
+                        flippedWithAhead = ahead
+                        since = view["comeNowSince"] as? String
+                    }
+                    #expect(view["comeNowSince"] as? String == since, "the flip time stays")
+                } else {
+                    #expect(flippedWithAhead == nil, "once due, a ticket stays due")
+                    #expect(view["comeNowSince"] is NSNull)
+                }
+                h.clock.advance(seconds: 120)
+                _ = try await client.json(.post, "\(base)/complete", token: h.staffChuo)
+                _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
+                await hub.refreshDirtyOffices()
+            }
+            #expect(flippedWithAhead == 4)
+            #expect(since?.hasPrefix("2026-03-30T") == true)
+        }
+    }
+
+    @Test func aTravelTimeIsCheckedAndOnlyForRemoteTickets() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            for body in [
+                #"{"service":"moving-in","channel":"kiosk","travelMinutes":20}"#,
+                #"{"service":"moving-in","channel":"web","travelMinutes":0}"#,
+                #"{"service":"moving-in","channel":"web","travelMinutes":241}"#,
+            ] {
+                let response = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: body)
+                #expect(response.status == .unprocessableContent, "\(body)")
+                #expect(errorCode(response.json) == "invalid_input", "\(response.text)")
+            }
+        }
+    }
+}
