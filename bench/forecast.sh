@@ -15,10 +15,10 @@ echo "$(date -u +%FT%TZ) $(nproc) cores; madoguchi $(git rev-parse --short HEAD)
 for s in scenarios/chuo-weekday.yaml scenarios/chuo-moving-peak.yaml scenarios/mynumber-center.yaml \
          scenarios/moving-season-support.yaml bench/forecast/lunch-dip.yaml bench/forecast/multi-skill.yaml; do
   echo "== $s"
-  "$bin/madoguchi" simulate "$s" --days 80 --events "$work/days.jsonl" | tail -1
+  "$bin/madoguchi" simulate "$s" --days 80 --no-come-now-comparison --events "$work/days.jsonl" | tail -1
   "$bin/madoguchi" replay --events "$work/days.jsonl" --train-days 60 --runs "$runs" --out "$work/p.csv"
   "$bin/madoguchi" score "$work/p.csv" --events "$work/days.jsonl"
 done
 echo "== prediction cost: chuo-weekday, 200 tickets waiting"
-"$bin/madoguchi" simulate scenarios/chuo-weekday.yaml --days 20 --events "$work/days.jsonl" >/dev/null
+"$bin/madoguchi" simulate scenarios/chuo-weekday.yaml --days 20 --no-come-now-comparison --events "$work/days.jsonl" >/dev/null
 "$bin/ForecastBench" "$work/days.jsonl" 200 "$runs"

@@ -22,6 +22,9 @@ with tempfile.TemporaryDirectory() as d:
     out = run("simulate", os.path.join(ROOT, "scenarios/chuo-weekday.yaml"), "--days", "3", "--seed", "5",
               "--events", events, "--report", report).stdout
     assert "P(day max wait > 60 min)" in out and "visitors/s" in out, out
+    # Remote holders follow the estimator's rule, compared with "alert at N ahead" on the same days.
+    assert '"come now" rules for remote holders' in out and "estimator: P(called within travel + 10 min) > 0.10" in out, out
+    assert all(f"alert at {n} ahead" in out for n in (3, 5, 10)), out
     seqs, issued, lines = [], set(), 0
     with open(events) as f:
         for line in f:

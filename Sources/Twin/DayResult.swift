@@ -34,6 +34,15 @@ public struct DayResult: Sendable {
     public var buckets: Int { hourStarts.count }
     /// Remote holders who came after their call and the reactivation window, and took a new ticket.
     public var remoteMissed = 0
+    /// Remote tickets' first calls: how many, how many came before the holder was in the office, and the holders'
+    /// seconds in the office before the call (0 for those not there yet).
+    public var remoteCalls = 0
+    public var remoteCalledBeforeArrival = 0
+    public var remoteOnSiteBeforeCall = 0.0
+    /// The same for those the rule told to come later than at issue (the line was long enough for the journey when
+    /// they took the ticket) and before their call: how often the rule was too late.
+    public var remoteToldCalls = 0
+    public var remoteToldCalledBeforeArrival = 0
     let hourStarts: [Double]
 
     init(model: OfficeModel, visitors: Int) {
@@ -65,6 +74,15 @@ public struct DayResult: Sendable {
 
     mutating func recordWait(procedure: Int, joinedAt: Double, calledAt: Double, remote: Bool) {
         waits.append(Wait(procedure: procedure, joinedAt: joinedAt, seconds: calledAt - joinedAt, remote: remote))
+    }
+
+    mutating func recordRemoteCall(calledAt: Double, onSiteAt: Double, alerted: Bool, dueAtIssue: Bool) {
+        remoteCalls += 1
+        if !alerted || onSiteAt > calledAt { remoteCalledBeforeArrival += 1 } else { remoteOnSiteBeforeCall += calledAt - onSiteAt }
+        if alerted && !dueAtIssue {
+            remoteToldCalls += 1
+            if onSiteAt > calledAt { remoteToldCalledBeforeArrival += 1 }
+        }
     }
 
     mutating func recordTimeOnSite(_ v: Int, onSite: Double, servedAt: Double, remote: Bool) {

@@ -29,6 +29,11 @@ public struct DayEngine {
     let roster: Roster
     let visitors: Visitors
     var trace: ((FloorEvent) -> Void)?
+    /// When set, remote holders set out when it says so, instead of the scenario's rule.
+    let advisor: (any ComeNowAdvisor)?
+    /// Remote holders with a waiting ticket not yet told to come.
+    var unalerted = 0
+    var calledWait: [Double]
 
     var floor: Floor
     var heap = EventHeap()
@@ -47,6 +52,10 @@ public struct DayEngine {
         var onSiteAt: Double
         var alerted: Bool
         var calledThisStage: Bool
+        /// Called at least once (for the "come now" figures, which count each remote ticket's first call).
+        var calledBefore = false
+        /// Told to come as soon as the ticket was taken.
+        var dueAtIssue = false
     }
     // Per counter.
     var closing: [Bool]
@@ -61,8 +70,13 @@ public struct DayEngine {
     let longestTravel: Double
     var afterClosing = false
 
-    public init(model: OfficeModel, roster: Roster? = nil, visitors: Visitors, trace: ((FloorEvent) -> Void)? = nil) {
+    public init(
+        model: OfficeModel, roster: Roster? = nil, visitors: Visitors, advisor: (any ComeNowAdvisor)? = nil,
+        trace: ((FloorEvent) -> Void)? = nil
+    ) {
         self.model = model
+        self.advisor = advisor
+        calledWait = Array(repeating: 0, count: model.counters.count)
         self.roster = roster ?? model.roster
         self.visitors = visitors
         self.trace = trace
@@ -94,6 +108,7 @@ public struct DayEngine {
         let boundaries = model.periods.map(\.start) + [model.dayLength]
         var period = 0
         var next = 0
+        if let advisor { heap.push(advisor.interval, .comeNowCheck, 0) }
         while true {
             let arrivalTime = next < visitors.people.count ? visitors.people[next].arrival : .infinity
             if period < boundaries.count && boundaries[period] <= heap.nextTime && boundaries[period] <= arrivalTime {
@@ -102,6 +117,14 @@ public struct DayEngine {
             } else if heap.nextTime <= arrivalTime {
                 if heap.isEmpty { break }
                 let item = heap.pop()
+                if item.kind == .comeNowCheck {
+                    adviseComeNow(at: item.time)
+                    // Checks go on while remote holders wait to be told or may still arrive.
+                    if unalerted > 0 || next < visitors.people.count, let advisor {
+                        heap.push(item.time + advisor.interval, .comeNowCheck, 0)
+                    }
+                    continue
+                }
                 handle(item.kind, item.index, at: item.time)
             } else {
                 arrive(next, at: arrivalTime)
@@ -123,7 +146,12 @@ public struct DayEngine {
         let t = floor.issue(procedure: p, priority: visitors.people[v].priority, at: now)
         holders.append(Holder(visitor: v, stage: s, remote: isRemote, onSiteAt: onSite, alerted: !isRemote, calledThisStage: false))
         emit(.ticketIssued, t, -1, now)
-        if isRemote { alertIfNear(procedure: p, at: now) }
+        if isRemote {
+            unalerted += 1
+            if advisor == nil { alertIfNear(procedure: p, at: now) } else { adviseComeNow(at: now, only: t) }
+            // Due from the start: the line was already too short for the journey; no rule could have helped.
+            holders[t].dueAtIssue = holders[t].alerted
+        }
         joined(procedure: p, at: now)
     }
 
@@ -157,6 +185,8 @@ public struct DayEngine {
             // Too late even for reactivation: a new ticket at the kiosk, for the stage they came for.
             result.remoteMissed += 1
             issue(visitor: holders[index].visitor, stage: holders[index].stage, remote: false, onSite: now, at: now)
+        case .comeNowCheck:
+            break
         }
     }
 
@@ -166,11 +196,17 @@ public struct DayEngine {
             return
         }
         busySince[c] = now
+        calledWait[c] = now - floor.tickets[t].queuedAt
         emit(.ticketCalled, t, c, now)
         let v = holders[t].visitor
         if !holders[t].calledThisStage {
             holders[t].calledThisStage = true
             result.recordWait(procedure: floor.tickets[t].procedure, joinedAt: floor.tickets[t].queuedAt, calledAt: now, remote: holders[t].remote)
+        }
+        if holders[t].remote && holders[t].stage == visitors.people[v].firstStage && !holders[t].calledBefore {
+            holders[t].calledBefore = true
+            result.recordRemoteCall(
+                calledAt: now, onSiteAt: holders[t].onSiteAt, alerted: holders[t].alerted, dueAtIssue: holders[t].dueAtIssue)
         }
         if !holders[t].alerted { alert(t, at: now) }
         let present = holders[t].onSiteAt <= now && now - holders[t].onSiteAt <= visitors.people[v].patience
@@ -193,7 +229,7 @@ public struct DayEngine {
         } else {
             heap.push(now + grace, .noShow, c)
         }
-        if model.behaviour.remoteShare > 0 { alertIfNear(procedure: floor.tickets[t].procedure, at: now) }
+        if model.behaviour.remoteShare > 0 && advisor == nil { alertIfNear(procedure: floor.tickets[t].procedure, at: now) }
     }
 
     private mutating func startService(at c: Int, now: Double) {
@@ -304,8 +340,24 @@ public struct DayEngine {
     // MARK: "Come now"
 
     private mutating func alert(_ t: Int, at now: Double) {
+        if holders[t].remote && !holders[t].alerted { unalerted -= 1 }
         holders[t].alerted = true
         holders[t].onSiteAt = now + visitors.people[holders[t].visitor].travel
+    }
+
+    /// Shows the advisor the office and alerts the remote holders it names (all waiting at home, or `only` one).
+    private mutating func adviseComeNow(at now: Double, only: Int? = nil) {
+        guard let advisor, unalerted > 0 else { return }
+        var candidates: [Int] = []
+        for t in only.map({ [$0] }) ?? Array(holders.indices)
+        where holders[t].remote && !holders[t].alerted && floor.tickets[t].status == .waiting {
+            candidates.append(t)
+        }
+        guard !candidates.isEmpty else { return }
+        let state = EngineState(
+            model: model, roster: roster, floor: floor, now: now, busySince: busySince, calledWait: calledWait, closing: closing,
+            remote: holders.map(\.remote), travel: holders.map { visitors.people[$0.visitor].travel })
+        for t in advisor.due(state, candidates: candidates) where !holders[t].alerted { alert(t, at: now) }
     }
 
     /// The scenario's "come now" rule for remote holders of procedure `p`: alert when few enough people are ahead,

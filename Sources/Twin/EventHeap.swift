@@ -67,4 +67,6 @@ enum EngineEvent: UInt8 {
     case reactivate
     /// A remote holder who missed their call and the window reaches the office and takes a new ticket.
     case newTicket
+    /// The "come now" advisor looks at the office.
+    case comeNowCheck
 }

@@ -28,14 +28,10 @@ public struct EventLogBuilder {
     /// The day's `roster.planned` events, one per counter, stamped at opening: what the roster plans, before anything
     /// happens. After closing, counters stay on until everyone holding a ticket is served; the plan does not say so.
     public mutating func rosterPlanned(_ roster: Roster) -> [Event] {
-        let starts = model.periods.map { model.opens + Int($0.start) }
-        let ends = model.periods.map { model.opens + Int($0.end) }
-        return model.counters.indices.map { c in
-            let group = model.counters[c].group
-            let rank = model.groups[group].counters.firstIndex(of: c) ?? 0
+        model.counters.indices.map { c in
             let plan = CounterPlan(
                 counter: model.office.counters[c].id, procedures: model.office.counters[c].services,
-                open: CounterPlan.intervals(starts: starts, ends: ends, isOpen: roster.open.map { rank < $0[group] }))
+                open: model.plannedOpen(counter: c, roster: roster))
             var event = plan.event(office: model.office.id, at: opening, zone: model.office.zone)
             event.seq = seq
             seq += 1

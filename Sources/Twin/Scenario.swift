@@ -70,6 +70,16 @@ public struct OfficeModel: Sendable {
         return result
     }
 
+    /// When counter `c` is planned open under `roster`, in seconds after local midnight: the first n counters of a
+    /// group are the ones open when the roster says n (as the engine opens them).
+    public func plannedOpen(counter c: Int, roster: Roster) -> [Range<Int>] {
+        let group = counters[c].group
+        let rank = groups[group].counters.firstIndex(of: c) ?? 0
+        return CounterPlan.intervals(
+            starts: periods.map { opens + Int($0.start) }, ends: periods.map { opens + Int($0.end) },
+            isOpen: roster.open.map { rank < $0[group] })
+    }
+
     /// "09:00" for hour index `h`.
     public func hourLabel(_ h: Int) -> String { Clock.label(opens + Int(periods[hours[h].lowerBound].start)) }
 }
@@ -114,6 +124,9 @@ public struct Behaviour: Sendable {
     public var travel: Distribution = .fixed(15)
     public var comeNowPeopleAhead: Int? = nil
     public var comeNowBufferSeconds: Double? = nil
+    /// The estimator's rule: set out when P(called within travel + buffer) exceeds this. Needs an advisor
+    /// (`DayEngine(advisor:)`); without one the engine applies the queue-length rule with the buffer.
+    public var comeNowRisk: Double? = nil
     public var noShowRate: Double = 0
     public var patience: Distribution? = nil
 }

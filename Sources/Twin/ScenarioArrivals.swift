@@ -89,6 +89,11 @@ extension Scenario {
             if let issue = patience.problem { problems.append("behaviour.patience: \(issue)") }
             behaviour.patience = patience
         }
+        if let risk = b.comeNow?.risk {
+            if !(risk > 0 && risk < 1) { problems.append("behaviour.comeNow.risk: between 0 and 1") }
+            if b.comeNow?.bufferMinutes == nil { problems.append("behaviour.comeNow.risk: needs bufferMinutes") }
+            behaviour.comeNowRisk = risk
+        }
         switch (b.comeNow?.peopleAhead, b.comeNow?.bufferMinutes) {
         case (let n?, nil):
             if n < 0 { problems.append("behaviour.comeNow.peopleAhead: ≥ 0") }

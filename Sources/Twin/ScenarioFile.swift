@@ -103,8 +103,11 @@ public struct ScenarioFile: Decodable, Sendable {
     struct ComeNowEntry: Decodable, Sendable {
         /// Alert when this many people or fewer are ahead…
         var peopleAhead: Int?
-        /// …or when the queue-length estimate of the remaining wait is within the holder's travel time plus this.
+        /// …or when the queue-length estimate of the remaining wait is within the holder's travel time plus this…
         var bufferMinutes: Double?
+        /// …or, with `bufferMinutes`, when the wait estimator's P(called within travel + buffer) exceeds this (where
+        /// the estimator is at hand, as in `madoguchi simulate`; elsewhere the queue-length rule with the buffer).
+        var risk: Double?
     }
 
     public struct SupportEntry: Decodable, Sendable {

@@ -11,6 +11,7 @@ public enum Simulation {
     /// in batches whose results are added in day order: the figures are the same on one core or many.
     public static func run(
         _ scenario: Scenario, days: Int, seed: UInt64, rosters: [Roster]? = nil,
+        advisor: (@Sendable (_ office: Int, _ day: Int) -> (any ComeNowAdvisor)?)? = nil,
         log: ((Event) -> Void)? = nil, progress: ((Int) -> Void)? = nil
     ) -> [OfficeSummary] {
         var summaries = scenario.offices.map { OfficeSummary(model: $0, targets: scenario.targets) }
@@ -21,9 +22,10 @@ public enum Simulation {
                     var builder = EventLogBuilder(
                         model: model, date: scenario.startDate.weekday(day), seed: seed, office: o, day: day, firstSeq: seq)
                     for event in builder.rosterPlanned(rosters?[o] ?? model.roster) { log(event) }
-                    var engine = DayEngine(model: model, roster: rosters?[o], visitors: Visitors.draw(model, seed: seed, office: o, day: day)) {
-                        log(builder.event(for: $0))
-                    }
+                    var engine = DayEngine(
+                        model: model, roster: rosters?[o], visitors: Visitors.draw(model, seed: seed, office: o, day: day),
+                        advisor: advisor?(o, day)
+                    ) { log(builder.event(for: $0)) }
                     summaries[o].add(engine.run())
                     seq = builder.seq
                 }
@@ -38,7 +40,9 @@ public enum Simulation {
             DispatchQueue.concurrentPerform(iterations: count) { i in
                 let day = start + i
                 let dayResults = scenario.offices.enumerated().map { o, model in
-                    var engine = DayEngine(model: model, roster: rosters?[o], visitors: Visitors.draw(model, seed: seed, office: o, day: day))
+                    var engine = DayEngine(
+                        model: model, roster: rosters?[o], visitors: Visitors.draw(model, seed: seed, office: o, day: day),
+                        advisor: advisor?(o, day))
                     return engine.run()
                 }
                 results.withLock { $0[day] = dayResults }

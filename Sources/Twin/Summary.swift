@@ -18,6 +18,11 @@ public struct OfficeSummary: Sendable {
     public private(set) var visitors = 0
     public private(set) var remoteVisitors = 0
     public private(set) var remoteMissed = 0
+    public private(set) var remoteCalls = 0
+    public private(set) var remoteCalledBeforeArrival = 0
+    public private(set) var remoteOnSiteBeforeCall = 0.0
+    public private(set) var remoteToldCalls = 0
+    public private(set) var remoteToldCalledBeforeArrival = 0
 
     public init(model: OfficeModel, targets: Targets) {
         hours = model.hours.indices.map { model.hourLabel($0) } + ["after"]
@@ -34,6 +39,11 @@ public struct OfficeSummary: Sendable {
         visitors += day.outcomes.count
         remoteVisitors += day.remoteVisitors
         remoteMissed += day.remoteMissed
+        remoteCalls += day.remoteCalls
+        remoteCalledBeforeArrival += day.remoteCalledBeforeArrival
+        remoteOnSiteBeforeCall += day.remoteOnSiteBeforeCall
+        remoteToldCalls += day.remoteToldCalls
+        remoteToldCalledBeforeArrival += day.remoteToldCalledBeforeArrival
         for w in day.waits { waits[w.procedure][day.hour(of: w.joinedAt)].append(Float(w.seconds)) }
         dayMaxWaits.append(day.maxWait)
         for o in day.outcomes { outcomes[o, default: 0] += 1 }
@@ -52,6 +62,18 @@ public struct OfficeSummary: Sendable {
     public var probabilityDayMaxOver: Double {
         days == 0 ? 0 : Double(dayMaxWaits.filter { $0 > targets.maxWaitSeconds }.count) / Double(days)
     }
+
+    /// Remote holders: the share whose ticket was called before they were in the office, and their mean minutes in
+    /// the office before the call (0 for those not there yet): the two sides of a "come now" rule.
+    public var remoteCalledBeforeArrivalShare: Double {
+        remoteCalls > 0 ? Double(remoteCalledBeforeArrival) / Double(remoteCalls) : .nan
+    }
+    /// Of the remote holders told to come after they took their ticket (not at once) and before their call, the
+    /// share still on the way when called: how often the rule was too late (a rule at risk r aims at r or less).
+    public var toldTooLateShare: Double {
+        remoteToldCalls > 0 ? Double(remoteToldCalledBeforeArrival) / Double(remoteToldCalls) : .nan
+    }
+    public var remoteMinutesOnSiteBeforeCall: Double { remoteCalls > 0 ? remoteOnSiteBeforeCall / Double(remoteCalls) / 60 : .nan }
 
     public var allWaits: [Float] { waits.flatMap { $0.flatMap { $0 } } }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Forecast
 import Foundation
 import QueueCore
 import Twin
@@ -12,6 +13,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Random seed (default: the scenario's).") var seed: UInt64?
     @Option(help: "Write the event log, one JSON line per event, to this file.") var events: String?
     @Option(help: "Write an HTML report with SVG plots to this file.") var report: String?
+    @Flag(help: "Skip the comparison of \"come now\" rules for remote holders.") var noComeNowComparison = false
 
     func validate() throws {
         if let days, !(1...100_000).contains(days) { throw ValidationError("--days must be 1-100000") }
@@ -23,8 +25,9 @@ struct Simulate: ParsableCommand {
         let progress = Progress(label: "simulating", total: days)
         var writer = try events.map { try LineWriter(path: $0) }
         let started = Date()
+        let advisor = ComeNowAdvisors(scenario: scenario, seed: seed, progress: progress)
         let summaries = Simulation.run(
-            scenario, days: days, seed: seed,
+            scenario, days: days, seed: seed, advisor: advisor.factory(),
             log: writer == nil ? nil : { writer!.write(EventLine.encode($0)) },
             progress: { progress.update($0) })
         try writer?.close()
@@ -33,6 +36,9 @@ struct Simulate: ParsableCommand {
         for (summary, model) in zip(summaries, scenario.offices) { print(summary.text(office: model.office.id.rawValue)) }
         let visitors = summaries.map(\.visitors).reduce(0, +)
         print(String(format: "%d visitors in %.2f s (%.0f visitors/s), seed %llu", visitors, elapsed, Double(visitors) / max(elapsed, 1e-9), seed))
+        if !noComeNowComparison && scenario.offices.contains(where: { $0.behaviour.remoteShare > 0 }) {
+            print(advisor.comparison(days: days, progress: progress))
+        }
         if let report {
             try Report.simulation(scenario: scenario, summaries: summaries, seed: seed).write(toFile: report, atomically: true, encoding: .utf8)
             print("report: \(report)")
