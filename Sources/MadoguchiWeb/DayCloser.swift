@@ -3,9 +3,10 @@ import Logging
 import QueueCore
 import ServiceLifecycle
 
-/// Closes each office's earlier business days: at start-up, then every `intervalSeconds`. Tickets still open
-/// from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of it. Console
-/// sessions past their working day are removed on the same round.
+/// Closes each office's earlier business days and plans the new one: at start-up, then every `intervalSeconds`.
+/// Tickets still open from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of
+/// it. The day's `roster.planned` events are written once a day. Console sessions past their working day are
+/// removed on the same round.
 final class DayCloser: Service {
     let store: any QueueStore
     let hub: OfficeHub
@@ -38,6 +39,8 @@ final class DayCloser: Service {
                     logger.info("closed earlier days at \(office.id): \(result.value) open tickets expired")
                     hub.published(result.events)
                 }
+                let planned = try await store.planDay(office: office.id)
+                if planned.value > 0 { hub.published(planned.events) }
             }
             let removed = try await store.removeSessions(olderThan: Sessions.lifetimeSeconds)
             if removed > 0 { logger.info("removed \(removed) expired console sessions") }

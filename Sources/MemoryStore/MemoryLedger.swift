@@ -77,6 +77,12 @@ public struct MemoryLedger: QueueLedger, Sendable {
             }.prefix(limit))
     }
 
+    public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
+        let zone = officeTable[office]?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
+        let range = date.interval(in: zone)
+        return eventLog.contains { $0.office == office && $0.type == type && $0.at >= range.start && $0.at < range.end }
+    }
+
     public func lastEventSeq(office: OfficeID) throws -> Int64 {
         eventLog.last { $0.office == office }?.seq ?? 0
     }

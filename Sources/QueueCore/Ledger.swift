@@ -22,6 +22,8 @@ public protocol QueueReader {
     func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord?
     /// Events of one office with `seq > afterSeq`, oldest first; `date` narrows to one business day.
     func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event]
+    /// Whether the office's log holds an event of `type` on business day `date`.
+    func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool
     /// The newest event's `seq` for one office; 0 before the first.
     func lastEventSeq(office: OfficeID) throws -> Int64
     func staffAccount(tokenHash: String) throws -> StaffAccount?

@@ -176,6 +176,12 @@ public struct OpeningHours: Codable, Sendable, Equatable {
         return now >= o && now < c
     }
 
+    /// The counter hours of `date`, in seconds after local midnight; nil on a day the office is closed.
+    public func hours(on date: LocalDate) -> Range<Int>? {
+        guard weekdays.contains(date.isoWeekday), let o = Self.minutes(opens), let c = Self.minutes(closes), o < c else { return nil }
+        return (o * 60)..<(c * 60)
+    }
+
     static func minutes(_ hhmm: String) -> Int? {
         let parts = hhmm.split(separator: ":")
         guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m)

@@ -170,6 +170,24 @@ public struct QueueCommands: Sendable {
         return CommandResult(value: events.count, events: events, created: !events.isEmpty)
     }
 
+    /// The start of a business day: one `roster.planned` per counter, once a day, so that the log holds what a wait
+    /// prediction may know of the day. Without a roster of its own, the office plans each counter, with its
+    /// configured skills, for the day's counter hours; `counter.opened` and `counter.closed` say what staff did.
+    /// Nothing on a day the office is closed.
+    public func planDay(office id: OfficeID, in ledger: inout some QueueLedger) throws -> CommandResult<Int> {
+        let office = try requireOffice(id, in: ledger)
+        let instant = now()
+        let today = LocalDate(instant, in: office.zone)
+        guard let hours = office.openingHours.hours(on: today), try !ledger.hasEvent(office: id, type: .rosterPlanned, date: today)
+        else { return CommandResult(value: 0, events: [], created: false) }
+        var events: [Event] = []
+        for counter in office.counters {
+            let plan = CounterPlan(counter: counter.id, procedures: counter.services, open: [hours])
+            events.append(try ledger.append(plan.event(office: id, at: instant, zone: office.zone)))
+        }
+        return CommandResult(value: events.count, events: events, created: true)
+    }
+
     // MARK: Counters
 
     /// Calls the next ticket at a counter by `Routing`. Returns nil when nothing waits that it can serve.

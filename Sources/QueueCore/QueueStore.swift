@@ -15,6 +15,8 @@ public protocol QueueStore: Sendable {
     func setCounter(office: OfficeID, counter: CounterID, open: Bool, by staff: String?) async throws -> CommandResult<CounterState>
     func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
     func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int>
+    /// Writes today's `roster.planned` events, once a day (`QueueCommands.planDay`).
+    func planDay(office: OfficeID) async throws -> CommandResult<Int>
     func ticketView(_ id: TicketID) async throws -> TicketView?
     func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
     func queue(office: OfficeID) async throws -> [QueueEntry]?
@@ -121,6 +123,11 @@ extension QueueStore where Self: LedgerDatabase {
     public func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await write { ledger in try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+    }
+
+    public func planDay(office: OfficeID) async throws -> CommandResult<Int> {
+        let commands = commands
+        return try await write { ledger in try commands.planDay(office: office, in: &ledger) }
     }
 
     public func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int> {

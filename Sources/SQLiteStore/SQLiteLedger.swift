@@ -124,6 +124,14 @@ public struct SQLiteLedger: QueueLedger {
         }
     }
 
+    public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
+        let zone = try self.office(office)?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
+        let range = date.interval(in: zone)
+        return try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM event WHERE office = ? AND at >= ? AND at < ? AND type = ? LIMIT 1"),
+            arguments: [office.rawValue, TicketRow.millis(range.start), TicketRow.millis(range.end), type.rawValue]) ?? false
+    }
+
     public func lastEventSeq(office: OfficeID) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM event WHERE office = ?"), arguments: [office.rawValue]) ?? 0
     }

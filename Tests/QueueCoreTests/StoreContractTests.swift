@@ -219,6 +219,32 @@ struct StoreContractTests {
         #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == today.id)
     }
 
+    @Test("each business day is planned once: one roster.planned per counter, none on a closed day", arguments: Fixtures.StoreKind.allCases)
+    func planDay(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let config = try #require(try await store.offices().first { $0.id == office })
+        let planned = try await store.planDay(office: office)
+        #expect(planned.value == config.counters.count)
+        let plans = planned.events.compactMap(CounterPlan.init(event:))
+        #expect(plans.map(\.counter) == config.counters.map(\.id))
+        #expect(plans.map(\.procedures) == config.counters.map(\.services))
+        let hours = try #require(config.openingHours.hours(on: LocalDate(clock.now(), in: config.zone)))
+        #expect(plans.allSatisfy { $0.open == [hours] })
+        #expect(try await store.planDay(office: office).value == 0, "once a day")
+        // Read back from the log, as prediction reads it.
+        let logged = try await store.events(office: office, date: LocalDate(clock.now(), in: config.zone), afterSeq: 0, limit: 1000)
+        #expect(logged.filter { $0.type == .rosterPlanned }.compactMap(CounterPlan.init(event:)) == plans)
+        // The next day is planned again; a day the office is closed is not.
+        var day = LocalDate(clock.now(), in: config.zone)
+        for _ in 0..<7 {
+            clock.advance(seconds: 86_400)
+            day = day.adding(days: 1)
+            let open = config.openingHours.hours(on: day) != nil
+            #expect(try await store.planDay(office: office).value == (open ? config.counters.count : 0), "\(day)")
+        }
+    }
+
     @Test("staff accounts are found by token hash only", arguments: Fixtures.StoreKind.allCases)
     func staffAccounts(kind: Fixtures.StoreKind) async throws {
         let store = try await Fixtures.store(kind)
