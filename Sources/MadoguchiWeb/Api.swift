@@ -120,7 +120,7 @@ struct Api: Sendable {
     func officeEvents(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         return try await EventStreams.response(hub: hub, topic: .office(office)) {
-            guard let snapshot = try await store.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
+            guard let snapshot = try await hub.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
             return [SSEFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))]
         }
     }

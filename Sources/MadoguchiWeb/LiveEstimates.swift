@@ -21,12 +21,7 @@ public final class LiveEstimates: Sendable {
         /// When the ticket became "come now"; nil when it is not (or has no travel time).
         public var comeNowSince: Date?
 
-        /// In whole minutes, as pages and the API show it: the mean, and the range rounded outwards.
-        public var waitEstimate: WaitEstimate {
-            WaitEstimate(
-                minutes: Int((prediction.mean / 60).rounded()), low: Int((prediction.p10 / 60).rounded(.down)),
-                high: Int((prediction.p90 / 60).rounded(.up)))
-        }
+        public var waitEstimate: WaitEstimate { LiveEstimates.minutes(prediction) }
     }
 
     struct OfficeState {
@@ -35,6 +30,9 @@ public final class LiveEstimates: Sendable {
         var lastSeq: Int64 = 0
         var entries: [TicketID: Entry] = [:]
         var comeNow: [TicketID: Date] = [:]
+        /// Per procedure: a ticket taken now, and the last ticket in line.
+        var newTicket: [ServiceID: Prediction] = [:]
+        var lastInLine: [ServiceID: Prediction] = [:]
     }
 
     public let comeNow: ComeNow
@@ -54,6 +52,27 @@ public final class LiveEstimates: Sendable {
     /// The latest estimate of a waiting ticket, when one was made.
     public func entry(_ ticket: TicketID, office: OfficeID) -> Entry? {
         offices.withLock { $0[office]?.entries[ticket] }
+    }
+
+    /// The office's public snapshot with the live estimates in place of the formula: per line, a ticket taken now
+    /// and the last one in line.
+    public func overlay(_ snapshot: OfficeSnapshot) -> OfficeSnapshot {
+        guard let state = offices.withLock({ $0[snapshot.office] }) else { return snapshot }
+        var result = snapshot
+        for i in result.lines.indices {
+            let service = result.lines[i].service
+            if let p = state.newTicket[service] {
+                result.lines[i].estimate = Self.minutes(p)
+                result.lines[i].estimateMethod = "twin"
+            }
+            result.lines[i].lastInLine = state.lastInLine[service].map(Self.minutes)
+        }
+        return result
+    }
+
+    /// In whole minutes, as pages and the API show it: the mean, and the range rounded outwards.
+    static func minutes(_ p: Prediction) -> WaitEstimate {
+        WaitEstimate(minutes: Int((p.mean / 60).rounded()), low: Int((p.p10 / 60).rounded(.down)), high: Int((p.p90 / 60).rounded(.up)))
     }
 
     /// Folds the office's new events and recomputes every waiting ticket's estimate.
@@ -77,18 +96,37 @@ public final class LiveEstimates: Sendable {
             state.lastSeq = events.last?.seq ?? state.lastSeq
             if events.count < 1000 { break }
         }
-        let observation = state.fold.observation(at: now)
+        var observation = state.fold.observation(at: now)
+        let real = observation.waiting.count
+        // One ticket taken now at the end of each open procedure's line, in the same run: it delays no real
+        // ticket (every real one joined before it), and it answers "how long if I take a ticket now?".
+        let open = office.procedures.filter(\.open).map(\.id)
+        for (k, service) in open.enumerated() {
+            guard let p = observation.procedures.firstIndex(of: service) else { continue }
+            observation.waiting.append(Waiter(
+                ticket: TicketID("new:\(service.rawValue)"), procedure: p, priority: 0, queuedAt: observation.now, sequence: Int.max - k))
+        }
         let known = knowledge.withLock { $0[office.id] }
         let runs = max(minimumRuns, min(maximumRuns, runBudget / max(1, observation.waiting.count)))
         var estimators = Estimators(learned: known?.learned ?? .empty, policy: office.policy, runs: runs)
         estimators.risk = risk
-        let predictions = observation.waiting.isEmpty ? [] : estimators.predict(.twin, observation)
+        let calibrated = (observation.waiting.isEmpty ? [] : estimators.predict(.twin, observation)).map {
+            ($0, known?.calibration.apply($0, .twin) ?? $0)
+        }
+        state.newTicket = [:]
+        state.lastInLine = [:]
+        for (w, (_, prediction)) in zip(observation.waiting.dropFirst(real), calibrated.dropFirst(real)) {
+            state.newTicket[observation.procedures[w.procedure]] = prediction
+        }
+        for (w, (_, prediction)) in zip(observation.waiting.prefix(real), calibrated.prefix(real)) {
+            let service = observation.procedures[w.procedure]
+            if state.lastInLine[service].map({ $0.mean < prediction.mean }) ?? true { state.lastInLine[service] = prediction }
+        }
         var entries: [TicketID: Entry] = [:]
-        for (w, raw) in zip(observation.waiting, predictions) {
+        for (w, (raw, prediction)) in zip(observation.waiting.prefix(real), calibrated.prefix(real)) {
             if let travel = w.travelSeconds, state.comeNow[w.ticket] == nil, comeNow.isDue(raw, travelSeconds: travel) {
                 state.comeNow[w.ticket] = now
             }
-            let prediction = known?.calibration.apply(raw, .twin) ?? raw
             entries[w.ticket] = Entry(prediction: prediction, comeNowSince: state.comeNow[w.ticket])
         }
         state.entries = entries

@@ -135,7 +135,7 @@ public final class OfficeHub: Service {
             do {
                 // Every waiting ticket's estimate, once per change, before anyone is shown the new state.
                 if let config = configured[office] { try await estimates.refresh(config, store: store, now: store.clock.now()) }
-                if watched.contains(.office(office)), let snapshot = try await store.snapshot(office: office) {
+                if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
                     let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
                     broadcast(frame) { $0 == .office(office) }
                 }
@@ -152,6 +152,11 @@ public final class OfficeHub: Service {
                 logger.warning("could not refresh office \(office): \(error)")
             }
         }
+    }
+
+    /// The office's public snapshot with the live estimates (`LiveEstimates.overlay`).
+    func snapshot(office: OfficeID) async throws -> OfficeSnapshot? {
+        try await store.snapshot(office: office).map(estimates.overlay)
     }
 
     /// A ticket as the API and the streams show it, with its live estimate when the hub has one.

@@ -28,8 +28,12 @@ public struct OfficeSnapshot: Codable, Sendable, Equatable {
     public struct LineSummary: Codable, Sendable, Equatable {
         public var service: ServiceID
         public var waiting: Int
-        /// The QL estimate for a ticket taken now.
+        /// The wait of a ticket taken now: the QL formula here; the live twin estimate once the server's hub has
+        /// made one (`estimateMethod` says which).
         public var estimate: WaitEstimate?
+        public var estimateMethod: String?
+        /// The twin's estimate for the last ticket in this line (the longest remaining wait), when made.
+        public var lastInLine: WaitEstimate?
     }
 
     public var office: OfficeID
@@ -94,7 +98,8 @@ public enum QueueViews {
         let lines = office.procedures.map { procedure in
             let count = waiting.count { $0.service == procedure.id }
             let wait = estimate(position: count + 1, service: procedure.id, office: office, openCounters: open)
-            return OfficeSnapshot.LineSummary(service: procedure.id, waiting: count, estimate: wait)
+            return OfficeSnapshot.LineSummary(
+                service: procedure.id, waiting: count, estimate: wait, estimateMethod: wait == nil ? nil : "queue-length")
         }
         let seq = try reader.lastEventSeq(office: id)
         return OfficeSnapshot(office: id, seq: seq, counters: counters, lines: lines)

@@ -32,6 +32,16 @@ import QueueCore
             _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
             await hub.refreshDirtyOffices()
 
+            // The office stream's snapshot: per line, the twin's wait for a ticket taken now and for the last in
+            // line, which is this one (nine tickets, one counter: about 80 minutes at 10 minutes each).
+            let snapshot = try #require(try await hub.snapshot(office: "chuo"))
+            let moving = try #require(snapshot.lines.first { $0.service == "moving-in" })
+            #expect(moving.estimateMethod == "twin")
+            let last = try #require(moving.lastInLine)
+            let fresh = try #require(moving.estimate)
+            #expect(fresh.minutes > last.minutes && last.minutes > 60, "new \(fresh.minutes) min, last in line \(last.minutes)")
+            #expect(snapshot.lines.first { $0.service == "certificates" }?.estimate?.minutes == 0, "free counters, empty line")
+
             var previous = Double.infinity
             var flippedWithAhead: Int?
             var since: String?

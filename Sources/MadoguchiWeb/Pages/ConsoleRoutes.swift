@@ -120,7 +120,7 @@ struct ConsoleRoutes: Sendable {
             return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, languages: Language.staff, status: .forbidden)
         }
         guard let config = try await store.offices().first(where: { $0.id == office }), let counter = config.counter(counterID),
-            let snapshot = try await store.snapshot(office: office)
+            let snapshot = try await hub.snapshot(office: office)
         else { throw ApiError(QueueError.counterNotFound(counterID)) }
         let state = try await store.counterStates(office: office).first { $0.id == counterID } ?? CounterState(id: counterID)
         let held = try await state.current.asyncMap { try await store.ticketView($0) }.flatMap { $0 }

@@ -27,7 +27,7 @@ struct KioskRoutes: Sendable {
             return answer
         }
         guard let config = try await store.offices().first(where: { $0.id == office }),
-            let snapshot = try await store.snapshot(office: office)
+            let snapshot = try await hub.snapshot(office: office)
         else { return gate.unregistered(language) }
         let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.map { procedure, line -> [String: Any] in
             [

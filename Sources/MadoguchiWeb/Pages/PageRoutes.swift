@@ -31,7 +31,7 @@ struct PageRoutes: Sendable {
         let (language, switched) = Language.of(request)
         var offices: [[String: Any]] = []
         for office in try await store.offices() {
-            let snapshot = try await store.snapshot(office: office.id)
+            let snapshot = try await hub.snapshot(office: office.id)
             let waiting = snapshot?.lines.reduce(0) { $0 + $1.waiting } ?? 0
             let longest = snapshot?.lines.filter { $0.waiting > 0 }.compactMap(\.estimate?.minutes).max()
             offices.append([
@@ -46,7 +46,7 @@ struct PageRoutes: Sendable {
 
     func office(_ request: Request, _ context: Context) async throws -> Response {
         let (language, switched) = Language.of(request)
-        guard let office = try await findOffice(context), let snapshot = try await store.snapshot(office: office.id) else {
+        guard let office = try await findOffice(context), let snapshot = try await hub.snapshot(office: office.id) else {
             return notFound(language)
         }
         let lines = zip(office.procedures, snapshot.lines).map { procedure, line -> [String: Any] in
@@ -71,7 +71,7 @@ struct PageRoutes: Sendable {
 
     func phone(_ request: Request, _ context: Context) async throws -> Response {
         let (language, switched) = Language.of(request)
-        guard let office = try await findOffice(context), let snapshot = try await store.snapshot(office: office.id) else {
+        guard let office = try await findOffice(context), let snapshot = try await hub.snapshot(office: office.id) else {
             return notFound(language)
         }
         let procedures = zip(office.procedures, snapshot.lines).map { procedure, line -> [String: Any] in
