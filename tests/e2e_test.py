@@ -44,9 +44,9 @@ def staff_post(url, token):
         return r.read()
 
 
-def issue_json(base, service):
+def issue_json(base, service, **extra):
     req = urllib.request.Request(f"{base}/api/v1/offices/chuo/tickets", method="POST",
-                                 data=json.dumps({"service": service, "channel": "web"}).encode(),
+                                 data=json.dumps({"service": service, "channel": "web", **extra}).encode(),
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
@@ -171,11 +171,27 @@ def main():
             kiosk.emulate_media(media="screen")
             print(f"e2e: the kiosk printed {kiosk.locator('[data-ticket-number]').inner_text()}; zbar read its QR code as {decoded}")
 
+            # A remote ticket with a travel time, in a line with nobody ahead: the hub's twin estimate makes it
+            # "come now" at once, and its page says so, live.
+            remote = issue_json(base, "family-register", travelMinutes=10)
+            deadline = time.monotonic() + 5
+            while True:
+                with urllib.request.urlopen(f"{base}/api/v1/tickets/{remote['token']}", timeout=5) as r:
+                    seen = json.loads(r.read())
+                if seen["comeNow"] and seen["estimateMethod"] == "twin":
+                    break
+                assert time.monotonic() < deadline, f"no come-now within 5 s: {seen}"
+                time.sleep(0.1)
+            assert seen["comeNowSince"], seen
+            page.goto(f"{base}/t/{remote['token']}")
+            page.locator("[data-come-now]").wait_for(state="visible", timeout=2000)
+            print(f"e2e: a remote ticket turned \"come now\" at {seen['comeNowSince']}, estimate {seen['estimate']}")
+
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
             issue_json(base, "moving-in")
             waiting = issue_json(base, "moving-in")
             pages = {"home": "/", "office": "/offices/chuo", "phone": "/o/chuo", "ticket": f"/t/{waiting['token']}",
-                     "ticket-called": f"/t/{second['token']}",
+                     "ticket-called": f"/t/{second['token']}", "ticket-come-now": f"/t/{remote['token']}",
                      "kiosk": "/kiosk/chuo", "kiosk-printed": f"/kiosk/chuo/printed/{printed_token}", "board": "/board/chuo",
                      "login": "/login"}
             for lang in ["ja", "en"]:

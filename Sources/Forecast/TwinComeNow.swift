@@ -18,9 +18,21 @@ public struct TwinComeNow: ComeNowAdvisor {
         self.weekday = weekday
     }
 
+    /// A candidate is run forward only if its queue-length estimate, with every counter that serves its procedure
+    /// on duty, is within this many times its travel plus buffer: far back in a long line, P(called in time) is
+    /// nowhere near the risk, and skipping it keeps the run short (it stops once the candidates are called).
+    static let reach = 4.0
+
     public func due(_ s: EngineState, candidates: [Int]) -> [Int] {
         let (o, index) = Self.observation(s, weekday: weekday)
-        let targets = candidates.compactMap { index[$0] }
+        let ahead = Estimators.ahead(o)
+        let servers = o.procedures.indices.map { p in max(1, o.counters.count { $0.procedures.contains(p) }) }
+        let targets = candidates.compactMap { index[$0] }.filter { i in
+            let w = o.waiting[i]
+            let work = estimators.learned.procedure(o.procedures[w.procedure]).meanWork
+            let optimistic = Double(ahead[i] + 1) * work / Double(servers[w.procedure])
+            return optimistic <= Self.reach * ((w.travelSeconds ?? 0) + rule.bufferSeconds)
+        }
         let predictions = estimators.predict(.twin, o, tickets: targets)
         return zip(targets, predictions).compactMap { i, p in
             guard let travel = o.waiting[i].travelSeconds, rule.isDue(p, travelSeconds: travel) else { return nil }
