@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// - The work is bounded: one forward simulation per office per refresh, with fewer runs when many wait (at most
 ///   `runBudget` ticket-runs, at least `minimumRuns` runs), and it runs in the hub's loop, off the request path.
-/// - Knowledge of earlier days (`learn`) is built in the background at start and after each day closes; until
+/// - Knowledge of earlier days (`learn`) is built in the background at start and every six hours after; until
 ///   then, estimates use `Learned.empty` (10-minute services) without calibration.
 /// - A remote ticket that carries `travelMinutes` turns "come now" when P(called within travel + buffer) exceeds
 ///   the risk; once due it stays due, and the time it flipped is kept for the day (in memory: after a restart it
