@@ -77,6 +77,41 @@ import QueueCore
         }
     }
 
+    /// The hub learns from the office's earlier days: yesterday every moving-in service at counter 5 took exactly
+    /// two minutes, so today, with one ticket at the counter and four ahead, the last ticket's estimate is ten
+    /// minutes, not the fifty that an office with no history assumes (10-minute services).
+    @Test func theHubLearnsServiceTimesFromEarlierDays() async throws {
+        let h = try await Harness.make()
+        let hub = OfficeHub(store: h.store)
+        try await h.test(hub: hub) { client in
+            for counter in ["c6", "c7", "c9"] {
+                _ = try await client.json(.post, "/api/v1/offices/chuo/counters/\(counter)/close", token: h.staffChuo)
+            }
+            let base = "/api/v1/offices/chuo/counters/c5"
+            for _ in 0..<30 {
+                _ = try await client.issue("moving-in")
+                _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
+                h.clock.advance(seconds: 120)
+                _ = try await client.json(.post, "\(base)/complete", token: h.staffChuo)
+            }
+            h.clock.advance(seconds: 86_400 - 30 * 120)
+            let chuo = try #require(try await h.store.offices().first { $0.id == "chuo" })
+            await hub.estimates.learn(chuo, store: h.store, now: h.clock.now(), logger: hub.logger)
+
+            var last = ""
+            for _ in 0..<6 {
+                last = try #require(try await client.issue("moving-in")["token"] as? String)
+                h.clock.advance(seconds: 1)
+            }
+            _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
+            await hub.refreshDirtyOffices()
+            let view = try await client.json(.get, "/api/v1/tickets/\(last)").json
+            #expect(view["estimateMethod"] as? String == "twin")
+            let minutes = try #require((view["estimate"] as? [String: Any])?["minutes"] as? Int)
+            #expect((9...11).contains(minutes), "\(minutes) min")
+        }
+    }
+
     @Test func aTravelTimeIsCheckedAndOnlyForRemoteTickets() async throws {
         let h = try await Harness.make()
         try await h.test { client in
