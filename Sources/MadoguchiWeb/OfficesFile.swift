@@ -30,6 +30,7 @@ public struct OfficesFile: Decodable, Sendable {
         var id: String
         var label: String
         var services: [String]
+        var hours: [String]?
     }
 
     public var offices: [OfficeEntry]
@@ -55,7 +56,7 @@ public struct OfficesFile: Decodable, Sendable {
                         typicalServiceSeconds: Int(($0.typicalMinutes * 60).rounded()), open: $0.open ?? true)
                 },
                 counters: (entry.counters ?? []).map {
-                    Counter(id: CounterID($0.id), label: $0.label, services: $0.services.map { ServiceID($0) })
+                    Counter(id: CounterID($0.id), label: $0.label, services: $0.services.map { ServiceID($0) }, hours: $0.hours)
                 },
                 policy: policy)
             return (office, entry.openCounters ?? false)

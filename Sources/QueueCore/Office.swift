@@ -52,6 +52,9 @@ public struct Office: Codable, Sendable, Equatable {
             for s in c.services where procedure(s) == nil {
                 found.append("office \(id): counter \(c.id) serves unknown procedure \(s)")
             }
+            if c.hours != nil && c.plannedHours == nil {
+                found.append("office \(id): counter \(c.id) hours must be \"HH:MM-HH:MM\" spans in order, not overlapping")
+            }
         }
         found.append(contentsOf: openingHours.problems().map { "office \(id): \($0)" })
         return found
@@ -88,12 +91,34 @@ public struct Counter: Codable, Sendable, Equatable {
     public var id: CounterID
     public var label: String
     public var services: [ServiceID]
+    /// When the counter is planned to be staffed on an open day, as `"HH:MM-HH:MM"` spans in order (a lunch
+    /// rotation: `["09:00-11:30", "12:30-16:30"]`); nil: the office's counter hours. The day's `roster.planned`
+    /// carries it, and the live wait estimates read it.
+    public var hours: [String]?
 
-    public init(id: CounterID, label: String, services: [ServiceID]) {
+    public init(id: CounterID, label: String, services: [ServiceID], hours: [String]? = nil) {
         self.id = id
         self.label = label
         self.services = services
+        self.hours = hours
     }
+
+    /// `hours` in seconds after local midnight; nil when unset or malformed (`Office.problems` names it).
+    public var plannedHours: [Range<Int>]? {
+        guard let hours else { return nil }
+        var result: [Range<Int>] = []
+        for span in hours {
+            let ends = span.split(separator: "-", omittingEmptySubsequences: false)
+            guard ends.count == 2, let from = OpeningHours.minutes(String(ends[0])), let to = Self.endMinutes(String(ends[1])),
+                from < to, from * 60 >= (result.last?.upperBound ?? 0)
+            else { return nil }
+            result.append((from * 60)..<(to * 60))
+        }
+        return result
+    }
+
+    /// "HH:MM", or "24:00" for the end of the day.
+    private static func endMinutes(_ text: String) -> Int? { text == "24:00" ? 24 * 60 : OpeningHours.minutes(text) }
 }
 
 /// Rules an office can tune.

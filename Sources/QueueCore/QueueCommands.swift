@@ -171,9 +171,9 @@ public struct QueueCommands: Sendable {
     }
 
     /// The start of a business day: one `roster.planned` per counter, once a day, so that the log holds what a wait
-    /// prediction may know of the day. Without a roster of its own, the office plans each counter, with its
-    /// configured skills, for the day's counter hours; `counter.opened` and `counter.closed` say what staff did.
-    /// Nothing on a day the office is closed.
+    /// prediction may know of the day. Each counter is planned, with its configured skills, for its own `hours`
+    /// when set (a lunch rotation), else for the day's counter hours; `counter.opened` and `counter.closed` say
+    /// what staff did. Nothing on a day the office is closed.
     public func planDay(office id: OfficeID, in ledger: inout some QueueLedger) throws -> CommandResult<Int> {
         let office = try requireOffice(id, in: ledger)
         let instant = now()
@@ -182,7 +182,7 @@ public struct QueueCommands: Sendable {
         else { return CommandResult(value: 0, events: [], created: false) }
         var events: [Event] = []
         for counter in office.counters {
-            let plan = CounterPlan(counter: counter.id, procedures: counter.services, open: [hours])
+            let plan = CounterPlan(counter: counter.id, procedures: counter.services, open: counter.plannedHours ?? [hours])
             events.append(try ledger.append(plan.event(office: id, at: instant, zone: office.zone)))
         }
         return CommandResult(value: events.count, events: events, created: true)

@@ -243,6 +243,21 @@ struct StoreContractTests {
             let open = config.openingHours.hours(on: day) != nil
             #expect(try await store.planDay(office: office).value == (open ? config.counters.count : 0), "\(day)")
         }
+        // A counter with hours of its own (a lunch rotation) is planned for those.
+        var rotated = config
+        rotated.counters[0].hours = ["09:00-11:30", "12:30-16:30"]
+        #expect(rotated.problems().isEmpty)
+        _ = try await store.importOffice(rotated)
+        clock.advance(seconds: 7 * 86_400)
+        let next = try await store.planDay(office: office).events.compactMap(CounterPlan.init(event:))
+        #expect(next.first?.open == [(9 * 3600)..<(11 * 3600 + 1800), (12 * 3600 + 1800)..<(16 * 3600 + 1800)])
+        #expect(next.dropFirst().allSatisfy { $0.open == [hours] })
+        // Malformed hours are named, not guessed at.
+        for bad in [["11:30-09:00"], ["09:00-12:00", "11:00-13:00"], ["9-12"]] {
+            var broken = config
+            broken.counters[0].hours = bad
+            #expect(broken.problems().contains { $0.contains("hours") }, "\(bad)")
+        }
     }
 
     @Test("staff accounts are found by token hash only", arguments: Fixtures.StoreKind.allCases)

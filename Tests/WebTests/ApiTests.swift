@@ -235,13 +235,24 @@ struct ApiTests {
                   - {id: certificates, prefix: AB, color: "#000", name: {ja: "x", en: "x"}, typicalMinutes: 0}
                 counters:
                   - {id: c1, label: "1", services: [nowhere]}
+                  - {id: c2, label: "2", services: [certificates], hours: ["12:00-09:00"]}
             """
         #expect {
             try OfficesFile.parse(yaml).resolved()
         } throws: { error in
             guard case QueueError.invalidInput(_, let reason) = error else { return false }
-            return ["office id", "time zone", "prefix", "typical time", "unknown procedure"].allSatisfy { reason.contains($0) }
+            return ["office id", "time zone", "prefix", "typical time", "unknown procedure", "c2 hours"].allSatisfy { reason.contains($0) }
         }
+        let rotated = try OfficesFile.parse("""
+            offices:
+              - id: small
+                name: {ja: "x", en: "x"}
+                procedures:
+                  - {id: certificates, prefix: A, color: "#000", name: {ja: "x", en: "x"}, typicalMinutes: 5}
+                counters:
+                  - {id: c1, label: "1", services: [certificates], hours: ["09:00-11:30", "12:30-16:30"]}
+            """).resolved()
+        #expect(rotated.first?.office.counters.first?.plannedHours == [32_400..<41_400, 45_000..<59_400])
         #expect(throws: QueueError.self) { try OfficesFile.parse("offices: [{id: x}]") }
         #expect(throws: QueueError.self) { try OfficesFile.parse(": : :") }
         let demo = try OfficesFile.demo().resolved()
