@@ -31,12 +31,7 @@ public struct Observation: Sendable {
 
     /// The waiting tickets in the order a line keeps them: by the time they joined, then number, then position.
     public var lineOrder: [Int] {
-        waiting.indices.sorted { a, b in
-            let x = waiting[a], y = waiting[b]
-            if x.queuedAt != y.queuedAt { return x.queuedAt < y.queuedAt }
-            if x.sequence != y.sequence { return x.sequence < y.sequence }
-            return a < b
-        }
+        waiting.indices.sorted { a, b in Waiter.joinedFirst(waiting[a], waiting[b]) ?? (a < b) }
     }
 }
 
@@ -66,11 +61,18 @@ public struct Waiter: Sendable, Equatable {
         self.remote = remote
     }
 
+    /// `Line.precedes` on these fields, without its last tie-break (the caller's): who joined first, then the
+    /// lower number; nil when both are equal.
+    static func joinedFirst(_ a: Waiter, _ b: Waiter) -> Bool? {
+        if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
+        if a.sequence != b.sequence { return a.sequence < b.sequence }
+        return nil
+    }
+
     /// `Line.callsBefore` on these fields: a higher class first, then who joined first.
     func callsBefore(_ other: Waiter) -> Bool {
         if priority != other.priority { return priority > other.priority }
-        if queuedAt != other.queuedAt { return queuedAt < other.queuedAt }
-        return sequence < other.sequence
+        return Self.joinedFirst(self, other) ?? false
     }
 }
 

@@ -182,11 +182,7 @@ public struct OfficeFold: Sendable {
                 travelSeconds: t.travelSeconds))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
-        waiting.sort { a, b in
-            if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
-            if a.sequence != b.sequence { return a.sequence < b.sequence }
-            return a.ticket < b.ticket
-        }
+        waiting.sort { a, b in Waiter.joinedFirst(a, b) ?? (a.ticket < b.ticket) }
         let observed: [ObservedCounter] = counterOrder.map { c in
             let state = counters[c] ?? CounterNow()
             let plan = plans[c]
