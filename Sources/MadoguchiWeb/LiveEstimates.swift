@@ -37,15 +37,19 @@ public final class LiveEstimates: Sendable {
 
     public let comeNow: ComeNow
     public let risk: Double
-    let runBudget = 20_000
-    let minimumRuns = 50
-    let maximumRuns = 200
+    let runBudget: Int
+    let minimumRuns: Int
+    let maximumRuns: Int
     let historyDays = 60
     private let offices = Mutex([OfficeID: OfficeState]())
     private let knowledge = Mutex([OfficeID: (learned: Learned, calibration: Calibration)]())
 
-    public init(risk: Double = 0.1, bufferMinutes: Int = 5) {
+    /// `runs` bounds the twin's runs per refresh and `runBudget` the ticket-runs (runs × waiting tickets).
+    public init(risk: Double = 0.1, bufferMinutes: Int = 5, runs: ClosedRange<Int> = 50...200, runBudget: Int = 20_000) {
         self.risk = risk
+        minimumRuns = runs.lowerBound
+        maximumRuns = runs.upperBound
+        self.runBudget = runBudget
         comeNow = ComeNow(bufferSeconds: Double(bufferMinutes) * 60)
     }
 
