@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The domain: value types, the ticket state machine, routing, events. Foundation only.
@@ -47,11 +50,27 @@ let package = Package(
             name: "SQLiteStore",
             dependencies: ["QueueCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Alerts to citizens: the outbox sender, Web Push (RFC 8291/8292), LINE, SMTP, the SMS/voice gateway.
+        .target(
+            name: "Notify",
+            dependencies: [
+                "QueueCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // HTTP, SSE, auth, OfficeHub, OpenAPI.
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Forecast",
+                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Forecast", "Notify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -79,6 +98,7 @@ let package = Package(
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [

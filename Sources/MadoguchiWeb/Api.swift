@@ -55,6 +55,9 @@ struct Api: Sendable {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
         }
         route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
+        route(.get, "/api/v1/tickets/{token}/contacts") { api, _, c in try await api.listContacts(c) }
+        route(.post, "/api/v1/tickets/{token}/contacts") { api, r, c in try await api.addContact(r, c) }
+        route(.delete, "/api/v1/tickets/{token}/contacts/{channel}") { api, _, c in try await api.removeContact(c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/call-next") { api, r, c in try await api.callNext(r, c) }
         for action in CounterAction.allCases {
             route(.post, "/api/v1/offices/{office}/counters/{counter}/\(action.rawValue)") { api, r, c in
@@ -65,6 +68,7 @@ struct Api: Sendable {
         route(.post, "/api/v1/offices/{office}/counters/{counter}/open") { api, r, c in try await api.setCounter(true, r, c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/close") { api, r, c in try await api.setCounter(false, r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/reactivate") { api, r, c in try await api.reactivate(r, c) }
+        route(.post, "/api/v1/offices/{office}/tickets/{number}/cancel") { api, r, c in try await api.cancelByOffice(r, c) }
     }
 
     // MARK: Public
@@ -125,7 +129,49 @@ struct Api: Sendable {
         }
     }
 
+    // MARK: Alerts
+
+    /// The channels a ticket's holder is reachable on (not the addresses: the holder knows them).
+    func listContacts(_ context: Context) async throws -> Response {
+        let token = try tokenParameter(context)
+        guard try await store.ticketView(token) != nil else { throw ApiError(QueueError.ticketNotFound) }
+        let contacts = try await store.contacts(ticket: token)
+        return JSONBody.response(ContactsBody(contacts, enabled: hub.notifier?.channels ?? []))
+    }
+
+    func addContact(_ request: Request, _ context: Context) async throws -> Response {
+        let token = try tokenParameter(context)
+        let body = try await JSONBody.decode(ContactBody.self, from: request)
+        guard let channel = AlertChannel(rawValue: body.channel) else {
+            throw ApiError.invalid("invalid_input", "channel: one of \(AlertChannel.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        guard hub.notifier?.channels.contains(channel) == true else {
+            throw ApiError.invalid("channel_disabled", "This office does not send alerts by \(channel.rawValue).")
+        }
+        _ = try await store.addContact(ticket: token, channel: channel, address: body.address)
+        hub.notifier?.wake()
+        let contacts = try await store.contacts(ticket: token)
+        return JSONBody.response(ContactsBody(contacts, enabled: hub.notifier?.channels ?? []), status: .created)
+    }
+
+    func removeContact(_ context: Context) async throws -> Response {
+        let token = try tokenParameter(context)
+        guard let channel = AlertChannel(rawValue: context.parameters.get("channel") ?? "") else {
+            throw ApiError(.notFound, "not_found", "No such channel.")
+        }
+        try await store.removeContact(ticket: token, channel: channel)
+        return Response(status: .noContent)
+    }
+
     // MARK: Staff
+
+    func cancelByOffice(_ request: Request, _ context: Context) async throws -> Response {
+        let office = try officeParameter(context)
+        let account = try await auth.require(request, office: office)
+        let result = try await store.cancelByOffice(office: office, number: try numberParameter(context), by: account.name)
+        hub.published(result.events)
+        return JSONBody.response(hub.body(result.value))
+    }
 
     func queue(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
@@ -169,10 +215,7 @@ struct Api: Sendable {
     func reactivate(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         let account = try await auth.require(request, office: office)
-        guard let number = TicketNumber(parsing: context.parameters.get("number") ?? "") else {
-            throw ApiError.invalid("invalid_input", "number: a ticket number such as A-042.")
-        }
-        let result = try await store.reactivate(office: office, number: number, by: account.name)
+        let result = try await store.reactivate(office: office, number: try numberParameter(context), by: account.name)
         hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
@@ -184,6 +227,13 @@ struct Api: Sendable {
         let office = try officeParameter(context)
         let account = try await auth.require(request, office: office)
         return (office, CounterID(context.parameters.get("counter") ?? ""), account.name)
+    }
+
+    private func numberParameter(_ context: Context) throws -> TicketNumber {
+        guard let number = TicketNumber(parsing: context.parameters.get("number") ?? "") else {
+            throw ApiError.invalid("invalid_input", "number: a ticket number such as A-042.")
+        }
+        return number
     }
 
     private func officeParameter(_ context: Context) throws -> OfficeID {
@@ -203,6 +253,23 @@ struct Api: Sendable {
             throw ApiError.badRequest("invalid_idempotency_key", "Idempotency-Key: 1 to 128 visible ASCII characters.")
         }
         return key
+    }
+}
+
+/// `POST /api/v1/tickets/{token}/contacts`.
+struct ContactBody: Decodable {
+    var channel: String
+    var address: String
+}
+
+/// A ticket's alert channels: those the holder gave, and those the server offers.
+struct ContactsBody: Encodable {
+    var channels: [String]
+    var available: [String]
+
+    init(_ contacts: [Contact], enabled: Set<AlertChannel>) {
+        channels = contacts.map(\.channel.rawValue)
+        available = AlertChannel.allCases.filter(enabled.contains).map(\.rawValue)
     }
 }
 

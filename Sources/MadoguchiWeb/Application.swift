@@ -14,6 +14,8 @@ public struct ServerSettings: Sendable {
     /// "Come now": a remote holder sets out when P(called within travel + buffer) exceeds the risk.
     public var comeNowRisk: Double
     public var comeNowBufferMinutes: Int
+    /// Alerts to citizens: every channel off unless configured.
+    public var alerts: AlertSettings = AlertSettings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15, lookupBurst: Int = 300,
@@ -33,16 +35,26 @@ public struct ServerSettings: Sendable {
 public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
 ) throws -> some ApplicationProtocol {
+    let problems = settings.alerts.problems
+    guard problems.isEmpty else { throw SettingsError(problems: problems) }
+    let pages = try Pages.load()
+    let notifier = AlertSetup.notifier(settings: settings.alerts, store: store, catalog: pages.catalog, logger: logger)
     let hub = OfficeHub(
         store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
-        heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
+        notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
-    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: try Pages.load())
+    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: pages)
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
-        services: [hub, DayCloser(store: store, hub: hub, logger: logger)],
+        services: [hub, notifier, DayCloser(store: store, hub: hub, logger: logger)],
         logger: logger)
+}
+
+/// Settings that cannot run, each problem named.
+public struct SettingsError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { problems.joined(separator: "\n") }
 }
 
 func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages) -> Router<MadoguchiContext> {
@@ -51,6 +63,7 @@ func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pa
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
     Api(store: store, hub: hub).register(on: router)
+    MetricsRoute(store: store, hub: hub).register(on: router)
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     BoardRoutes(store: store, pages: pages).register(on: router)

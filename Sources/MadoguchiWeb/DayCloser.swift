@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// Closes each office's earlier business days and plans the new one: at start-up, then every `intervalSeconds`.
 /// Tickets still open from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of
-/// it. The day's `roster.planned` events are written once a day. Console sessions past their working day are
-/// removed on the same round.
+/// it. The day's `roster.planned` events are written once a day. The contacts and outbox alerts of earlier days are
+/// deleted, and console sessions past their working day removed, on the same round.
 final class DayCloser: Service {
     let store: any QueueStore
     let hub: OfficeHub
@@ -41,6 +41,9 @@ final class DayCloser: Service {
                 }
                 let planned = try await store.planDay(office: office.id)
                 if planned.value > 0 { hub.published(planned.events) }
+                // Contacts live as long as their ticket's day (SECURITY-NOTES: privacy by default).
+                let purged = try await store.purgeContacts(office: office.id)
+                if purged > 0 { logger.info("purged \(purged) contacts of earlier days at \(office.id)") }
             }
             let removed = try await store.removeSessions(olderThan: Sessions.lifetimeSeconds)
             if removed > 0 { logger.info("removed \(removed) expired console sessions") }

@@ -13,8 +13,8 @@ import Synchronization
 /// - Knowledge of earlier days (`learn`) is built in the background at start and every six hours after; until
 ///   then, estimates use `Learned.empty` (10-minute services) without calibration.
 /// - A remote ticket that carries `travelMinutes` turns "come now" when P(called within travel + buffer) exceeds
-///   the risk; once due it stays due, and the time it flipped is kept for the day (in memory: after a restart it
-///   is decided again).
+///   the risk; once due it stays due. The hub records the flip as a `ticket.come_now` event (which queues its
+///   alerts); folding that event sets the flip time, so it survives a restart and agrees across nodes.
 public final class LiveEstimates: Sendable {
     public struct Entry: Sendable, Equatable {
         public var prediction: Prediction
@@ -79,8 +79,10 @@ public final class LiveEstimates: Sendable {
         WaitEstimate(minutes: Int((p.mean / 60).rounded()), low: Int((p.p10 / 60).rounded(.down)), high: Int((p.p90 / 60).rounded(.up)))
     }
 
-    /// Folds the office's new events and recomputes every waiting ticket's estimate.
-    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws {
+    /// Folds the office's new events and recomputes every waiting ticket's estimate. Returns the remote tickets
+    /// that became "come now" with this refresh, for the caller to record (`QueueStore.markComeNow`).
+    @discardableResult
+    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws -> [TicketID] {
         let zone = office.zone
         let today = LocalDate(now, in: zone)
         var state = offices.withLock { $0[office.id] }
@@ -93,10 +95,14 @@ public final class LiveEstimates: Sendable {
                 counters: office.counters.map { ($0.id, $0.services, states[$0.id] ?? false) })
             state = OfficeState(fold: fold, date: today)
         }
-        guard var state else { return }
+        guard var state else { return [] }
         while true {
             let events = try await store.events(office: office.id, date: today, afterSeq: state.lastSeq, limit: 1000)
-            for event in events { state.fold.apply(event) }
+            for event in events {
+                state.fold.apply(event)
+                // The recorded flip time wins over the one this process decided (another node, or before a restart).
+                if event.type == .ticketComeNow, let ticket = event.ticket { state.comeNow[ticket] = event.at }
+            }
             state.lastSeq = events.last?.seq ?? state.lastSeq
             if events.count < 1000 { break }
         }
@@ -127,14 +133,17 @@ public final class LiveEstimates: Sendable {
             if state.lastInLine[service].map({ $0.mean < prediction.mean }) ?? true { state.lastInLine[service] = prediction }
         }
         var entries: [TicketID: Entry] = [:]
+        var due: [TicketID] = []
         for (w, (raw, prediction)) in zip(observation.waiting.prefix(real), calibrated.prefix(real)) {
             if let travel = w.travelSeconds, state.comeNow[w.ticket] == nil, comeNow.isDue(raw, travelSeconds: travel) {
                 state.comeNow[w.ticket] = now
+                due.append(w.ticket)
             }
             entries[w.ticket] = Entry(prediction: prediction, comeNowSince: state.comeNow[w.ticket])
         }
         state.entries = entries
         offices.withLock { $0[office.id] = state }
+        return due
     }
 
     /// Learns from the office's last `historyDays` days before today (three quarters to learn, the last quarter to

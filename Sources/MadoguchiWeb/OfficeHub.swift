@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Notify
 import QueueCore
 import ServiceLifecycle
 import Synchronization
@@ -49,6 +50,8 @@ public final class OfficeHub: Service {
     static let bufferedFrames = 8
     let store: any QueueStore
     let estimates: LiveEstimates
+    /// Woken when a committed change queued alerts.
+    let notifier: Notifier?
     let heartbeatSeconds: Double
     let logger: Logger
     private let state = Mutex(State())
@@ -56,11 +59,12 @@ public final class OfficeHub: Service {
     private let wakes: AsyncStream<Void>
 
     public init(
-        store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), heartbeatSeconds: Double = 15,
-        logger: Logger = Logger(label: "madoguchi.hub")
+        store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), notifier: Notifier? = nil,
+        heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub")
     ) {
         self.store = store
         self.estimates = estimates
+        self.notifier = notifier
         self.heartbeatSeconds = heartbeatSeconds
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -76,6 +80,7 @@ public final class OfficeHub: Service {
             }
         }
         wake.yield()
+        if events.contains(where: { AlertKind(causedBy: $0) != nil }) { notifier?.wake() }
     }
 
     func subscribe(_ topic: Topic) -> (UUID, AsyncStream<SSEFrame>) {
@@ -134,7 +139,15 @@ public final class OfficeHub: Service {
         for office in offices {
             do {
                 // Every waiting ticket's estimate, once per change, before anyone is shown the new state.
-                if let config = configured[office] { try await estimates.refresh(config, store: store, now: store.clock.now()) }
+                if let config = configured[office] {
+                    let due = try await estimates.refresh(config, store: store, now: store.clock.now())
+                    // Tickets that just became "come now": recorded (and alerted) once; the events come back here
+                    // as a change, which the estimates then fold.
+                    for ticket in due {
+                        let marked = try await store.markComeNow(ticket: ticket)
+                        published(marked.events)
+                    }
+                }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
                     let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
                     broadcast(frame) { $0 == .office(office) }

@@ -7,12 +7,24 @@ struct StaffAuth: Sendable {
     let store: any QueueStore
 
     func require(_ request: Request, office: OfficeID) async throws -> StaffAccount {
+        let account = try await bearer(request)
+        guard account.role != .device, account.mayAct(on: office) else { throw ApiError.forbidden }
+        return account
+    }
+
+    /// An admin's or a city-wide supervisor's token: for what spans every office (`/metrics`).
+    func requireCityWide(_ request: Request) async throws -> StaffAccount {
+        let account = try await bearer(request)
+        guard account.role == .admin || account.role == .supervisor, account.office == nil else { throw ApiError.forbidden }
+        return account
+    }
+
+    private func bearer(_ request: Request) async throws -> StaffAccount {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw ApiError.unauthorized }
         let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.utf8.count <= 128,
             let account = try await store.staffAccount(tokenHash: StaffTokens.hash(token))
         else { throw ApiError.unauthorized }
-        guard account.role != .device, account.mayAct(on: office) else { throw ApiError.forbidden }
         return account
     }
 

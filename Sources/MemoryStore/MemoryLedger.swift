@@ -18,6 +18,8 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var idempotency: [IdempotencyKey: IdempotencyRecord] = [:]
     var staff: [String: StaffAccount] = [:]
     var users: [String: StaffUser] = [:]
+    var contactTable: [TicketID: [AlertChannel: Contact]] = [:]
+    var outbox: [OutboxAlert] = []
 
     public init() {}
 
@@ -90,6 +92,20 @@ public struct MemoryLedger: QueueLedger, Sendable {
     public func staffAccount(tokenHash: String) throws -> StaffAccount? { staff[tokenHash] }
     public func staffUser(username: String) throws -> StaffUser? { users[username] }
 
+    public func hasEvent(ticket: TicketID, type: EventType) throws -> Bool {
+        eventLog.contains { $0.ticket == ticket && $0.type == type }
+    }
+
+    public func contacts(ticket: TicketID) throws -> [Contact] {
+        (contactTable[ticket] ?? [:]).values.sorted { $0.channel.rawValue < $1.channel.rawValue }
+    }
+
+    public func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert] {
+        Array(outbox.lazy.filter { $0.isPending && $0.nextAttemptAt <= now }.prefix(limit))
+    }
+
+    public func alert(id: Int64) throws -> OutboxAlert? { outbox.first { $0.id == id } }
+
     // MARK: QueueLedger
 
     public mutating func save(office: Office) throws {
@@ -143,5 +159,46 @@ public struct MemoryLedger: QueueLedger, Sendable {
 
     public mutating func insert(staff account: StaffAccount) throws {
         staff[account.tokenHash] = account
+    }
+
+    public mutating func save(contact: Contact) throws {
+        contactTable[contact.ticket, default: [:]][contact.channel] = contact
+    }
+
+    public mutating func deleteContact(ticket: TicketID, channel: AlertChannel) throws {
+        contactTable[ticket]?[channel] = nil
+    }
+
+    public mutating func enqueue(_ alert: OutboxAlert) throws -> Bool {
+        guard !outbox.contains(where: {
+            $0.ticket == alert.ticket && $0.kind == alert.kind && $0.round == alert.round && $0.channel == alert.channel
+        }) else { return false }
+        var stored = alert
+        stored.id = (outbox.last?.id ?? 0) + 1
+        outbox.append(stored)
+        return true
+    }
+
+    public mutating func record(alert id: Int64, attempts: Int, outcome: AlertOutcome, at: Date) throws -> Bool {
+        guard let i = outbox.firstIndex(where: { $0.id == id }), outbox[i].isPending else { return false }
+        outbox[i].attempts = attempts
+        switch outcome {
+        case .sent: outbox[i].sentAt = at
+        case .retry(let next, let error): (outbox[i].nextAttemptAt, outbox[i].lastError) = (next, error)
+        case .failed(let error): (outbox[i].failedAt, outbox[i].lastError) = (at, error)
+        }
+        return true
+    }
+
+    public mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int {
+        var gone = 0
+        for (ticket, byChannel) in contactTable {
+            let old = byChannel.values.filter { $0.office == office && $0.businessDate < date }
+            gone += old.count
+            for contact in old { contactTable[ticket]?[contact.channel] = nil }
+            if contactTable[ticket]?.isEmpty == true { contactTable[ticket] = nil }
+        }
+        outbox.removeAll { $0.office == office && $0.businessDate < date }
+        return gone
     }
 }

@@ -98,6 +98,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case ticketReactivated = "ticket.reactivated"
     /// Still open when its business day ended; the office closed it. Its status becomes `cancelled`.
     case ticketExpired = "ticket.expired"
+    /// The wait estimate says the holder of a remote ticket should set out now; once a day per ticket. Its status
+    /// stays `waiting`; its alerts go out through the outbox.
+    case ticketComeNow = "ticket.come_now"
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"

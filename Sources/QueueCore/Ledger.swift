@@ -28,6 +28,13 @@ public protocol QueueReader {
     func lastEventSeq(office: OfficeID) throws -> Int64
     func staffAccount(tokenHash: String) throws -> StaffAccount?
     func staffUser(username: String) throws -> StaffUser?
+    /// Whether the ticket's log holds an event of `type`.
+    func hasEvent(ticket: TicketID, type: EventType) throws -> Bool
+    /// The ticket's contacts, one per channel.
+    func contacts(ticket: TicketID) throws -> [Contact]
+    /// Outbox alerts still to send whose next attempt is due by `now`, oldest first.
+    func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert]
+    func alert(id: Int64) throws -> OutboxAlert?
 }
 
 /// Writes a store offers inside one transaction. Commands are written once, in `QueueCommands`, against this
@@ -49,6 +56,17 @@ public protocol QueueLedger: QueueReader {
     /// Removes the staff accounts whose name starts with `namePrefix` and that were created before `cutoff`;
     /// returns how many went.
     mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int
+    /// Adds or replaces the ticket's contact on its channel.
+    mutating func save(contact: Contact) throws
+    mutating func deleteContact(ticket: TicketID, channel: AlertChannel) throws
+    /// Adds an alert unless one with the same (ticket, kind, round, channel) is there; returns whether it was added.
+    mutating func enqueue(_ alert: OutboxAlert) throws -> Bool
+    /// Records an attempt's outcome on a pending alert; returns false when it was no longer pending (another sender
+    /// finished it first).
+    mutating func record(alert id: Int64, attempts: Int, outcome: AlertOutcome, at: Date) throws -> Bool
+    /// Deletes the office's contacts and outbox alerts of business days before `date`; returns how many contacts
+    /// went.
+    mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int
 }
 
 /// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.

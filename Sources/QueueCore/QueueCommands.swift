@@ -188,6 +188,87 @@ public struct QueueCommands: Sendable {
         return CommandResult(value: events.count, events: events, created: true)
     }
 
+    // MARK: Alerts
+
+    /// The wait estimate says the holder of this remote ticket should set out now: a `ticket.come_now` event and
+    /// the alert on each of its channels, once a day per ticket. Nothing when the ticket no longer waits or was
+    /// already marked (two nodes may decide it at once).
+    public func markComeNow(ticket id: TicketID, in ledger: inout some QueueLedger) throws -> CommandResult<Bool> {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        guard ticket.status == .waiting, try !ledger.hasEvent(ticket: id, type: .ticketComeNow) else {
+            return CommandResult(value: false, events: [], created: false)
+        }
+        let office = try requireOffice(ticket.office, in: ledger)
+        let event = try ledger.append(Event(.ticketComeNow, ticket: ticket, at: now(), zone: office.zone))
+        try enqueueAlerts(for: event, ticket: ticket, office: office, in: &ledger)
+        return CommandResult(value: true, events: [event])
+    }
+
+    /// Adds (or replaces) how to reach the holder of a ticket on one channel, for the ticket's business day. A
+    /// ticket already due to "come now" is alerted on the new channel at once.
+    public func addContact(
+        ticket id: TicketID, channel: AlertChannel, address: String, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Contact> {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        if let problem = Contact.problem(channel: channel, address: address) {
+            throw QueueError.invalidInput(field: "address", reason: problem)
+        }
+        guard !ticket.isTerminal, ticket.status != .noShow else {
+            throw QueueError.invalidTransition(from: ticket.status, action: "given a contact")
+        }
+        let office = try requireOffice(ticket.office, in: ledger)
+        let contact = Contact(
+            ticket: id, office: ticket.office, businessDate: ticket.businessDate, channel: channel, address: address, createdAt: now())
+        try ledger.save(contact: contact)
+        if ticket.status == .waiting, try ledger.hasEvent(ticket: id, type: .ticketComeNow) {
+            _ = try ledger.enqueue(alert(.comeNow, round: 0, ticket: ticket, counter: nil, channel: channel, office: office))
+        }
+        return CommandResult(value: contact, events: [])
+    }
+
+    /// Forgets the holder's contact on one channel ("stop alerts"); pending alerts to it then fail unsent.
+    public func removeContact(ticket id: TicketID, channel: AlertChannel, in ledger: inout some QueueLedger) throws {
+        guard try ledger.ticket(id) != nil else { throw QueueError.ticketNotFound }
+        try ledger.deleteContact(ticket: id, channel: channel)
+    }
+
+    /// Staff cancel a ticket (the procedure cannot be done today, a duplicate): `ticket.cancelled` with the staff
+    /// account, and the holder is alerted.
+    public func cancelByOffice(
+        office id: OfficeID, number: TicketNumber, by staff: String, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(id, in: ledger)
+        let today = LocalDate(now(), in: office.zone)
+        guard let ticket = try ledger.ticket(office: id, date: today, number: number) else { throw QueueError.ticketNotFound }
+        return try apply(.cancel, to: ticket, office: office, by: staff, in: &ledger)
+    }
+
+    /// The retention rule: every contact and outbox alert of the office's earlier business days goes.
+    public func purgeContacts(office id: OfficeID, in ledger: inout some QueueLedger) throws -> Int {
+        let office = try requireOffice(id, in: ledger)
+        return try ledger.purgeContacts(office: id, before: LocalDate(now(), in: office.zone))
+    }
+
+    /// One outbox alert per contact of the ticket for an event that alerts (`AlertKind(causedBy:)`), in the
+    /// event's transaction.
+    private func enqueueAlerts(for event: Event, ticket: Ticket, office: Office, in ledger: inout some QueueLedger) throws {
+        guard let kind = AlertKind(causedBy: event) else { return }
+        for contact in try ledger.contacts(ticket: ticket.id) {
+            _ = try ledger.enqueue(alert(
+                kind, round: kind == .comeNow ? 0 : event.seq, ticket: ticket, counter: event.counter ?? ticket.counter,
+                channel: contact.channel, office: office))
+        }
+    }
+
+    private func alert(
+        _ kind: AlertKind, round: Int64, ticket: Ticket, counter: CounterID?, channel: AlertChannel, office: Office
+    ) -> OutboxAlert {
+        OutboxAlert(
+            ticket: ticket.id, office: office.id, businessDate: ticket.businessDate, kind: kind, round: round, channel: channel,
+            number: ticket.number, counterLabel: counter.flatMap { office.counter($0)?.label }, language: ticket.language,
+            createdAt: now())
+    }
+
     // MARK: Counters
 
     /// Calls the next ticket at a counter by `Routing`. Returns nil when nothing waits that it can serve.
@@ -321,6 +402,7 @@ public struct QueueCommands: Sendable {
         let event = try ledger.append(decided)
         let next = ticket.evolved(by: event)
         try ledger.update(next, expecting: ticket.status)
+        try enqueueAlerts(for: event, ticket: next, office: office, in: &ledger)
         for counterID in Set([ticket.counter, event.counter].compactMap { $0 }) {
             let state = try ledger.counterState(office.id, counterID) ?? CounterState(id: counterID)
             let evolved = state.evolved(by: event)

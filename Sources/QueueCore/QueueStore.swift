@@ -27,6 +27,17 @@ public protocol QueueStore: Sendable {
     func createUser(_ user: StaffUser) async throws
     func staffUser(username: String) async throws -> StaffUser?
     func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int
+    // Alerts: contacts, the come-now mark, the outbox (`docs/notifications.md`).
+    func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool>
+    func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact
+    func removeContact(ticket: TicketID, channel: AlertChannel) async throws
+    func contacts(ticket: TicketID) async throws -> [Contact]
+    func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView>
+    func purgeContacts(office: OfficeID) async throws -> Int
+    func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
+    func alert(id: Int64) async throws -> OutboxAlert?
+    /// Records a send attempt; false when the alert was no longer pending.
+    func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool
 }
 
 /// The staff commands without an acting account: configuration loading, the day closer and tests.
@@ -178,6 +189,48 @@ extension QueueStore where Self: LedgerDatabase {
     public func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int {
         let commands = commands
         return try await write { ledger in try commands.removeSessions(olderThan: lifetimeSeconds, in: &ledger) }
+    }
+
+    public func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool> {
+        let commands = commands
+        return try await write { ledger in try commands.markComeNow(ticket: ticket, in: &ledger) }
+    }
+
+    public func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact {
+        let commands = commands
+        return try await write { ledger in try commands.addContact(ticket: ticket, channel: channel, address: address, in: &ledger).value }
+    }
+
+    public func removeContact(ticket: TicketID, channel: AlertChannel) async throws {
+        let commands = commands
+        try await write { ledger in try commands.removeContact(ticket: ticket, channel: channel, in: &ledger) }
+    }
+
+    public func contacts(ticket: TicketID) async throws -> [Contact] {
+        try await read { try $0.contacts(ticket: ticket) }
+    }
+
+    public func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await write { ledger in try viewing(commands.cancelByOffice(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+    }
+
+    public func purgeContacts(office: OfficeID) async throws -> Int {
+        let commands = commands
+        return try await write { ledger in try commands.purgeContacts(office: office, in: &ledger) }
+    }
+
+    public func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert] {
+        try await read { try $0.dueAlerts(now: now, limit: limit) }
+    }
+
+    public func alert(id: Int64) async throws -> OutboxAlert? {
+        try await read { try $0.alert(id: id) }
+    }
+
+    public func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool {
+        let now = clock.now()
+        return try await write { ledger in try ledger.record(alert: id, attempts: attempts, outcome: outcome, at: now) }
     }
 }
 

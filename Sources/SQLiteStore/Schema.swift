@@ -91,6 +91,44 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Alerts (issue 6): contacts live for their ticket's business day; the outbox is written in the transaction
+        // of the change that causes an alert, and unique per (ticket, kind, round, channel).
+        migrator.registerMigration("v3-alerts") { db in
+            try db.execute(sql: """
+                CREATE INDEX event_ticket ON event (ticket, type) WHERE ticket IS NOT NULL;
+                CREATE TABLE contact (
+                    ticket TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    office TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (ticket, channel)
+                ) WITHOUT ROWID;
+                CREATE INDEX contact_date ON contact (office, business_date);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ticket TEXT NOT NULL,
+                    office TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    round INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    number TEXT NOT NULL,
+                    counter_label TEXT,
+                    language TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    sent_at INTEGER,
+                    failed_at INTEGER,
+                    last_error TEXT,
+                    UNIQUE (ticket, kind, round, channel)
+                );
+                CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+                CREATE INDEX outbox_date ON outbox (office, business_date);
+                """)
+        }
         return migrator
     }
 }

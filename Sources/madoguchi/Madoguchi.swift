@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
     var comeNowRisk = 0.1
     @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
+    @OptionGroup(title: "Alerts (each channel off unless set; secrets from the environment, see docs/notifications.md)")
+    var alerts: AlertOptions
 
     func validate() throws {
         if !(1...65535).contains(port) { throw ValidationError("--port must be 1-65535") }
@@ -48,11 +50,37 @@ struct Serve: AsyncParsableCommand {
             let count = try await store.offices().count
             logger.info("loaded the demo city: \(count) offices, \(events.count) events")
         }
-        let settings = ServerSettings(
+        var settings = ServerSettings(
             host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond, comeNowRisk: comeNowRisk,
             comeNowBufferMinutes: comeNowBuffer)
+        settings.alerts = alerts.settings()
         let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
+    }
+}
+
+/// `serve`'s alert options; each falls back to its `MADOGUCHI_…` environment variable.
+struct AlertOptions: ParsableArguments {
+    @Option(help: "The server's public origin, for links in alerts (MADOGUCHI_PUBLIC_URL).") var publicUrl: String?
+    @Option(help: "SMS/voice gateway webhook URL; needs MADOGUCHI_GATEWAY_SECRET (MADOGUCHI_GATEWAY_URL).") var gatewayUrl: String?
+    @Option(help: "LINE official account basic id, e.g. @123abcde; needs MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET (MADOGUCHI_LINE_ACCOUNT).")
+    var lineAccount: String?
+    @Option(help: "LINE Messaging API origin (MADOGUCHI_LINE_API).") var lineApi: String?
+    @Option(help: "Attempts per alert before giving up.") var alertAttempts = 6
+
+    func validate() throws {
+        if !(1...20).contains(alertAttempts) { throw ValidationError("--alert-attempts must be 1-20") }
+    }
+
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) -> AlertSettings {
+        var settings = AlertSettings()
+        settings.publicURL = publicUrl ?? environment["MADOGUCHI_PUBLIC_URL"]
+        settings.gatewayURL = gatewayUrl ?? environment["MADOGUCHI_GATEWAY_URL"]
+        settings.lineAccountID = lineAccount ?? environment["MADOGUCHI_LINE_ACCOUNT"]
+        if let api = lineApi ?? environment["MADOGUCHI_LINE_API"] { settings.lineAPIBase = api }
+        settings.retry.maxAttempts = alertAttempts
+        settings.readSecrets(from: environment)
+        return settings
     }
 }
 

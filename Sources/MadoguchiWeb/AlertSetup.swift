@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Notify
+import QueueCore
+
+/// Which alert channels the city switched on, and how to reach them (`docs/notifications.md`). Every channel is off
+/// by default. Secrets come from the environment only, never from the command line (which `ps` shows).
+public struct AlertSettings: Sendable {
+    /// The server's public origin (`https://madoguchi.city.example.jp`), for links in alerts.
+    public var publicURL: String?
+    /// SMS and voice: the provider's webhook and the HMAC secret it checks (`MADOGUCHI_GATEWAY_SECRET`).
+    public var gatewayURL: String?
+    public var gatewaySecret: String?
+    /// LINE Messaging API: the API origin (a local fake in tests), the channel access token
+    /// (`MADOGUCHI_LINE_ACCESS_TOKEN`) and channel secret (`MADOGUCHI_LINE_CHANNEL_SECRET`), and the official
+    /// account's basic id (`@123abcde`) for the "get LINE alerts" link.
+    public var lineAPIBase: String = "https://api.line.me"
+    public var lineAccessToken: String?
+    public var lineChannelSecret: String?
+    public var lineAccountID: String?
+    public var retry: RetryPolicy = RetryPolicy()
+    /// How often the notifier looks at the outbox besides being woken.
+    public var pollSeconds: Double = 1
+
+    public init() {}
+
+    /// The secrets from the environment.
+    public mutating func readSecrets(from environment: [String: String] = ProcessInfo.processInfo.environment) {
+        gatewaySecret = environment["MADOGUCHI_GATEWAY_SECRET"] ?? gatewaySecret
+        lineAccessToken = environment["MADOGUCHI_LINE_ACCESS_TOKEN"] ?? lineAccessToken
+        lineChannelSecret = environment["MADOGUCHI_LINE_CHANNEL_SECRET"] ?? lineChannelSecret
+    }
+
+    /// What is wrong with the settings, each problem once; empty when they can run.
+    public var problems: [String] {
+        var out: [String] = []
+        if gatewayURL != nil, (gatewaySecret ?? "").utf8.count < 16 {
+            out.append("--gateway-url needs MADOGUCHI_GATEWAY_SECRET (16 bytes or more) in the environment")
+        }
+        if let url = gatewayURL, !Self.isHTTPURL(url) { out.append("--gateway-url: an http(s) URL") }
+        if lineAccessToken != nil || lineChannelSecret != nil || lineAccountID != nil,
+            lineAccessToken == nil || lineChannelSecret == nil || lineAccountID == nil
+        {
+            out.append("LINE needs --line-account, MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET together")
+        }
+        if !Self.isHTTPURL(lineAPIBase) { out.append("--line-api: an http(s) URL") }
+        return out
+    }
+
+    var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme, url.host != nil else { return false }
+        return scheme == "https" || scheme == "http"
+    }
+}
+
+/// The notifier as the server composes it: the transports the settings switch on, and messages written from the
+/// page catalogue in the ticket's language.
+enum AlertSetup {
+    static func notifier(settings: AlertSettings, store: any QueueStore, catalog: Catalog, logger: Logger) -> Notifier {
+        var transports: [any AlertTransport] = []
+        var http: AlertHTTP?
+        func shared() -> AlertHTTP {
+            if let http { return http }
+            let made = AlertHTTP()
+            http = made
+            return made
+        }
+        if let url = settings.gatewayURL, let secret = settings.gatewaySecret {
+            transports.append(GatewayTransport(http: shared(), url: url, secret: secret, now: { store.clock.now() }))
+        }
+        if settings.lineEnabled, let token = settings.lineAccessToken {
+            transports.append(LineTransport(http: shared(), apiBase: settings.lineAPIBase, accessToken: token))
+        }
+        let composer = AlertComposer(store: store, catalog: catalog, publicURL: settings.publicURL)
+        return Notifier(
+            store: store, transports: transports, policy: settings.retry, pollSeconds: settings.pollSeconds, http: http,
+            logger: logger, compose: { await composer.message(for: $0) })
+    }
+}
+
+/// An alert's words: the catalogue's `alert.<kind>.title|body` in the ticket's language, with the office's name, the
+/// printed number and the counter's label. Nothing else: no procedure, no name.
+struct AlertComposer: Sendable {
+    let store: any QueueStore
+    let catalog: Catalog
+    let publicURL: String?
+
+    func message(for alert: OutboxAlert) async -> AlertMessage {
+        let language = Language(rawValue: alert.language) ?? .ja
+        let office = (try? await store.offices().first { $0.id == alert.office })
+        let name = office.map { language.isJapanese ? $0.name.ja : $0.name.en } ?? alert.office.rawValue
+        let arguments = ["office": name, "number": alert.number.description, "counter": alert.counterLabel ?? "-"]
+        return AlertMessage(
+            title: catalog.text("alert.\(alert.kind.rawValue).title", language, arguments),
+            body: catalog.text("alert.\(alert.kind.rawValue).body", language, arguments),
+            url: publicURL.map { "\($0)/t/\(alert.ticket.rawValue)" })
+    }
+}

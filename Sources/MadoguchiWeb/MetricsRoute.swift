@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Notify
+import QueueCore
+
+/// `GET /metrics`: Prometheus text for an admin's or city-wide supervisor's token (Prometheus sends it as
+/// `authorization: bearer`). Alert deliveries by channel: sent, retried, given up, and the mean time from the
+/// change to delivery.
+struct MetricsRoute: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+
+    func register(on router: Router<MadoguchiContext>) {
+        router.get("/metrics") { request, _ in
+            _ = try await StaffAuth(store: store).requireCityWide(request)
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: Self.render(hub.notifier?.snapshot))))
+            response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+    }
+
+    static func render(_ counts: NotifierCounts?) -> String {
+        let counts = counts ?? NotifierCounts()
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String, _ values: [AlertChannel: Double]) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for channel in AlertChannel.allCases {
+                out += "\(name){channel=\"\(channel.rawValue)\"} \(Self.number(values[channel] ?? 0))\n"
+            }
+        }
+        family("madoguchi_alerts_sent_total", "counter", "Alerts delivered.", counts.sent.mapValues(Double.init))
+        family("madoguchi_alerts_retried_total", "counter", "Send attempts that failed and were scheduled again.", counts.retried.mapValues(Double.init))
+        family("madoguchi_alerts_failed_total", "counter", "Alerts given up (too many attempts or a permanent refusal).", counts.failed.mapValues(Double.init))
+        family(
+            "madoguchi_alerts_delivery_seconds_sum", "counter", "Seconds from the causing change to delivery, summed over sent alerts.",
+            counts.sentLatencySeconds)
+        return out
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3f", value)
+    }
+}

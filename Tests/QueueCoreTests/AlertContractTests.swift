@@ -1,0 +1,124 @@
+import Foundation
+import QueueCore
+import SQLiteStore
+import Testing
+
+/// The alert half of the store contract: contacts, the outbox written in the change's own transaction, at most one
+/// alert per (ticket, kind, round, channel), and nothing personal left after the ticket's day.
+@Suite("Alert contract")
+struct AlertContractTests {
+    let office = Fixtures.officeID
+    let phone = "+819012345678"
+    let lineUser = "U" + String(repeating: "ab", count: 16)
+
+    @Test("a call queues one alert per contact, in the call's transaction; a citizen's own cancel queues none", arguments: Fixtures.StoreKind.allCases)
+    func callQueuesAlerts(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let mine = try await Fixtures.issue(store, "certificates")
+        let other = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: mine.id, channel: .gateway, address: phone)
+        _ = try await store.addContact(ticket: mine.id, channel: .line, address: lineUser)
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).isEmpty, "no alert before anything happens")
+
+        let called = try await store.callNext(office: office, counter: "c1", idempotencyKey: nil)
+        #expect(called.value?.ticket.id == mine.id)
+        let due = try await store.dueAlerts(now: clock.now(), limit: 10)
+        #expect(due.map(\.channel).sorted { $0.rawValue < $1.rawValue } == [.gateway, .line])
+        #expect(due.allSatisfy { $0.kind == .called && $0.number == mine.number && $0.counterLabel == "1" && $0.round == called.events[0].seq })
+        #expect(Set(due.map(\.deliveryKey)).count == 2)
+
+        // Recall: another round of the same ticket, alerted again.
+        _ = try await store.counterAction(.recall, office: office, counter: "c1")
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).filter { $0.kind == .recalled }.count == 2)
+        // The other ticket has no contact; its holder cancels it themselves: nothing queued.
+        _ = try await store.citizenAction(.cancel, ticket: other.id)
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).count == 4)
+    }
+
+    @Test("come now is recorded once per ticket, alerts every channel, and a later contact is alerted at once", arguments: Fixtures.StoreKind.allCases)
+    func comeNowOnce(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let mine = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: mine.id, channel: .gateway, address: phone)
+        let first = try await store.markComeNow(ticket: mine.id)
+        #expect(first.value && first.events.map(\.type) == [.ticketComeNow])
+        let again = try await store.markComeNow(ticket: mine.id)
+        #expect(!again.value && again.events.isEmpty, "a second node deciding the same adds nothing")
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).map(\.kind) == [.comeNow])
+        _ = try await store.addContact(ticket: mine.id, channel: .line, address: lineUser)
+        let due = try await store.dueAlerts(now: clock.now(), limit: 10)
+        #expect(due.map(\.channel) == [.gateway, .line] && due.allSatisfy { $0.kind == .comeNow && $0.round == 0 })
+        // Replacing a contact on the same channel queues nothing new.
+        _ = try await store.addContact(ticket: mine.id, channel: .line, address: "U" + String(repeating: "cd", count: 16))
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).count == 2)
+        // A called ticket is no longer "come now".
+        _ = try await store.callNext(office: office, counter: "c1", idempotencyKey: nil)
+        let other = try await Fixtures.issue(store, "certificates")
+        _ = try await store.callNext(office: office, counter: "c2", idempotencyKey: nil)
+        #expect(try await store.markComeNow(ticket: other.id).value == false)
+    }
+
+    @Test("staff cancelling a ticket alerts its holder; a bad address is refused with the reason", arguments: Fixtures.StoreKind.allCases)
+    func staffCancelAndValidation(kind: Fixtures.StoreKind) async throws {
+        let store = try await Fixtures.store(kind)
+        let mine = try await Fixtures.issue(store, "certificates")
+        for (channel, address) in [
+            (AlertChannel.gateway, "090-1234-5678"), (.gateway, "+0123456789"), (.line, "Uxyz"), (.email, "no-at-sign"),
+            (.email, "a@b"), (.webPush, #"{"endpoint":"ftp://x"}"#), (.webPush, "not json"), (.gateway, ""),
+        ] {
+            await #expect(throws: QueueError.self, "\(channel) \(address)") {
+                try await store.addContact(ticket: mine.id, channel: channel, address: address)
+            }
+        }
+        _ = try await store.addContact(ticket: mine.id, channel: .email, address: "someone@example.jp")
+        let cancelled = try await store.cancelByOffice(office: office, number: mine.number, by: "desk-1")
+        #expect(cancelled.value.ticket.status == .cancelled)
+        #expect(cancelled.events.first?.data["staff"] == .string("desk-1"))
+        let due = try await store.dueAlerts(now: Date.distantFuture, limit: 10)
+        #expect(due.map(\.kind) == [.cancelled] && due.first?.counterLabel == nil)
+        await #expect(throws: QueueError.self) { try await store.addContact(ticket: mine.id, channel: .gateway, address: phone) }
+    }
+
+    @Test("an attempt is recorded once: sent or given up, it is never due again; a retry comes due at its time", arguments: Fixtures.StoreKind.allCases)
+    func outcomes(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let mine = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: mine.id, channel: .gateway, address: phone)
+        _ = try await store.addContact(ticket: mine.id, channel: .line, address: lineUser)
+        _ = try await store.markComeNow(ticket: mine.id)
+        let due = try await store.dueAlerts(now: clock.now(), limit: 10)
+        let gateway = try #require(due.first { $0.channel == .gateway })
+        let line = try #require(due.first { $0.channel == .line })
+        #expect(try await store.recordAlert(id: gateway.id, attempts: 1, outcome: .retry(at: clock.now().addingTimeInterval(30), error: "HTTP 503")))
+        #expect(try await store.recordAlert(id: line.id, attempts: 1, outcome: .sent))
+        #expect(try await store.recordAlert(id: line.id, attempts: 2, outcome: .sent) == false, "already sent")
+        #expect(try await store.dueAlerts(now: clock.now(), limit: 10).isEmpty)
+        clock.advance(seconds: 30)
+        let retry = try #require(try await store.dueAlerts(now: clock.now(), limit: 10).first)
+        #expect(retry.id == gateway.id && retry.attempts == 1 && retry.lastError == "HTTP 503")
+        #expect(try await store.recordAlert(id: gateway.id, attempts: 2, outcome: .failed(error: "gave up")))
+        #expect(try await store.dueAlerts(now: Date.distantFuture, limit: 10).isEmpty)
+        #expect(try await store.alert(id: line.id)?.sentAt != nil)
+        #expect(try await store.alert(id: gateway.id)?.failedAt != nil)
+    }
+
+    @Test("contacts and alerts of earlier days are purged, today's stay", arguments: Fixtures.StoreKind.allCases)
+    func retention(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let yesterday = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: yesterday.id, channel: .gateway, address: phone)
+        _ = try await store.markComeNow(ticket: yesterday.id)
+        #expect(try await store.purgeContacts(office: office) == 0, "nothing of today goes")
+        clock.advance(seconds: 86_400)
+        let today = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: today.id, channel: .line, address: lineUser)
+        #expect(try await store.purgeContacts(office: office) == 1)
+        #expect(try await store.contacts(ticket: yesterday.id).isEmpty)
+        #expect(try await store.contacts(ticket: today.id).map(\.channel) == [.line])
+        #expect(try await store.dueAlerts(now: Date.distantFuture, limit: 10).isEmpty, "yesterday's alert went with its contact")
+    }
+}
