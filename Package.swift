@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
