@@ -8,6 +8,8 @@ import QueueCore
 struct Api: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
+    /// The city's LINE official account (`@…`), when LINE alerts are on.
+    var lineAccount: String? = nil
     var auth: StaffAuth { StaffAuth(store: store) }
 
     typealias Context = MadoguchiContext
@@ -58,6 +60,7 @@ struct Api: Sendable {
         route(.get, "/api/v1/tickets/{token}/contacts") { api, _, c in try await api.listContacts(c) }
         route(.post, "/api/v1/tickets/{token}/contacts") { api, r, c in try await api.addContact(r, c) }
         route(.delete, "/api/v1/tickets/{token}/contacts/{channel}") { api, _, c in try await api.removeContact(c) }
+        route(.post, "/api/v1/tickets/{token}/line-link") { api, _, c in try await api.lineLink(c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/call-next") { api, r, c in try await api.callNext(r, c) }
         for action in CounterAction.allCases {
             route(.post, "/api/v1/offices/{office}/counters/{counter}/\(action.rawValue)") { api, r, c in
@@ -152,6 +155,20 @@ struct Api: Sendable {
         hub.notifier?.wake()
         let contacts = try await store.contacts(ticket: token)
         return JSONBody.response(ContactsBody(contacts, enabled: hub.notifier?.channels ?? []), status: .created)
+    }
+
+    /// A one-time code for "Get LINE alerts", and the link that opens the city's account with the code typed in.
+    func lineLink(_ context: Context) async throws -> Response {
+        let token = try tokenParameter(context)
+        guard let account = lineAccount else {
+            throw ApiError.invalid("channel_disabled", "This office does not send alerts by LINE.")
+        }
+        let link = try await store.newLinkCode(ticket: token, channel: .line)
+        let text = "MADOGUCHI \(link.code)"
+        let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+        let accountPath = account.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? account
+        return JSONBody.response(
+            ["code": link.code, "url": "https://line.me/R/oaMessage/\(accountPath)/?\(query)"], status: .created)
     }
 
     func removeContact(_ context: Context) async throws -> Response {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -43,7 +44,7 @@ public func buildApplication(
         store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
         notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
-    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: pages)
+    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
@@ -57,12 +58,18 @@ public struct SettingsError: Error, CustomStringConvertible {
     public var description: String { problems.joined(separator: "\n") }
 }
 
-func buildRouter(store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages) -> Router<MadoguchiContext> {
+func buildRouter(
+    store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages, alerts: AlertSettings = AlertSettings(),
+    logger: Logger = Logger(label: "madoguchi")
+) -> Router<MadoguchiContext> {
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
-    Api(store: store, hub: hub).register(on: router)
+    Api(store: store, hub: hub, lineAccount: alerts.lineEnabled ? alerts.lineAccountID : nil).register(on: router)
+    if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
+        LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: router)
+    }
     MetricsRoute(store: store, hub: hub).register(on: router)
     PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)

@@ -20,6 +20,8 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var users: [String: StaffUser] = [:]
     var contactTable: [TicketID: [AlertChannel: Contact]] = [:]
     var outbox: [OutboxAlert] = []
+    var linkCodes: [String: LinkCode] = [:]
+    var webhookEvents: [String: Date] = [:]
 
     public init() {}
 
@@ -200,5 +202,20 @@ public struct MemoryLedger: QueueLedger, Sendable {
         }
         outbox.removeAll { $0.office == office && $0.businessDate < date }
         return gone
+    }
+
+    public mutating func save(linkCode: LinkCode) throws { linkCodes[linkCode.code] = linkCode }
+
+    public mutating func takeLinkCode(_ code: String) throws -> LinkCode? { linkCodes.removeValue(forKey: code) }
+
+    public mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool {
+        guard webhookEvents[id] == nil else { return false }
+        webhookEvents[id] = at
+        return true
+    }
+
+    public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
+        linkCodes = linkCodes.filter { !($0.value.office == office && $0.value.businessDate < date) }
+        webhookEvents = webhookEvents.filter { $0.value >= cutoff }
     }
 }

@@ -96,6 +96,38 @@ public struct Contact: Codable, Sendable, Equatable {
     }
 }
 
+/// A one-time code the holder sends to the city's LINE account to link it to their ticket. Random, short-lived
+/// (the ticket's day), and worth nothing once used.
+public struct LinkCode: Codable, Sendable, Equatable {
+    public var code: String
+    public var ticket: TicketID
+    public var office: OfficeID
+    public var businessDate: LocalDate
+    public var channel: AlertChannel
+
+    public init(code: String, ticket: TicketID, office: OfficeID, businessDate: LocalDate, channel: AlertChannel) {
+        self.code = code
+        self.ticket = ticket
+        self.office = office
+        self.businessDate = businessDate
+        self.channel = channel
+    }
+
+    /// 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31^8 ≈ 8.5·10^11 codes.
+    public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<8).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// The code in a message text, if the text carries one (`MADOGUCHI K7P2XQ9M`, or the code alone).
+    public static func find(in text: String) -> String? {
+        let words = text.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        return words.map(String.init).first { $0.count == 8 && $0.allSatisfy { alphabet.contains($0) } }
+    }
+}
+
 /// One alert in the outbox: written in the same transaction as the change that causes it, sent after commit by the
 /// notifier, at most once per (ticket, kind, round, channel). It holds no personal data: the address is read from
 /// the ticket's contact when sending, so purging the contacts leaves nothing to send to.

@@ -67,6 +67,14 @@ public protocol QueueLedger: QueueReader {
     /// Deletes the office's contacts and outbox alerts of business days before `date`; returns how many contacts
     /// went.
     mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int
+    /// Keeps a one-time code that links a channel account (LINE) to a ticket, until used or its day ends.
+    mutating func save(linkCode: LinkCode) throws
+    /// The code's ticket, deleting the code (it works once); nil when unknown.
+    mutating func takeLinkCode(_ code: String) throws -> LinkCode?
+    /// Remembers a provider's webhook event id; false when it was seen before (a redelivery).
+    mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool
+    /// Forgets link codes of days before `date` and webhook event ids seen before `cutoff`.
+    mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws
 }
 
 /// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.

@@ -243,10 +243,36 @@ public struct QueueCommands: Sendable {
         return try apply(.cancel, to: ticket, office: office, by: staff, in: &ledger)
     }
 
-    /// The retention rule: every contact and outbox alert of the office's earlier business days goes.
+    /// The retention rule: every contact, outbox alert and link code of the office's earlier business days goes,
+    /// and webhook event ids older than a day (LINE redelivers within hours).
     public func purgeContacts(office id: OfficeID, in ledger: inout some QueueLedger) throws -> Int {
         let office = try requireOffice(id, in: ledger)
-        return try ledger.purgeContacts(office: id, before: LocalDate(now(), in: office.zone))
+        let today = LocalDate(now(), in: office.zone)
+        try ledger.purgeLinks(office: id, before: today, webhookEventsBefore: now().addingTimeInterval(-86_400))
+        return try ledger.purgeContacts(office: id, before: today)
+    }
+
+    /// A fresh one-time code that links a `channel` account to the ticket (LINE: the holder sends it to the city's
+    /// account, whose webhook then calls `redeem`).
+    public func newLinkCode(ticket id: TicketID, channel: AlertChannel, in ledger: inout some QueueLedger) throws -> LinkCode {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        guard !ticket.isTerminal, ticket.status != .noShow else {
+            throw QueueError.invalidTransition(from: ticket.status, action: "linked")
+        }
+        let code = LinkCode(
+            code: LinkCode.random(), ticket: id, office: ticket.office, businessDate: ticket.businessDate, channel: channel)
+        try ledger.save(linkCode: code)
+        return code
+    }
+
+    /// A webhook event from a channel provider: nothing when its id was seen before (a redelivery); otherwise, when
+    /// its text carries a link code, the sender's address becomes the ticket's contact. Returns the linked contact.
+    public func redeem(
+        webhookEvent id: String, text: String?, address: String, in ledger: inout some QueueLedger
+    ) throws -> Contact? {
+        guard try ledger.firstSight(webhookEvent: id, at: now()) else { return nil }
+        guard let code = text.flatMap(LinkCode.find(in:)), let link = try ledger.takeLinkCode(code) else { return nil }
+        return try addContact(ticket: link.ticket, channel: link.channel, address: address, in: &ledger).value
     }
 
     /// One outbox alert per contact of the ticket for an event that alerts (`AlertKind(causedBy:)`), in the

@@ -36,6 +36,9 @@ public protocol QueueStore: Sendable {
     func purgeContacts(office: OfficeID) async throws -> Int
     func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
     func alert(id: Int64) async throws -> OutboxAlert?
+    func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode
+    /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
+    func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
     /// Records a send attempt; false when the alert was no longer pending.
     func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool
 }
@@ -222,6 +225,16 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert] {
         try await read { try $0.dueAlerts(now: now, limit: limit) }
+    }
+
+    public func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode {
+        let commands = commands
+        return try await write { ledger in try commands.newLinkCode(ticket: ticket, channel: channel, in: &ledger) }
+    }
+
+    public func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact? {
+        let commands = commands
+        return try await write { ledger in try commands.redeem(webhookEvent: id, text: text, address: address, in: &ledger) }
     }
 
     public func alert(id: Int64) async throws -> OutboxAlert? {

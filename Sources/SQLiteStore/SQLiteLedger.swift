@@ -320,6 +320,31 @@ public struct SQLiteLedger: QueueLedger {
         return gone
     }
 
+    public mutating func save(linkCode: LinkCode) throws {
+        try db.execute(
+            sql: "INSERT INTO link_code (code, ticket, office, business_date, channel) VALUES (?, ?, ?, ?, ?)",
+            arguments: [linkCode.code, linkCode.ticket.rawValue, linkCode.office.rawValue, linkCode.businessDate.description, linkCode.channel.rawValue])
+    }
+
+    public mutating func takeLinkCode(_ code: String) throws -> LinkCode? {
+        guard let row = try Row.fetchOne(db, sql: "DELETE FROM link_code WHERE code = ? RETURNING *", arguments: [code]),
+            let date = LocalDate(parsing: row["business_date"]), let channel = AlertChannel(rawValue: row["channel"])
+        else { return nil }
+        return LinkCode(
+            code: code, ticket: TicketID(row["ticket"] as String), office: OfficeID(row["office"] as String), businessDate: date, channel: channel)
+    }
+
+    public mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool {
+        try db.execute(
+            sql: "INSERT INTO webhook_event (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING", arguments: [id, TicketRow.millis(at)])
+        return db.changesCount == 1
+    }
+
+    public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
+        try db.execute(sql: "DELETE FROM link_code WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
+        try db.execute(sql: "DELETE FROM webhook_event WHERE seen_at < ?", arguments: [TicketRow.millis(cutoff)])
+    }
+
     public mutating func insert(staff account: StaffAccount) throws {
         try db.execute(
             sql: "INSERT INTO staff_account (token_hash, role, office, name, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -127,6 +127,17 @@ enum Schema {
                 );
                 CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
                 CREATE INDEX outbox_date ON outbox (office, business_date);
+                CREATE TABLE link_code (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    ticket TEXT NOT NULL,
+                    office TEXT NOT NULL,
+                    business_date TEXT NOT NULL,
+                    channel TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE webhook_event (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    seen_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

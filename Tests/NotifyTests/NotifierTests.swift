@@ -24,7 +24,7 @@ final class ScriptedTransport: AlertTransport, Sendable {
         case .transient: throw .transient("HTTP 503")
         case .permanent: throw .permanent("HTTP 410 gone")
         case .hang:
-            try? await Task.sleep(for: .seconds(30))
+            try? await Task.sleep(for: .seconds(600))
             throw .transient("cancelled")
         }
     }
@@ -138,7 +138,8 @@ struct NotifierTests {
         let started = ContinuousClock.now
         #expect(await notifier.drain() == 2)
         let took = ContinuousClock.now - started
-        #expect(took < .seconds(5), "\(took)")
+        // Cut off long before the hang would end (the bound is loose: the whole suite shares two cores).
+        #expect(took < .seconds(120), "\(took)")
         #expect(line.sent.withLock { $0.count } == 1)
         let hung = try #require(try await store.alert(id: 1))
         #expect(hung.channel == .gateway && hung.sentAt == nil && hung.lastError?.contains("no answer within") == true)

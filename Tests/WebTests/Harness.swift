@@ -33,9 +33,11 @@ struct Harness {
 
     func test(
         limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000), hub: OfficeHub? = nil,
+        alerts: AlertSettings = AlertSettings(),
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = buildRouter(store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load())
+        let router = buildRouter(
+            store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load(), alerts: alerts)
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 }
