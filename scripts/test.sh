@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: builds once, runs the Swift suites (domain, store contract, HTTP, concurrency, the twin and
 # the planner, the pages), the twin's commands end to end, the pages end to end in headless Chromium with axe-core
-# and screenshots, then the kill -9 crash test, the live SSE test and schemathesis
+# and screenshots, then the kill -9 crash test, the live SSE test, the alerts test (fake LINE and SMS gateway,
+# kill -9 between commit and send) and schemathesis
 # against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
 # fonts-noto-cjk and zbar-tools from Debian; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
@@ -31,4 +32,5 @@ MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/twin_cli_
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python tests/e2e_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/alerts_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh
