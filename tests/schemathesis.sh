@@ -28,6 +28,7 @@ status=0
   -H "Authorization: Bearer $ADMIN" --checks all --exclude-checks positive_data_acceptance \
   --exclude-path-regex '/events$' --phases examples,coverage,fuzzing --max-examples 25 --max-time 150 \
   --request-timeout 5 --seed 1 >"$WORK/st.txt" 2>&1 || status=$?
-tail -n 25 "$WORK/st.txt"
+# The whole report on failure (it names the operation and the request), the summary otherwise.
+if [ $status -eq 0 ]; then tail -n 25 "$WORK/st.txt"; else cat "$WORK/st.txt"; fi
 if [ $status -eq 0 ]; then echo "schemathesis: 1 passed, 0 failed"; else echo "schemathesis: 0 passed, 1 failed"; fi
 exit $status

@@ -50,7 +50,7 @@ public struct Contact: Codable, Sendable, Equatable {
     /// What is wrong with `address` for `channel`, or nil. Addresses are checked for shape only: the channel's own
     /// service says whether they reach anyone.
     public static func problem(channel: AlertChannel, address: String) -> String? {
-        guard !address.isEmpty, address.utf8.count <= 2048 else { return "must be 1-2048 bytes" }
+        guard !address.isEmpty, address.utf8.count <= 1024 else { return "must be 1-1024 bytes" }
         guard !address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             return "must not contain control characters"
         }
