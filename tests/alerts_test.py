@@ -8,6 +8,8 @@
 2. A slow LINE (answers after 30 s) and a failing one (HTTP 500): issue and call-next keep their latency, retries
    stop at --alert-attempts, and the failure shows in /metrics and in the server's log.
 3. What an alert says: the office, the number and the counter's label; never the procedure.
+4. Web Push to a local push service (headless Chromium has no real one): the subscription's keys are made here,
+   the VAPID JWT is verified against `madoguchi vapid show`, and the RFC 8291 payload is decrypted here.
 """
 import hashlib
 import hmac
@@ -22,6 +24,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+from cryptography.hazmat.primitives import hashes, hmac as chmac
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 GATEWAY_SECRET = "gateway-secret-for-the-alert-test"
@@ -58,7 +65,7 @@ class Fake:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 problem = fake.verify(self.headers, body)
-                key = self.headers.get("Idempotency-Key") or self.headers.get("X-Line-Retry-Key")
+                key = self.headers.get("Idempotency-Key") or self.headers.get("X-Line-Retry-Key") or self.headers.get("Topic")
                 with fake.lock:
                     fake.requests.append((self.path, dict(self.headers), body))
                     if problem:
@@ -66,7 +73,7 @@ class Fake:
                     mode = fake.mode
                     duplicate = key in fake.keys
                     if not problem and mode in ("ok", "take-then-hang") and not duplicate:
-                        fake.keys[key] = json.loads(body)
+                        fake.keys[key] = body if fake.kind == "push" else json.loads(body)
                 if problem:
                     return self.answer(401, {"message": problem})
                 if mode == "slow":
@@ -94,6 +101,8 @@ class Fake:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def verify(self, headers, body):
+        if self.kind == "push":
+            return None  # the test checks VAPID and decrypts itself
         if self.kind == "line":
             if headers.get("Authorization") != f"Bearer {LINE_TOKEN}":
                 return "bad token"
@@ -118,13 +127,59 @@ class Fake:
         self.server.server_close()
 
 
+def b64u(data):
+    return __import__("base64").urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64u(text):
+    return __import__("base64").urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hmac256(key, data):
+    h = chmac.HMAC(key, hashes.SHA256())
+    h.update(data)
+    return h.finalize()
+
+
+def open_push(body, receiver, auth):
+    """RFC 8291 from the browser's side: the receiver's private key and auth secret open the aes128gcm body."""
+    salt, record_size, id_len = body[:16], int.from_bytes(body[16:20], "big"), body[20]
+    sender_public = body[21:21 + id_len]
+    sealed = body[21 + id_len:]
+    assert record_size == 4096 and id_len == 65
+    shared = receiver.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), sender_public))
+    receiver_public = receiver.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    ikm = hmac256(hmac256(auth, shared), b"WebPush: info\x00" + receiver_public + sender_public + b"\x01")
+    prk = hmac256(salt, ikm)
+    cek = hmac256(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
+    nonce = hmac256(prk, b"Content-Encoding: nonce\x00\x01")[:12]
+    padded = AESGCM(cek).decrypt(nonce, sealed, None)
+    return padded[:padded.rindex(b"\x02")]
+
+
+def verify_vapid(header, audience, public_key_b64):
+    """RFC 8292: `vapid t=<JWT>, k=<key>`; the JWT is ES256 over the push service's origin."""
+    assert header.startswith("vapid "), header
+    fields = dict(part.strip().split("=", 1) for part in header[len("vapid "):].split(","))
+    assert fields["k"] == public_key_b64, "k is the server's VAPID key"
+    head, claims, signature = fields["t"].split(".")
+    assert json.loads(unb64u(head)) == {"typ": "JWT", "alg": "ES256"}
+    body = json.loads(unb64u(claims))
+    assert body["aud"] == audience and body["sub"].startswith("mailto:") and body["exp"] > time.time()
+    raw = unb64u(signature)
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64u(public_key_b64))
+    key.verify(encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")),
+               f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
+    return True
+
+
 class Server:
-    def __init__(self, db, gateway_port, line_port, attempts=6):
+    def __init__(self, db, gateway_port, line_port, attempts=6, extra=()):
         self.db, self.port, self.log = db, free_port(), tempfile.NamedTemporaryFile(prefix="madoguchi-alerts-", suffix=".log", delete=False).name
         self.args = [BIN, "serve", "--db", f"sqlite:{db}", "--port", str(self.port), "--demo",
                      "--gateway-url", f"http://127.0.0.1:{gateway_port}/sms",
                      "--line-api", f"http://127.0.0.1:{line_port}", "--line-account", "@madoguchi",
-                     "--alert-attempts", str(attempts)]
+                     "--alert-attempts", str(attempts)] + list(extra)
         self.env = dict(os.environ, MADOGUCHI_GATEWAY_SECRET=GATEWAY_SECRET,
                         MADOGUCHI_LINE_ACCESS_TOKEN=LINE_TOKEN, MADOGUCHI_LINE_CHANNEL_SECRET=LINE_SECRET)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -221,6 +276,8 @@ def main():
               t1["number"] in text and labels[counter] in text and sms[0]["to"] == "+819011112222", text.replace("\n", " / "))
         check("the SMS names no procedure", not any(name in text for name in procedure_names))
         check("every request the gateway saw was signed", not gateway.bad, ", ".join(gateway.bad))
+        seen = json.dumps([[p, h, b.decode("utf-8", "replace")] for p, h, b in gateway.requests])
+        check("no provider is given the ticket's token (it opens the ticket)", t1["token"] not in seen)
 
         # 1b. The gateway takes the request, then the server dies before the answer: one SMS all the same.
         gateway.mode = "take-then-hang"
@@ -288,6 +345,50 @@ def main():
         check("the server's log says what was given up and why", "given up" in log and "gave up after 2 attempts" in log)
         unauthorised = requests.get(f"{server.base}/metrics").status_code
         check("/metrics needs a city-wide token", unauthorised == 401, str(unauthorised))
+
+        # 4. Web Push to a local push service.
+        server.stop()
+        push_port = free_port()
+        push = Fake(push_port, "push")
+        server = Server(db, gateway_port, line_port, extra=[
+            "--web-push-subject", "mailto:madoguchi@city.example.jp", "--web-push-origins", f"http://127.0.0.1:{push_port}"])
+        server.start()
+        vapid = subprocess.run([BIN, "vapid", "show", "--db", f"sqlite:{db}"], capture_output=True, text=True, check=True).stdout.strip()
+        receiver = ec.generate_private_key(ec.SECP256R1())
+        auth = os.urandom(16)
+        subscription = {"endpoint": f"http://127.0.0.1:{push_port}/push/abc123",
+                        "keys": {"p256dh": b64u(receiver.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)),
+                                 "auth": b64u(auth)}}
+        t = requests.post(f"{server.base}/api/v1/offices/nishi/tickets", json={"service": "moving-out", "channel": "web", "language": "en"}).json()
+        elsewhere = dict(subscription, endpoint="http://127.0.0.1:9/push/x")
+        r = requests.post(f"{server.base}/api/v1/tickets/{t['token']}/contacts", json={"channel": "web-push", "address": json.dumps(elsewhere)})
+        check("a subscription to a push service off the allow-list is refused", r.status_code == 422 and r.json()["error"]["code"] == "push_service_not_allowed", r.text)
+        r = requests.post(f"{server.base}/api/v1/tickets/{t['token']}/contacts", json={"channel": "web-push", "address": json.dumps(subscription)})
+        check("the subscription is taken", r.status_code == 201 and r.json()["channels"] == ["web-push"], r.text)
+        counter = call_until(server, admin, t["token"])
+        ok = wait_for(lambda: len(push.requests) >= 1, 15)
+        if ok:
+            path, headers, body = push.requests[0]
+            check("the push carries aes128gcm, a TTL, urgency and a topic",
+                  headers.get("Content-Encoding") == "aes128gcm" and headers.get("TTL") == "3600"
+                  and headers.get("Urgency") == "high" and len(headers.get("Topic", "")) == 32, str(headers))
+            try:
+                vapid_ok = verify_vapid(headers.get("Authorization", ""), f"http://127.0.0.1:{push_port}", vapid)
+            except Exception as e:  # noqa: BLE001
+                vapid_ok = False
+                print("vapid:", repr(e))
+            check("the VAPID JWT verifies with the key `madoguchi vapid show` prints, for the push service's origin", vapid_ok)
+            try:
+                payload = json.loads(open_push(body, receiver, auth))
+            except Exception as e:  # noqa: BLE001
+                payload = {}
+                print("decrypt:", repr(e))
+            check("the payload decrypts (RFC 8291) to the alert, in the ticket's language",
+                  payload.get("title", "").endswith("it is your turn") and t["number"] in payload.get("body", "")
+                  and labels[counter] in payload.get("body", ""), json.dumps(payload, ensure_ascii=False))
+        else:
+            check("the push service received the alert", False)
+        push.stop()
     finally:
         server.stop()
         line.stop()

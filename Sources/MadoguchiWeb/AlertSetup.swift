@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Notify
@@ -18,6 +19,11 @@ public struct AlertSettings: Sendable {
     public var lineAccessToken: String?
     public var lineChannelSecret: String?
     public var lineAccountID: String?
+    /// Web Push: the VAPID contact (`mailto:` or `https:`) that switches it on, the push services posted to, and the
+    /// key (made once and kept in the database: `loadVAPIDKey`).
+    public var webPushSubject: String?
+    public var webPushOrigins: [String] = WebPushTransport.defaultOrigins
+    public var vapidKey: P256.Signing.PrivateKey?
     public var retry: RetryPolicy = RetryPolicy()
     /// How often the notifier looks at the outbox besides being woken.
     public var pollSeconds: Double = 1
@@ -44,7 +50,27 @@ public struct AlertSettings: Sendable {
             out.append("LINE needs --line-account, MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET together")
         }
         if !Self.isHTTPURL(lineAPIBase) { out.append("--line-api: an http(s) URL") }
+        if let subject = webPushSubject, !(subject.hasPrefix("mailto:") || subject.hasPrefix("https://")) {
+            out.append("--web-push-subject: a mailto: or https: contact for the push services")
+        }
+        if webPushSubject != nil, vapidKey == nil { out.append("Web Push needs the VAPID key (AlertSetup.loadVAPIDKey)") }
+        for origin in webPushOrigins where !Self.isHTTPURL(origin.replacingOccurrences(of: "://*.", with: "://")) {
+            out.append("--web-push-origins: \(origin) is not an origin")
+        }
         return out
+    }
+
+    var webPush: VAPID? {
+        guard let subject = webPushSubject, let key = vapidKey else { return nil }
+        return VAPID(key: key, subject: subject)
+    }
+
+    /// Whether a push subscription's endpoint may be posted to.
+    func allowsPush(_ address: String) -> Bool {
+        guard let subscription = try? JSONDecoder().decode(WebPushTransport.Subscription.self, from: Data(address.utf8)),
+            let url = URL(string: subscription.endpoint)
+        else { return false }
+        return WebPushTransport.allows(url, origins: webPushOrigins)
     }
 
     var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
@@ -57,7 +83,7 @@ public struct AlertSettings: Sendable {
 
 /// The notifier as the server composes it: the transports the settings switch on, and messages written from the
 /// page catalogue in the ticket's language.
-enum AlertSetup {
+public enum AlertSetup {
     static func notifier(settings: AlertSettings, store: any QueueStore, catalog: Catalog, logger: Logger) -> Notifier {
         var transports: [any AlertTransport] = []
         var http: AlertHTTP?
@@ -73,10 +99,28 @@ enum AlertSetup {
         if settings.lineEnabled, let token = settings.lineAccessToken {
             transports.append(LineTransport(http: shared(), apiBase: settings.lineAPIBase, accessToken: token))
         }
+        if let vapid = settings.webPush {
+            transports.append(WebPushTransport(http: shared(), vapid: vapid, allowedOrigins: settings.webPushOrigins, now: { store.clock.now() }))
+        }
         let composer = AlertComposer(store: store, catalog: catalog, publicURL: settings.publicURL)
         return Notifier(
             store: store, transports: transports, policy: settings.retry, pollSeconds: settings.pollSeconds, http: http,
             logger: logger, compose: { await composer.message(for: $0) })
+    }
+}
+
+extension AlertSetup {
+    /// The server's VAPID key: made once, kept in the database, the same for every node and restart.
+    public static func loadVAPIDKey(store: any QueueStore) async throws -> P256.Signing.PrivateKey {
+        let candidate = Base64URL.encode(P256.Signing.PrivateKey().rawRepresentation)
+        let kept = try await store.serverKey("vapid", candidate: candidate)
+        guard let raw = Base64URL.decode(kept) else { throw QueueError.storageUnavailable("the stored VAPID key is not base64url") }
+        return try P256.Signing.PrivateKey(rawRepresentation: raw)
+    }
+
+    /// The VAPID public key as browsers take it (`applicationServerKey`), for `madoguchi vapid show`.
+    public static func vapidPublicKey(store: any QueueStore) async throws -> String {
+        Base64URL.encode(try await loadVAPIDKey(store: store).publicKey.x963Representation)
     }
 }
 

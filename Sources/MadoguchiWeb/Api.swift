@@ -8,8 +8,8 @@ import QueueCore
 struct Api: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
-    /// The city's LINE official account (`@…`), when LINE alerts are on.
-    var lineAccount: String? = nil
+    /// Which alert channels are on, and how (the LINE account, the push services allowed).
+    var alerts = AlertSettings()
     var auth: StaffAuth { StaffAuth(store: store) }
 
     typealias Context = MadoguchiContext
@@ -151,6 +151,9 @@ struct Api: Sendable {
         guard hub.notifier?.channels.contains(channel) == true else {
             throw ApiError.invalid("channel_disabled", "This office does not send alerts by \(channel.rawValue).")
         }
+        if channel == .webPush, Contact.problem(channel: channel, address: body.address) == nil, !alerts.allowsPush(body.address) {
+            throw ApiError.invalid("push_service_not_allowed", "This server does not post to that push service.")
+        }
         _ = try await store.addContact(ticket: token, channel: channel, address: body.address)
         hub.notifier?.wake()
         let contacts = try await store.contacts(ticket: token)
@@ -160,15 +163,21 @@ struct Api: Sendable {
     /// A one-time code for "Get LINE alerts", and the link that opens the city's account with the code typed in.
     func lineLink(_ context: Context) async throws -> Response {
         let token = try tokenParameter(context)
-        guard let account = lineAccount else {
+        let (code, url) = try await Self.lineLink(token, store: store, alerts: alerts)
+        return JSONBody.response(["code": code, "url": url], status: .created)
+    }
+
+    /// A fresh link code and the `line.me` link that opens the city's account with it typed in; the API and the
+    /// ticket page's form both use it.
+    static func lineLink(_ token: TicketID, store: any QueueStore, alerts: AlertSettings) async throws -> (code: String, url: String) {
+        guard alerts.lineEnabled, let account = alerts.lineAccountID else {
             throw ApiError.invalid("channel_disabled", "This office does not send alerts by LINE.")
         }
         let link = try await store.newLinkCode(ticket: token, channel: .line)
         let text = "MADOGUCHI \(link.code)"
         let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
         let accountPath = account.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? account
-        return JSONBody.response(
-            ["code": link.code, "url": "https://line.me/R/oaMessage/\(accountPath)/?\(query)"], status: .created)
+        return (link.code, "https://line.me/R/oaMessage/\(accountPath)/?\(query)")
     }
 
     func removeContact(_ context: Context) async throws -> Response {

@@ -66,12 +66,12 @@ func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
-    Api(store: store, hub: hub, lineAccount: alerts.lineEnabled ? alerts.lineAccountID : nil).register(on: router)
+    Api(store: store, hub: hub, alerts: alerts).register(on: router)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: router)
     }
     MetricsRoute(store: store, hub: hub).register(on: router)
-    PageRoutes(store: store, hub: hub, pages: pages).register(on: router)
+    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     BoardRoutes(store: store, pages: pages).register(on: router)
     ConsoleRoutes(store: store, hub: hub, pages: pages).register(on: router)

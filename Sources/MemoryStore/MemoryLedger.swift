@@ -22,6 +22,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var outbox: [OutboxAlert] = []
     var linkCodes: [String: LinkCode] = [:]
     var webhookEvents: [String: Date] = [:]
+    var serverKeys: [String: String] = [:]
 
     public init() {}
 
@@ -202,6 +203,12 @@ public struct MemoryLedger: QueueLedger, Sendable {
         }
         outbox.removeAll { $0.office == office && $0.businessDate < date }
         return gone
+    }
+
+    public mutating func serverKey(_ name: String, candidate: String) throws -> String {
+        if let kept = serverKeys[name] { return kept }
+        serverKeys[name] = candidate
+        return candidate
     }
 
     public mutating func save(linkCode: LinkCode) throws { linkCodes[linkCode.code] = linkCode }

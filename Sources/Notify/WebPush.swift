@@ -94,7 +94,8 @@ public struct VAPID: Sendable {
         let audience = "\(scheme)://\(host)" + (endpoint.port.map { ":\($0)" } ?? "")
         let header = Base64URL.encode(Array(#"{"typ":"JWT","alg":"ES256"}"#.utf8))
         let claims = try JSONSerialization.data(
-            withJSONObject: ["aud": audience, "exp": Int(now.timeIntervalSince1970) + 12 * 3600, "sub": subject], options: [.sortedKeys])
+            withJSONObject: ["aud": audience, "exp": Int(now.timeIntervalSince1970) + 12 * 3600, "sub": subject],
+            options: [.sortedKeys, .withoutEscapingSlashes])
         let signingInput = header + "." + Base64URL.encode(claims)
         let signature = try key.signature(for: Data(signingInput.utf8))
         return "vapid t=\(signingInput).\(Base64URL.encode(signature.rawRepresentation)), k=\(publicKey)"
@@ -159,7 +160,7 @@ public struct WebPushTransport: AlertTransport {
         let body: [UInt8]
         let authorization: String
         do {
-            let json = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+            let json = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
             body = try WebPushCrypto.encrypt([UInt8](json), p256dh: p256dh, auth: auth)
             authorization = try vapid.authorization(endpoint: endpoint, now: now())
         } catch {

@@ -177,9 +177,10 @@ public struct OutboxAlert: Codable, Sendable, Equatable {
     }
 
     /// A stable key for the provider's own de-duplication (LINE's `X-Line-Retry-Key`, the gateway's
-    /// `Idempotency-Key`, the e-mail's `Message-ID`): a retry after a crash carries the same key, so a message the
-    /// provider already took is not delivered twice.
-    public var deliveryKey: String { "\(ticket.rawValue).\(kind.rawValue).\(round).\(channel.rawValue)" }
+    /// `Idempotency-Key`, Web Push's `Topic`): a retry after a crash carries the same key, so a message the provider
+    /// already took is not delivered twice. It is the outbox row's identity, never the ticket's token (which opens
+    /// the ticket: a provider must not hold it).
+    public var deliveryKey: String { "madoguchi-\(office.rawValue)-\(id)" }
 
     public var isPending: Bool { sentAt == nil && failedAt == nil }
 }

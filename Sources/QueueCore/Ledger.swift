@@ -75,6 +75,9 @@ public protocol QueueLedger: QueueReader {
     mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool
     /// Forgets link codes of days before `date` and webhook event ids seen before `cutoff`.
     mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws
+    /// The server's key named `name` (the VAPID key), storing `candidate` first when there is none yet: every node
+    /// and every restart gets the same one.
+    mutating func serverKey(_ name: String, candidate: String) throws -> String
 }
 
 /// An `Idempotency-Key` seen before: what it was sent with, and the ticket it produced.

@@ -37,6 +37,8 @@ public protocol QueueStore: Sendable {
     func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
     func alert(id: Int64) async throws -> OutboxAlert?
     func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode
+    /// The server's key named `name`, `candidate` being stored when there is none yet.
+    func serverKey(_ name: String, candidate: String) async throws -> String
     /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
     func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
     /// Records a send attempt; false when the alert was no longer pending.
@@ -225,6 +227,10 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert] {
         try await read { try $0.dueAlerts(now: now, limit: limit) }
+    }
+
+    public func serverKey(_ name: String, candidate: String) async throws -> String {
+        try await write { ledger in try ledger.serverKey(name, candidate: candidate) }
     }
 
     public func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode {

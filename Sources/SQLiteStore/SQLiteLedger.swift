@@ -320,6 +320,14 @@ public struct SQLiteLedger: QueueLedger {
         return gone
     }
 
+    public mutating func serverKey(_ name: String, candidate: String) throws -> String {
+        try db.execute(sql: "INSERT INTO server_key (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, candidate])
+        guard let value = try String.fetchOne(db, sql: "SELECT value FROM server_key WHERE name = ?", arguments: [name]) else {
+            throw QueueError.storageUnavailable("server key \(name) not kept")
+        }
+        return value
+    }
+
     public mutating func save(linkCode: LinkCode) throws {
         try db.execute(
             sql: "INSERT INTO link_code (code, ticket, office, business_date, channel) VALUES (?, ?, ?, ?, ?)",

@@ -134,6 +134,10 @@ enum Schema {
                     business_date TEXT NOT NULL,
                     channel TEXT NOT NULL
                 ) WITHOUT ROWID;
+                CREATE TABLE server_key (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
                 CREATE TABLE webhook_event (
                     id TEXT PRIMARY KEY NOT NULL,
                     seen_at INTEGER NOT NULL

@@ -12,7 +12,7 @@ struct Madoguchi: AsyncParsableCommand {
         abstract: "窓口: a service-counter queue for city halls.",
         subcommands: [
             Serve.self, Token.self, User.self, Import.self, Export.self, Simulate.self, Plan.self, ReplayCommand.self,
-            ScoreCommand.self,
+            ScoreCommand.self, Vapid.self,
         ])
 }
 
@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond, comeNowRisk: comeNowRisk,
             comeNowBufferMinutes: comeNowBuffer)
         settings.alerts = alerts.settings()
+        if settings.alerts.webPushSubject != nil { settings.alerts.vapidKey = try await AlertSetup.loadVAPIDKey(store: store) }
         let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
     }
@@ -66,6 +67,10 @@ struct AlertOptions: ParsableArguments {
     @Option(help: "LINE official account basic id, e.g. @123abcde; needs MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET (MADOGUCHI_LINE_ACCOUNT).")
     var lineAccount: String?
     @Option(help: "LINE Messaging API origin (MADOGUCHI_LINE_API).") var lineApi: String?
+    @Option(help: "Web Push: the VAPID contact, mailto:… or https://…, which switches it on (MADOGUCHI_WEB_PUSH_SUBJECT).")
+    var webPushSubject: String?
+    @Option(help: "Web Push: the push services' origins posted to, comma-separated (https://*.example.com for subdomains); default the big browsers'.")
+    var webPushOrigins: String?
     @Option(help: "Attempts per alert before giving up.") var alertAttempts = 6
 
     func validate() throws {
@@ -78,9 +83,28 @@ struct AlertOptions: ParsableArguments {
         settings.gatewayURL = gatewayUrl ?? environment["MADOGUCHI_GATEWAY_URL"]
         settings.lineAccountID = lineAccount ?? environment["MADOGUCHI_LINE_ACCOUNT"]
         if let api = lineApi ?? environment["MADOGUCHI_LINE_API"] { settings.lineAPIBase = api }
+        settings.webPushSubject = webPushSubject ?? environment["MADOGUCHI_WEB_PUSH_SUBJECT"]
+        if let origins = webPushOrigins ?? environment["MADOGUCHI_WEB_PUSH_ORIGINS"] {
+            settings.webPushOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         settings.retry.maxAttempts = alertAttempts
         settings.readSecrets(from: environment)
         return settings
+    }
+}
+
+struct Vapid: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The server's Web Push (VAPID) key.", subcommands: [Show.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the VAPID public key (base64url), making the key pair first if the database has none.")
+        @Option(help: "sqlite:PATH or memory.") var db: String
+
+        func run() async throws {
+            let store = try StoreFactory.open(db, commands: QueueCommands())
+            print(try await AlertSetup.vapidPublicKey(store: store))
+        }
     }
 }
 

@@ -69,7 +69,7 @@ struct NotifierTests {
         #expect(await notifier.drain() == 0)
         let sent = gateway.sent.withLock { $0 }
         #expect(sent.count == 1)
-        #expect(sent.first?.address == Self.phone && sent.first?.key == "\(ticket.id.rawValue).come_now.0.gateway")
+        #expect(sent.first?.address == Self.phone && sent.first?.key == "madoguchi-test-1")
         #expect(sent.first?.text == "come_now\n\(ticket.number)")
         #expect(notifier.snapshot.sent[.gateway] == 1)
     }

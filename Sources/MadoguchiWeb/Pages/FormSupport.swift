@@ -53,6 +53,14 @@ struct SameOrigin: RouterMiddleware {
 enum StaticFiles {
     static let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml"]
 
+    /// The Web Push service worker, served from the root so that its scope covers the ticket pages.
+    static func serviceWorker() throws -> Response {
+        var response = try response("sw.js")
+        response.headers[HTTPField.Name("Service-Worker-Allowed")!] = "/"
+        response.headers[.cacheControl] = "no-cache"
+        return response
+    }
+
     static func response(_ name: String) throws -> Response {
         let parts = name.split(separator: ".")
         guard parts.count == 2, parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }),

@@ -10,6 +10,8 @@ struct PageRoutes: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
     let pages: Pages
+    /// The alert channels that are on, for the ticket page's "notify me" and "Get LINE alerts".
+    var alerts = AlertSettings()
 
     typealias Context = MadoguchiContext
 
@@ -22,6 +24,8 @@ struct PageRoutes: Sendable {
         router.get("/t/{token}") { request, context in try await self.ticket(request, context) }
         router.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
         router.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
+        router.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
+        router.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
         router.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
     }
 
@@ -118,12 +122,23 @@ struct PageRoutes: Sendable {
             "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
+            "alerts": (t.status == .waiting || t.status == .called) && (alerts.webPush != nil || alerts.lineEnabled),
+            "vapidKey": alerts.webPush?.publicKey ?? "", "line": alerts.lineEnabled,
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
         ]
         return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
     }
 
     // MARK: Forms
+
+    /// "Get LINE alerts": a fresh one-time code, and off to LINE with it typed in (works without JavaScript).
+    func lineLink(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, try await store.ticketView(token) != nil else { return notFound(language) }
+        let (_, url) = try await Api.lineLink(token, store: store, alerts: alerts)
+        return Pages.redirect(url)
+    }
 
     /// Takes a ticket from the phone page and sends the browser to its page. Inside LINE's in-app browser the
     /// channel is `line`.

@@ -40,7 +40,7 @@
   var offline = root.querySelector("[data-offline]");
   source.onopen = function () { offline.hidden = true; };
   source.onerror = function () { offline.hidden = false; };
-  ["snapshot", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
+  ["snapshot", "ticket.come_now", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
    "ticket.cancelled", "ticket.postponed", "ticket.transferred", "ticket.reactivated", "ticket.expired", "update"]
     .forEach(function (name) {
       source.addEventListener(name, function (e) { render(JSON.parse(e.data)); });
