@@ -34,8 +34,12 @@ def wait_up(base):
 
 
 def start_server(db, port):
-    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Web Push and LINE alerts on, so that the ticket page offers them (nothing is sent to a real service here:
+    # no contact is given, and tests/alerts_test.py covers delivery against local fakes).
+    env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret")
+    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port),
+                             "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def staff_post(url, token):
@@ -186,6 +190,53 @@ def main():
             page.goto(f"{base}/t/{remote['token']}")
             page.locator("[data-come-now]").wait_for(state="visible", timeout=2000)
             print(f"e2e: a remote ticket turned \"come now\" at {seen['comeNowSince']}, estimate {seen['estimate']}")
+
+            # Alerts on the ticket page. "Get LINE alerts" is a plain form: it sends the browser to LINE with a fresh
+            # one-time code typed in.
+            alert_ctx = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-US")
+            alert_ctx.grant_permissions(["notifications"], origin=base)
+            alert_page = alert_ctx.new_page()
+            mine = issue_json(base, "moving-out")
+            alert_page.goto(f"{base}/t/{mine['token']}?lang=en")
+            with alert_page.expect_request(lambda r: r.url.startswith("https://line.me/")) as to_line:
+                alert_page.route("https://line.me/**", lambda route: route.fulfill(status=200, body="LINE"))
+                alert_page.locator("form[action$='/line'] button").click()
+            line_url = to_line.value.url
+            alert_page.wait_for_url("https://line.me/**")
+            alert_page.close()
+            alert_page = alert_ctx.new_page()
+            assert line_url.startswith("https://line.me/R/oaMessage/%40madoguchi/?MADOGUCHI%20"), line_url
+            print(f"e2e: 'Get LINE alerts' went to {line_url}")
+            # "Notify me on this browser": the service worker registers; subscribing needs the browser's push service,
+            # which headless Chromium cannot reach here, so the page must say it could not (and not pretend).
+            alert_page.goto(f"{base}/t/{mine['token']}?lang=en")
+            alert_page.locator("[data-push]").click()
+            alert_page.wait_for_function("document.querySelector('[data-push-status]').textContent.length > 0", timeout=20000)
+            said = alert_page.locator("[data-push-status]").inner_text()
+            print(f"e2e: 'Notify me' in headless Chromium: {said!r}")
+            assert said in ("Alerts are on for this browser.", "This browser could not turn on alerts."), said
+            # The service worker itself, with a push delivered through the DevTools protocol: it shows the alert.
+            cdp = alert_ctx.new_cdp_session(alert_page)
+            registrations = []
+            cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+            cdp.send("ServiceWorker.enable")
+            deadline = time.monotonic() + 10
+            while not [r for r in registrations if not r.get("isDeleted")] and time.monotonic() < deadline:
+                alert_page.wait_for_timeout(100)
+            registration = next(r for r in registrations if not r.get("isDeleted"))
+            payload = {"title": "Chuo Ward Office: it is your turn", "body": f"Ticket {mine['number']}: please go to counter 5.",
+                       "tag": "madoguchi-chuo-1", "url": f"{base}/t/{mine['token']}"}
+            cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": registration["registrationId"],
+                                                          "data": json.dumps(payload)})
+            shown = []
+            deadline = time.monotonic() + 10
+            while not shown and time.monotonic() < deadline:
+                shown = alert_page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
+                                            ".then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag})))")
+                alert_page.wait_for_timeout(100)
+            assert shown and shown[0]["title"] == payload["title"] and shown[0]["body"] == payload["body"], shown
+            print(f"e2e: the service worker showed the pushed alert: {shown[0]}")
+            alert_ctx.close()
 
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
             issue_json(base, "moving-in")

@@ -27,7 +27,7 @@ struct Pages: Sendable {
     static let securityHeaders: [(HTTPField.Name, String)] = [
         (.contentSecurityPolicy,
          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"),
+            + "base-uri 'none'; form-action 'self' https://line.me; frame-ancestors 'none'; object-src 'none'"),
         (HTTPField.Name("Referrer-Policy")!, "same-origin"),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
     ]
