@@ -4,16 +4,16 @@
 # and screenshots, then the kill -9 crash test, the live SSE test, the alerts test (fake LINE and SMS gateway,
 # kill -9 between commit and send) and schemathesis
 # against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
-# fonts-noto-cjk and zbar-tools from Debian; cryptography from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
+# fonts-noto-cjk and zbar-tools from Debian; cryptography and aiosmtpd from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! python3 -c "import requests" 2>/dev/null; then
   python3 -m pip install --quiet requests
 fi
-# The alerts test decrypts Web Push payloads and verifies VAPID signatures itself.
-if ! python3 -c "import cryptography" 2>/dev/null; then
-  python3 -m pip install --quiet cryptography
+# The alerts test decrypts Web Push payloads and verifies VAPID signatures itself, and runs a real SMTP server.
+if ! python3 -c "import cryptography, aiosmtpd" 2>/dev/null; then
+  python3 -m pip install --quiet cryptography aiosmtpd
 fi
 
 # Real headless Chromium from Debian (with CJK fonts for Japanese screenshots), driven by Playwright from PyPI;

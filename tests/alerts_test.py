@@ -10,6 +10,8 @@
 3. What an alert says: the office, the number and the counter's label; never the procedure.
 4. Web Push to a local push service (headless Chromium has no real one): the subscription's keys are made here,
    the VAPID JWT is verified against `madoguchi vapid show`, and the RFC 8291 payload is decrypted here.
+5. E-mail to a real SMTP server (aiosmtpd) that requires STARTTLS and a login: the server trusts the test's own CA
+   file, upgrades, logs in, and the message arrives with the alert's words.
 """
 import hashlib
 import hmac
@@ -23,7 +25,16 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import datetime
+import email
+import email.header
+import ssl
+
 import requests
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from cryptography.hazmat.primitives import hashes, hmac as chmac
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -171,6 +182,38 @@ def verify_vapid(header, audience, public_key_b64):
     key.verify(encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")),
                f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
     return True
+
+
+def self_signed(directory):
+    """A certificate for localhost, and its key, as PEM files: the SMTP server's, and the CA the server trusts."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+    cert_path, key_path = os.path.join(directory, "smtp.pem"), os.path.join(directory, "smtp.key")
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return cert_path, key_path
+
+
+class Mailbox:
+    """aiosmtpd's handler: keeps each message with whether it came over TLS and who logged in."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append({"tls": session.ssl is not None, "login": session.auth_data,
+                              "from": envelope.mail_from, "to": envelope.rcpt_tos, "data": envelope.content})
+        return "250 OK"
 
 
 class Server:
@@ -389,6 +432,50 @@ def main():
         else:
             check("the push service received the alert", False)
         push.stop()
+
+        # 5. E-mail over SMTP with STARTTLS and a login.
+        server.stop()
+        cert, key = self_signed(workdir)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        mailbox = Mailbox()
+        smtp_port = free_port()
+
+        def authenticate(smtp, session, envelope, mechanism, data):
+            ok = data.login == b"relay" and data.password == b"relay-password"
+            return AuthResult(success=ok, auth_data=data.login.decode() if ok else None)
+
+        smtpd = Controller(mailbox, hostname="127.0.0.1", port=smtp_port, tls_context=context, require_starttls=True,
+                           auth_required=True, authenticator=authenticate)
+        smtpd.start()
+        server = Server(db, gateway_port, line_port, extra=[
+            "--smtp-host", "localhost", "--smtp-port", str(smtp_port), "--smtp-from", "madoguchi@city.example.jp",
+            "--smtp-user", "relay", "--smtp-ca-file", cert])
+        server.env["MADOGUCHI_SMTP_PASSWORD"] = "relay-password"
+        server.start()
+        try:
+            t = requests.post(f"{server.base}/api/v1/offices/nishi/tickets", json={"service": "moving-out", "channel": "web"}).json()
+            r = requests.post(f"{server.base}/api/v1/tickets/{t['token']}/contacts", json={"channel": "email", "address": "citizen@example.jp"})
+            check("the e-mail contact is taken", r.status_code == 201, r.text)
+            counter = call_until(server, admin, t["token"])
+            ok = wait_for(lambda: len(mailbox.messages) >= 1, 15)
+            if ok:
+                got = mailbox.messages[0]
+                message = email.message_from_bytes(got["data"])
+                subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+                body = message.get_payload(decode=True).decode("utf-8")
+                check("the mail came over STARTTLS, after the login", got["tls"] and got["login"] == "relay", str(got["login"]))
+                check("to the citizen, from the city", got["to"] == ["citizen@example.jp"] and got["from"] == "madoguchi@city.example.jp")
+                check("it says the number and the counter, in Japanese, and names no procedure",
+                      subject == "西区役所：順番が来ました" and t["number"] in body and labels[counter] in body
+                      and not any(name in subject + body for name in procedure_names), f"{subject} / {body}")
+                check("its Message-ID is the delivery key, never the ticket token",
+                      message["Message-ID"].startswith("<madoguchi-nishi-") and t["token"] not in got["data"].decode("utf-8", "replace"),
+                      message["Message-ID"])
+            else:
+                check("the SMTP server received the alert", False, open(server.log).read()[-500:])
+        finally:
+            smtpd.stop()
     finally:
         server.stop()
         line.stop()

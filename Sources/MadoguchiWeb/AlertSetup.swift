@@ -24,6 +24,15 @@ public struct AlertSettings: Sendable {
     public var webPushSubject: String?
     public var webPushOrigins: [String] = WebPushTransport.defaultOrigins
     public var vapidKey: P256.Signing.PrivateKey?
+    /// E-mail: the city's SMTP relay, the sender, and a login (`MADOGUCHI_SMTP_PASSWORD`); STARTTLS is required
+    /// unless `smtpAllowPlaintext` (a relay on the same host).
+    public var smtpHost: String?
+    public var smtpPort: Int = 587
+    public var smtpFrom: String?
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var smtpTrustRootsFile: String?
+    public var smtpAllowPlaintext = false
     public var retry: RetryPolicy = RetryPolicy()
     /// How often the notifier looks at the outbox besides being woken.
     public var pollSeconds: Double = 1
@@ -35,6 +44,7 @@ public struct AlertSettings: Sendable {
         gatewaySecret = environment["MADOGUCHI_GATEWAY_SECRET"] ?? gatewaySecret
         lineAccessToken = environment["MADOGUCHI_LINE_ACCESS_TOKEN"] ?? lineAccessToken
         lineChannelSecret = environment["MADOGUCHI_LINE_CHANNEL_SECRET"] ?? lineChannelSecret
+        smtpPassword = environment["MADOGUCHI_SMTP_PASSWORD"] ?? smtpPassword
     }
 
     /// What is wrong with the settings, each problem once; empty when they can run.
@@ -52,6 +62,14 @@ public struct AlertSettings: Sendable {
         if !Self.isHTTPURL(lineAPIBase) { out.append("--line-api: an http(s) URL") }
         if let subject = webPushSubject, !(subject.hasPrefix("mailto:") || subject.hasPrefix("https://")) {
             out.append("--web-push-subject: a mailto: or https: contact for the push services")
+        }
+        if smtpHost != nil, smtpFrom.map({ Contact.problem(channel: .email, address: $0) != nil }) ?? true {
+            out.append("--smtp-host needs --smtp-from, an e-mail address")
+        }
+        if !(1...65535).contains(smtpPort) { out.append("--smtp-port: 1-65535") }
+        if smtpUsername != nil, smtpPassword == nil { out.append("--smtp-user needs MADOGUCHI_SMTP_PASSWORD in the environment") }
+        if let file = smtpTrustRootsFile, !FileManager.default.isReadableFile(atPath: file) {
+            out.append("--smtp-ca-file: \(file) is not readable")
         }
         if webPushSubject != nil, vapidKey == nil { out.append("Web Push needs the VAPID key (AlertSetup.loadVAPIDKey)") }
         for origin in webPushOrigins where !Self.isHTTPURL(origin.replacingOccurrences(of: "://*.", with: "://")) {
@@ -73,6 +91,16 @@ public struct AlertSettings: Sendable {
         return WebPushTransport.allows(url, origins: webPushOrigins)
     }
 
+    var smtp: SMTPTransport.Settings? {
+        guard let host = smtpHost, let from = smtpFrom else { return nil }
+        var settings = SMTPTransport.Settings(host: host, port: smtpPort, from: from)
+        settings.username = smtpUsername
+        settings.password = smtpPassword
+        settings.trustRootsFile = smtpTrustRootsFile
+        settings.requireTLS = !smtpAllowPlaintext
+        return settings
+    }
+
     var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
 
     static func isHTTPURL(_ text: String) -> Bool {
@@ -84,7 +112,7 @@ public struct AlertSettings: Sendable {
 /// The notifier as the server composes it: the transports the settings switch on, and messages written from the
 /// page catalogue in the ticket's language.
 public enum AlertSetup {
-    static func notifier(settings: AlertSettings, store: any QueueStore, catalog: Catalog, logger: Logger) -> Notifier {
+    static func notifier(settings: AlertSettings, store: any QueueStore, catalog: Catalog, logger: Logger) throws -> Notifier {
         var transports: [any AlertTransport] = []
         var http: AlertHTTP?
         func shared() -> AlertHTTP {
@@ -102,6 +130,7 @@ public enum AlertSetup {
         if let vapid = settings.webPush {
             transports.append(WebPushTransport(http: shared(), vapid: vapid, allowedOrigins: settings.webPushOrigins, now: { store.clock.now() }))
         }
+        if let smtp = settings.smtp { transports.append(try SMTPTransport(settings: smtp, now: { store.clock.now() })) }
         let composer = AlertComposer(store: store, catalog: catalog, publicURL: settings.publicURL)
         return Notifier(
             store: store, transports: transports, policy: settings.retry, pollSeconds: settings.pollSeconds, http: http,

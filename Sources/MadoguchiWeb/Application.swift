@@ -39,7 +39,7 @@ public func buildApplication(
     let problems = settings.alerts.problems
     guard problems.isEmpty else { throw SettingsError(problems: problems) }
     let pages = try Pages.load()
-    let notifier = AlertSetup.notifier(settings: settings.alerts, store: store, catalog: pages.catalog, logger: logger)
+    let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, catalog: pages.catalog, logger: logger)
     let hub = OfficeHub(
         store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
         notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)

@@ -47,6 +47,16 @@ public struct Contact: Codable, Sendable, Equatable {
     public var address: String
     public var createdAt: Date
 
+    /// The address as it is kept: a phone number typed the Japanese way (`090-1234-5678`) becomes E.164
+    /// (`+819012345678`); spaces, hyphens and brackets go; anything else is left for `problem` to judge.
+    public static func normalized(channel: AlertChannel, address: String) -> String {
+        let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard channel == .gateway else { return trimmed }
+        let kept = trimmed.filter { !" -()（）－ー".contains($0) }
+        if kept.hasPrefix("0"), !kept.hasPrefix("00"), kept.allSatisfy(\.isASCII) { return "+81" + kept.dropFirst() }
+        return kept
+    }
+
     /// What is wrong with `address` for `channel`, or nil. Addresses are checked for shape only: the channel's own
     /// service says whether they reach anyone.
     public static func problem(channel: AlertChannel, address: String) -> String? {

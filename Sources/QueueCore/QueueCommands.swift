@@ -210,6 +210,7 @@ public struct QueueCommands: Sendable {
         ticket id: TicketID, channel: AlertChannel, address: String, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Contact> {
         guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        let address = Contact.normalized(channel: channel, address: address)
         if let problem = Contact.problem(channel: channel, address: address) {
             throw QueueError.invalidInput(field: "address", reason: problem)
         }

@@ -71,6 +71,12 @@ struct AlertOptions: ParsableArguments {
     var webPushSubject: String?
     @Option(help: "Web Push: the push services' origins posted to, comma-separated (https://*.example.com for subdomains); default the big browsers'.")
     var webPushOrigins: String?
+    @Option(help: "E-mail: the SMTP relay's host, which switches e-mail on (MADOGUCHI_SMTP_HOST).") var smtpHost: String?
+    @Option(help: "E-mail: the relay's port (submission, 587).") var smtpPort = 587
+    @Option(help: "E-mail: the sender address (MADOGUCHI_SMTP_FROM).") var smtpFrom: String?
+    @Option(help: "E-mail: the relay login; the password comes from MADOGUCHI_SMTP_PASSWORD.") var smtpUser: String?
+    @Option(help: "E-mail: a PEM file of CA certificates to trust for the relay instead of the system's.") var smtpCaFile: String?
+    @Flag(help: "E-mail: send even when the relay offers no STARTTLS (only for a relay on the same host).") var smtpAllowPlaintext = false
     @Option(help: "Attempts per alert before giving up.") var alertAttempts = 6
 
     func validate() throws {
@@ -87,6 +93,12 @@ struct AlertOptions: ParsableArguments {
         if let origins = webPushOrigins ?? environment["MADOGUCHI_WEB_PUSH_ORIGINS"] {
             settings.webPushOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        settings.smtpHost = smtpHost ?? environment["MADOGUCHI_SMTP_HOST"]
+        settings.smtpPort = smtpPort
+        settings.smtpFrom = smtpFrom ?? environment["MADOGUCHI_SMTP_FROM"]
+        settings.smtpUsername = smtpUser
+        settings.smtpTrustRootsFile = smtpCaFile
+        settings.smtpAllowPlaintext = smtpAllowPlaintext
         settings.retry.maxAttempts = alertAttempts
         settings.readSecrets(from: environment)
         return settings

@@ -65,7 +65,7 @@ struct AlertContractTests {
         let store = try await Fixtures.store(kind)
         let mine = try await Fixtures.issue(store, "certificates")
         for (channel, address) in [
-            (AlertChannel.gateway, "090-1234-5678"), (.gateway, "+0123456789"), (.line, "Uxyz"), (.email, "no-at-sign"),
+            (AlertChannel.gateway, "call me"), (.gateway, "+0123456789"), (.gateway, "0120"), (.line, "Uxyz"), (.email, "no-at-sign"),
             (.email, "a@b"), (.webPush, #"{"endpoint":"ftp://x"}"#), (.webPush, "not json"), (.gateway, ""),
         ] {
             await #expect(throws: QueueError.self, "\(channel) \(address)") {
@@ -73,6 +73,10 @@ struct AlertContractTests {
             }
         }
         _ = try await store.addContact(ticket: mine.id, channel: .email, address: "someone@example.jp")
+        // A number typed the Japanese way is kept in E.164.
+        let typed = try await store.addContact(ticket: mine.id, channel: .gateway, address: " 090-1234-5678 ")
+        #expect(typed.address == "+819012345678")
+        try await store.removeContact(ticket: mine.id, channel: .gateway)
         let cancelled = try await store.cancelByOffice(office: office, number: mine.number, by: "desk-1")
         #expect(cancelled.value.ticket.status == .cancelled)
         #expect(cancelled.events.first?.data["staff"] == .string("desk-1"))

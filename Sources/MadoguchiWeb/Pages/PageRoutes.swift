@@ -25,6 +25,7 @@ struct PageRoutes: Sendable {
         router.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
         router.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
         router.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
+        router.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
         router.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
         router.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
     }
@@ -112,6 +113,9 @@ struct PageRoutes: Sendable {
             text("ticket.estimate", language, ["m": "\($0.minutes)", "lo": "\($0.low)", "hi": "\($0.high)"])
         } ?? "" : ""
         let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
+        // The alert channels the server sends by, and those this ticket's holder already gave.
+        let offered = hub.notifier?.channels ?? []
+        let given = try await store.contacts(ticket: t.id).map(\.channel)
         let model: [String: Any] = [
             "token": t.id.rawValue, "number": t.number.description, "status": t.status.rawValue,
             "statusText": text("ticket.status.\(t.status.rawValue)", language, ["counter": counter]),
@@ -122,8 +126,11 @@ struct PageRoutes: Sendable {
             "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
-            "alerts": (t.status == .waiting || t.status == .called) && (alerts.webPush != nil || alerts.lineEnabled),
-            "vapidKey": alerts.webPush?.publicKey ?? "", "line": alerts.lineEnabled,
+            "alerts": (t.status == .waiting || t.status == .called) && !offered.isEmpty,
+            "vapidKey": offered.contains(.webPush) ? alerts.webPush?.publicKey ?? "" : "", "line": offered.contains(.line),
+            "email": offered.contains(.email), "phone": offered.contains(.gateway),
+            "alertsOn": given.isEmpty ? "" : text("ticket.alerts_on", language, [
+                "channels": given.map { text("channel.\($0.rawValue)", language) }.joined(separator: language.isJapanese ? "、" : ", ")]),
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
         ]
         return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
@@ -138,6 +145,25 @@ struct PageRoutes: Sendable {
         guard token.isWellFormedToken, try await store.ticketView(token) != nil else { return notFound(language) }
         let (_, url) = try await Api.lineLink(token, store: store, alerts: alerts)
         return Pages.redirect(url)
+    }
+
+    /// "E-mail me" and "Text or call me": the address, for the ticket's day only; back to the ticket page.
+    func contact(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { return notFound(language) }
+        let form = try await Form.read(request)
+        guard let channel = form["channel"].flatMap(AlertChannel.init(rawValue:)), channel == .email || channel == .gateway,
+            hub.notifier?.channels.contains(channel) == true
+        else { return refused(ApiError.invalid("channel_disabled", "This office does not send alerts that way."), language) }
+        do {
+            _ = try await store.addContact(ticket: token, channel: channel, address: form["address"] ?? "")
+            hub.notifier?.wake()
+            return Pages.redirect("/t/\(token.rawValue)")
+        } catch let error as QueueError {
+            if case .ticketNotFound = error { return notFound(language) }
+            return refused(ApiError(error), language)
+        }
     }
 
     /// Takes a ticket from the phone page and sends the browser to its page. Inside LINE's in-app browser the
