@@ -34,11 +34,14 @@ def wait_up(base):
 
 
 def start_server(db, port):
-    # Web Push and LINE alerts on, so that the ticket page offers them (nothing is sent to a real service here:
-    # no contact is given, and tests/alerts_test.py covers delivery against local fakes).
-    env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret")
+    # Every alert channel on, so that the ticket page offers them all (nothing is sent anywhere here: no contact is
+    # given; tests/alerts_test.py covers delivery against local fakes and a real SMTP server).
+    env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret",
+               MADOGUCHI_GATEWAY_SECRET="e2e-gateway-secret-16")
     return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port),
-                             "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi"],
+                             "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi",
+                             "--smtp-host", "localhost", "--smtp-from", "madoguchi@city.example.jp",
+                             "--gateway-url", "http://127.0.0.1:9/sms"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -236,6 +239,14 @@ def main():
                 alert_page.wait_for_timeout(100)
             assert shown and shown[0]["title"] == payload["title"] and shown[0]["body"] == payload["body"], shown
             print(f"e2e: the service worker showed the pushed alert: {shown[0]}")
+            # A phone number typed the Japanese way, with the plain form: the page then says where alerts go.
+            alert_page.goto(f"{base}/t/{mine['token']}?lang=en")
+            alert_page.fill("#alert-phone", "090-1234-5678")
+            alert_page.locator("form.contact-form:has(#alert-phone) button").click()
+            alert_page.locator("[data-alerts-on]").wait_for(timeout=5000)
+            on = alert_page.locator("[data-alerts-on]").inner_text()
+            assert on == "Alerts go to: phone", on
+            print(f"e2e: the phone form took the number; the page says {on!r}")
             alert_ctx.close()
 
             # Accessibility and screenshots of every page, phone-sized and desktop, Japanese and English.
