@@ -159,4 +159,11 @@ public protocol LedgerDatabase: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (inout Ledger) throws -> T) async throws -> T
     /// Runs `body` on a consistent snapshot.
     func read<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T
+    /// After personal data was deleted: make sure no copy of it is left in the store's files (SQLite: zeroed
+    /// pages, and the write-ahead log checkpointed and truncated). Nothing to do for a store in memory.
+    func scrub() async throws
+}
+
+extension LedgerDatabase {
+    public func scrub() async throws {}
 }

@@ -222,7 +222,9 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func purgeContacts(office: OfficeID) async throws -> Int {
         let commands = commands
-        return try await write { ledger in try commands.purgeContacts(office: office, in: &ledger) }
+        let purged = try await write { ledger in try commands.purgeContacts(office: office, in: &ledger) }
+        if purged > 0 { try await scrub() }
+        return purged
     }
 
     public func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert] {

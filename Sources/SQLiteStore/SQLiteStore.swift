@@ -25,6 +25,9 @@ public final class SQLiteStore: LedgerDatabase, QueueStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted rows are overwritten with zeros: a purged phone number or e-mail address is gone from the
+            // file, not left in a free page.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.commands = commands
@@ -77,6 +80,12 @@ public final class SQLiteStore: LedgerDatabase, QueueStore {
             }
             if startWriter { writerQueue.async { self.drain() } }
         }
+    }
+
+    /// Copies the write-ahead log into the database and truncates it, so that the log keeps no old page with
+    /// purged data in it (`secure_delete` has zeroed the pages themselves).
+    public func scrub() async throws {
+        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// Runs batches until nothing is pending, on `writerQueue`. Only one drain runs at a time (`WriteQueue.writing`).

@@ -126,3 +126,50 @@ struct AlertContractTests {
         #expect(try await store.dueAlerts(now: Date.distantFuture, limit: 10).isEmpty, "yesterday's alert went with its contact")
     }
 }
+
+/// The retention rule, checked where it matters: in the bytes of the SQLite files themselves.
+@Suite("Retention on disk")
+struct RetentionOnDiskTests {
+    @Test("after the day's purge, no contact of any channel is left in the database file or its log")
+    func purgedFromTheFiles() async throws {
+        let clock = ManualClock(Fixtures.start)
+        let path = Fixtures.temporaryPath()
+        let store = try SQLiteStore(path: path, commands: QueueCommands(clock: clock))
+        _ = try await store.importOffice(Fixtures.office)
+        for counter in Fixtures.office.counters { _ = try await store.setCounter(office: Fixtures.officeID, counter: counter.id, open: true) }
+        let secrets = [
+            (AlertChannel.gateway, "+819087654321"), (.email, "retention.check@example.jp"),
+            (.line, "U" + String(repeating: "9e", count: 16)),
+            (.webPush, #"{"endpoint":"https://fcm.googleapis.com/fcm/send/retention-check-endpoint","keys":{"p256dh":"BRetentionCheckKey","auth":"RetentionAuth"}}"#),
+        ]
+        var tickets: [Ticket] = []
+        for (channel, address) in secrets {
+            let ticket = try await Fixtures.issue(store, "certificates")
+            _ = try await store.addContact(ticket: ticket.id, channel: channel, address: address)
+            _ = try await store.markComeNow(ticket: ticket.id)
+            tickets.append(ticket)
+        }
+        _ = try await store.newLinkCode(ticket: tickets[0].id, channel: .line)
+        _ = try await store.callNext(office: Fixtures.officeID, counter: "c1", idempotencyKey: nil)
+
+        func onDisk() throws -> [String] {
+            var bytes = Data()
+            for suffix in ["", "-wal", "-shm"] {
+                if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
+            }
+            let needles = secrets.map(\.1) + ["retention-check-endpoint"]
+            return needles.filter { bytes.range(of: Data($0.utf8)) != nil }
+        }
+        // The scan finds them while they are kept (so it can fail), in the log or, after a checkpoint, the file.
+        #expect(try onDisk().count == secrets.count + 1)
+        try await store.scrub()
+        #expect(try onDisk().count == secrets.count + 1)
+
+        clock.advance(seconds: 86_400)
+        #expect(try await store.purgeContacts(office: Fixtures.officeID) == secrets.count)
+        let left = try onDisk()
+        #expect(left.isEmpty, "left on disk: \(left)")
+        // The queue's own record stays: the tickets and their events (numbers and times, nothing personal).
+        #expect(try await store.ticketView(tickets[0].id) != nil)
+    }
+}
