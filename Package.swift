@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "MadoguchiWeb",
+                "MadoguchiWeb", "Notify",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import MadoguchiWeb
+import Notify
 import QueueCore
 import Testing
 
@@ -76,6 +77,46 @@ import Testing
             #expect(board.html.contains("<tr data-counter=\"c5\" data-calls=\"1\" class=\"called\"><th scope=\"row\">5</th><td data-number>B-001</td></tr>"))
             #expect(board.html.contains("<span class=\"recent-number\">B-001</span>"))
             #expect(board.html.contains("data-counter=\"c1\""))
+        }
+    }
+}
+
+/// A gateway that keeps what it was given, for tests that need the channel switched on.
+struct RecordingGateway: AlertTransport {
+    let channel = AlertChannel.gateway
+    func send(_ message: AlertMessage, to address: String, key: String) async throws(DeliveryError) {}
+}
+
+@Suite struct KioskPhoneTests {
+    /// Without a smartphone: after printing, the kiosk takes a phone number (typed the Japanese way) for a text or
+    /// a call; it becomes the ticket's gateway contact, and the screen returns to the start.
+    @Test func theKioskTakesAPhoneNumberForTheTicketsDay() async throws {
+        let harness = try await Harness.make()
+        let device = try await KioskTests.device(harness)
+        let notifier = Notifier(store: harness.store, transports: [RecordingGateway()]) { _ in AlertMessage(title: "", body: "") }
+        let hub = OfficeHub(store: harness.store, notifier: notifier)
+        try await harness.test(hub: hub) { client in
+            let cookie: HTTPFields = [.cookie: "device=\(device)"]
+            let taken = try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates", headers: cookie)
+            let location = try #require(taken.headers[.location])
+            let token = TicketID(String(location.split(separator: "/").last!))
+            let printed = try await client.page(location, headers: cookie)
+            #expect(printed.html.contains("action=\"\(location)/phone\""))
+            #expect(printed.headers[HTTPField.Name("Refresh")!] == "60; url=/kiosk/chuo?lang=ja", "time to type a number")
+            #expect(try await client.page("\(location)/phone", method: .post, form: "address=090-1111-2222").status == .unauthorized)
+            let bad = try await client.page("\(location)/phone", method: .post, form: "address=hello", headers: cookie)
+            #expect(bad.status == .unprocessableContent)
+            let done = try await client.page("\(location)/phone", method: .post, form: "address=090-1111-2222", headers: cookie)
+            #expect(done.status == .ok && done.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja")
+            let contacts = try await harness.store.contacts(ticket: token)
+            #expect(contacts.map(\.channel) == [.gateway] && contacts.first?.address == "+819011112222")
+        }
+        // Without a gateway the kiosk does not offer it.
+        try await harness.test { client in
+            let cookie: HTTPFields = [.cookie: "device=\(device)"]
+            let taken = try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates", headers: cookie)
+            let printed = try await client.page(try #require(taken.headers[.location]), headers: cookie)
+            #expect(!printed.html.contains("/phone\""))
         }
     }
 }

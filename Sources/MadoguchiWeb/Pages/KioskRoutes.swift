@@ -18,6 +18,7 @@ struct KioskRoutes: Sendable {
         router.get("/kiosk/{office}") { request, context in try await self.start(request, context) }
         router.post("/kiosk/{office}/tickets") { request, context in try await self.take(request, context) }
         router.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
+        router.post("/kiosk/{office}/printed/{token}/phone") { request, context in try await self.phone(request, context) }
     }
 
     func start(_ request: Request, _ context: Context) async throws -> Response {
@@ -65,6 +66,35 @@ struct KioskRoutes: Sendable {
         }
     }
 
+    /// The phone number typed at the kiosk after printing: the ticket's gateway contact for its day; then a short
+    /// confirmation that returns to the start.
+    func phone(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
+            throw ApiError(QueueError.ticketNotFound)
+        }
+        guard hub.notifier?.channels.contains(.gateway) == true else {
+            return refused(ApiError.invalid("channel_disabled", "This office does not send text messages."), office: office, language)
+        }
+        let form = try await Form.read(request)
+        do {
+            _ = try await store.addContact(ticket: token, channel: .gateway, address: form["address"] ?? "")
+            hub.notifier?.wake()
+        } catch let error as QueueError {
+            return refused(ApiError(error), office: office, language)
+        }
+        let heading = view.ticket.number.description
+        var response = pages.render(
+            "error", title: heading,
+            model: ["heading": heading, "message": pages.catalog.text("kiosk.phone_done", language), "bodyClass": "kiosk"],
+            language: language)
+        response.headers[HTTPField.Name("Refresh")!] = "8; url=/kiosk/\(office.rawValue)?lang=ja"
+        return response
+    }
+
     /// A refused ticket (the procedure just closed, the office closed) as a page that leads back to the start.
     private func refused(_ error: ApiError, office: OfficeID, _ language: Language) -> Response {
         let title = pages.catalog.text("error.refused", language)
@@ -90,6 +120,8 @@ struct KioskRoutes: Sendable {
         let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
         let ahead = (view.position ?? 1) - 1
         let procedure = view.office.procedure(t.service)
+        // Without a smartphone: a text message or a call, when the city has an SMS/voice gateway.
+        let phoneOffered = hub.notifier?.channels.contains(.gateway) == true && t.status == .waiting
         let model: [String: Any] = [
             "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
             "procedureName": procedure.map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
@@ -97,12 +129,13 @@ struct KioskRoutes: Sendable {
             "time": "\(issued.prefix(10)) \(issued.dropFirst(11).prefix(5))",
             "ahead": ahead == 0 ? catalog.text("ticket.next", language) : catalog.text("ticket.ahead", language, ["n": "\(ahead)"]),
             "qr": try QRCode(text: url).svg(title: "\(t.number) \(url)"),
-            "url": url, "officeID": office.rawValue, "bodyClass": "kiosk printed",
+            "url": url, "officeID": office.rawValue, "bodyClass": "kiosk printed", "token": t.id.rawValue, "phone": phoneOffered,
             "colorsCSS": "/offices/\(office.rawValue)/colors.css",
         ]
         var response = pages.render("printed", title: "\(t.number)", model: model, language: language)
-        // Back to the start, in Japanese, after 20 s, with or without JavaScript.
-        response.headers[HTTPField.Name("Refresh")!] = "20; url=/kiosk/\(office.rawValue)?lang=ja"
+        // Back to the start, in Japanese, after 20 s (60 s when a phone number may be typed), with or without
+        // JavaScript.
+        response.headers[HTTPField.Name("Refresh")!] = "\(phoneOffered ? 60 : 20); url=/kiosk/\(office.rawValue)?lang=ja"
         return response
     }
 
