@@ -151,6 +151,11 @@ struct Api: Sendable {
         guard hub.notifier?.channels.contains(channel) == true else {
             throw ApiError.invalid("channel_disabled", "This office does not send alerts by \(channel.rawValue).")
         }
+        // A LINE user is linked only by sending the code from their own LINE (the webhook): naming a user id here
+        // would let anyone make the city message a stranger.
+        guard channel != .line else {
+            throw ApiError.invalid("use_line_link", "LINE is linked with POST /api/v1/tickets/{token}/line-link and a message from LINE.")
+        }
         if channel == .webPush, Contact.problem(channel: channel, address: body.address) == nil, !alerts.allowsPush(body.address) {
             throw ApiError.invalid("push_service_not_allowed", "This server does not post to that push service.")
         }

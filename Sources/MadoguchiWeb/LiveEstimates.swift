@@ -146,6 +146,14 @@ public final class LiveEstimates: Sendable {
         return due
     }
 
+    /// Forgets a flip that could not be recorded, so that the next refresh decides it again.
+    func unmarkComeNow(_ ticket: TicketID, office: OfficeID) {
+        offices.withLock { offices in
+            offices[office]?.comeNow[ticket] = nil
+            offices[office]?.entries[ticket]?.comeNowSince = nil
+        }
+    }
+
     /// Learns from the office's last `historyDays` days before today (three quarters to learn, the last quarter to
     /// calibrate the ranges). Slow for a big office: run it off the request path.
     func learn(_ office: Office, store: any QueueStore, now: Date = Date(), logger: Logger) async {

@@ -144,8 +144,13 @@ public final class OfficeHub: Service {
                     // Tickets that just became "come now": recorded (and alerted) once; the events come back here
                     // as a change, which the estimates then fold.
                     for ticket in due {
-                        let marked = try await store.markComeNow(ticket: ticket)
-                        published(marked.events)
+                        do {
+                            published(try await store.markComeNow(ticket: ticket).events)
+                        } catch {
+                            // Not recorded: decide it again on the next refresh rather than show an unrecorded flip.
+                            estimates.unmarkComeNow(ticket, office: office)
+                            logger.warning("could not record come-now for a ticket of \(office): \(error)")
+                        }
                     }
                 }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {

@@ -103,6 +103,10 @@ public struct MemoryLedger: QueueLedger, Sendable {
         (contactTable[ticket] ?? [:]).values.sorted { $0.channel.rawValue < $1.channel.rawValue }
     }
 
+    public func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int {
+        contactTable.values.count { $0[channel].map { $0.address == address && $0.businessDate == date } ?? false }
+    }
+
     public func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert] {
         Array(outbox.lazy.filter { $0.isPending && $0.nextAttemptAt <= now }.prefix(limit))
     }

@@ -151,24 +151,30 @@ public final class Notifier: Service {
                 return attempts
             }
             if due.isEmpty { return attempts }
-            await withTaskGroup(of: Void.self) { group in
+            let recorded = await withTaskGroup(of: Bool.self) { group in
                 var running = 0
+                var recorded = 0
                 for alert in due {
-                    if running == concurrency {
-                        await group.next()
+                    if running == concurrency, let done = await group.next() {
                         running -= 1
+                        recorded += done ? 1 : 0
                     }
                     group.addTask { await self.attempt(alert) }
                     running += 1
                 }
+                for await done in group { recorded += done ? 1 : 0 }
+                return recorded
             }
             attempts += due.count
+            // Nothing could be recorded (the database is away): stop here rather than send the same alerts again at
+            // once; the next poll tries again.
+            if recorded == 0 { return attempts }
         }
         return attempts
     }
 
-    /// One attempt at one alert, and its outcome recorded.
-    func attempt(_ alert: OutboxAlert) async {
+    /// One attempt at one alert, and its outcome recorded; false when the outcome could not be recorded.
+    func attempt(_ alert: OutboxAlert) async -> Bool {
         let made = alert.attempts + 1
         let outcome: AlertOutcome
         switch await deliver(alert) {
@@ -185,11 +191,12 @@ public final class Notifier: Service {
             }
         }
         do {
-            guard try await store.recordAlert(id: alert.id, attempts: made, outcome: outcome) else { return }
+            // false: another sender finished it first; nothing more to count.
+            guard try await store.recordAlert(id: alert.id, attempts: made, outcome: outcome) else { return true }
         } catch {
             // Not recorded: the alert stays due and is tried again (with the same delivery key).
             logger.warning("notify: could not record alert \(alert.id): \(error)")
-            return
+            return false
         }
         let now = store.clock.now()
         counts.withLock { counts in
@@ -210,6 +217,7 @@ public final class Notifier: Service {
         case .failed(let error):
             logger.error("notify: \(alert.kind.rawValue) for \(alert.number) by \(alert.channel.rawValue) given up: \(error)")
         }
+        return true
     }
 
     private func deliver(_ alert: OutboxAlert) async -> Result<Void, DeliveryError> {

@@ -47,6 +47,9 @@ public struct Contact: Codable, Sendable, Equatable {
     public var address: String
     public var createdAt: Date
 
+    /// How many of one day's tickets may share a typed address (e-mail, phone): a family's, not a stranger's flood.
+    public static let maxTicketsPerAddress = 3
+
     /// The address as it is kept: a phone number typed the Japanese way (`090-1234-5678`) becomes E.164
     /// (`+819012345678`); spaces, hyphens and brackets go; anything else is left for `problem` to judge.
     public static func normalized(channel: AlertChannel, address: String) -> String {

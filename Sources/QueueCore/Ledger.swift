@@ -32,6 +32,8 @@ public protocol QueueReader {
     func hasEvent(ticket: TicketID, type: EventType) throws -> Bool
     /// The ticket's contacts, one per channel.
     func contacts(ticket: TicketID) throws -> [Contact]
+    /// How many tickets of business day `date` have `address` as their contact on `channel`.
+    func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int
     /// Outbox alerts still to send whose next attempt is due by `now`, oldest first.
     func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert]
     func alert(id: Int64) throws -> OutboxAlert?

@@ -214,8 +214,14 @@ public struct QueueCommands: Sendable {
         if let problem = Contact.problem(channel: channel, address: address) {
             throw QueueError.invalidInput(field: "address", reason: problem)
         }
-        guard !ticket.isTerminal, ticket.status != .noShow else {
-            throw QueueError.invalidTransition(from: ticket.status, action: "given a contact")
+        try requireAlertable(ticket, "given a contact")
+        // An address anyone can type (a phone number, an e-mail address) serves a few tickets a day at most, so the
+        // city's alerts cannot be turned on a stranger; replacing the ticket's own contact does not count.
+        if channel == .email || channel == .gateway,
+            try ledger.contacts(ticket: id).first(where: { $0.channel == channel })?.address != address,
+            try ledger.contactUses(channel: channel, address: address, date: ticket.businessDate) >= Contact.maxTicketsPerAddress
+        {
+            throw QueueError.invalidInput(field: "address", reason: "already given for \(Contact.maxTicketsPerAddress) tickets today")
         }
         let office = try requireOffice(ticket.office, in: ledger)
         let contact = Contact(
@@ -257,9 +263,7 @@ public struct QueueCommands: Sendable {
     /// account, whose webhook then calls `redeem`).
     public func newLinkCode(ticket id: TicketID, channel: AlertChannel, in ledger: inout some QueueLedger) throws -> LinkCode {
         guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
-        guard !ticket.isTerminal, ticket.status != .noShow else {
-            throw QueueError.invalidTransition(from: ticket.status, action: "linked")
-        }
+        try requireAlertable(ticket, "linked")
         let code = LinkCode(
             code: LinkCode.random(), ticket: id, office: ticket.office, businessDate: ticket.businessDate, channel: channel)
         try ledger.save(linkCode: code)
@@ -274,6 +278,13 @@ public struct QueueCommands: Sendable {
         guard try ledger.firstSight(webhookEvent: id, at: now()) else { return nil }
         guard let code = text.flatMap(LinkCode.find(in:)), let link = try ledger.takeLinkCode(code) else { return nil }
         return try addContact(ticket: link.ticket, channel: link.channel, address: address, in: &ledger).value
+    }
+
+    /// Only a ticket still waiting or called can be alerted; a finished ticket (or a no-show) gets no new contact.
+    private func requireAlertable(_ ticket: Ticket, _ action: String) throws {
+        guard ticket.status == .waiting || ticket.status == .called else {
+            throw QueueError.invalidTransition(from: ticket.status, action: action)
+        }
     }
 
     /// One outbox alert per contact of the ticket for an event that alerts (`AlertKind(causedBy:)`), in the

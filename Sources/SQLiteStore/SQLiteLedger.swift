@@ -170,6 +170,12 @@ public struct SQLiteLedger: QueueLedger {
         }
     }
 
+    public func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int {
+        try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT COUNT(*) FROM contact WHERE business_date = ? AND channel = ? AND address = ?"),
+            arguments: [date.description, channel.rawValue, address]) ?? 0
+    }
+
     public func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert] {
         let sql = "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [TicketRow.millis(now), limit]).compactMap(Self.alert)

@@ -8,7 +8,7 @@ import Testing
 @Suite("Alert contract")
 struct AlertContractTests {
     let office = Fixtures.officeID
-    let phone = "+819012345678"
+    let phone = "+819012345678"  // " 090 1234 5678" as typed
     let lineUser = "U" + String(repeating: "ab", count: 16)
 
     @Test("a call queues one alert per contact, in the call's transaction; a citizen's own cancel queues none", arguments: Fixtures.StoreKind.allCases)
@@ -83,6 +83,21 @@ struct AlertContractTests {
         let due = try await store.dueAlerts(now: Date.distantFuture, limit: 10)
         #expect(due.map(\.kind) == [.cancelled] && due.first?.counterLabel == nil)
         await #expect(throws: QueueError.self) { try await store.addContact(ticket: mine.id, channel: .gateway, address: phone) }
+    }
+
+    @Test("a typed address serves at most three tickets a day; the ticket's own replacement does not count", arguments: Fixtures.StoreKind.allCases)
+    func addressCap(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        var tickets: [Ticket] = []
+        for _ in 0..<4 { tickets.append(try await Fixtures.issue(store, "certificates")) }
+        for ticket in tickets.prefix(3) { _ = try await store.addContact(ticket: ticket.id, channel: .gateway, address: phone) }
+        await #expect(throws: QueueError.self) { try await store.addContact(ticket: tickets[3].id, channel: .gateway, address: phone) }
+        _ = try await store.addContact(ticket: tickets[0].id, channel: .gateway, address: " 090 1234 5678")  // its own number again
+        _ = try await store.addContact(ticket: tickets[3].id, channel: .email, address: "family@example.jp")
+        clock.advance(seconds: 86_400)
+        let tomorrow = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: tomorrow.id, channel: .gateway, address: phone)
     }
 
     @Test("an attempt is recorded once: sent or given up, it is never due again; a retry comes due at its time", arguments: Fixtures.StoreKind.allCases)

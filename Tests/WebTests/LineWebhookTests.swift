@@ -4,7 +4,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import MadoguchiWeb
+import Notify
 import QueueCore
+
+struct FakeLine: AlertTransport {
+    let channel = AlertChannel.line
+    func send(_ message: AlertMessage, to address: String, key: String) async throws(DeliveryError) {}
+}
 import Testing
 
 @Suite struct LineWebhookTests {
@@ -98,6 +104,20 @@ import Testing
                 .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"gateway","address":"+819012345678"}"#)
             #expect(add.status == .unprocessableContent && errorCode(add.json) == "channel_disabled")
             #expect(try await post(client, "{}", signature: "x") == .notFound)
+        }
+    }
+
+    /// A LINE user id cannot be named through the API: only a message from that LINE account links it.
+    @Test func aLineUserIsLinkedOnlyFromLine() async throws {
+        let h = try await Harness.make()
+        let notifier = Notifier(store: h.store, transports: [FakeLine()]) { _ in AlertMessage(title: "", body: "") }
+        try await h.test(hub: OfficeHub(store: h.store, notifier: notifier), alerts: Self.alerts) { client in
+            let token = try #require(try await client.issue()["token"] as? String)
+            let add = try await client.json(
+                .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"line","address":"U\#(String(repeating: "ab", count: 16))"}"#)
+            #expect(add.status == .unprocessableContent && errorCode(add.json) == "use_line_link", "\(add.text)")
+            #expect(try await h.store.contacts(ticket: TicketID(token)).isEmpty)
+            #expect(try await post(client, "{}", signature: "x") == .unauthorized, "LINE is on: the webhook is there")
         }
     }
 }
