@@ -214,7 +214,8 @@ def main():
             # which headless Chromium cannot reach here, so the page must say it could not (and not pretend).
             alert_page.goto(f"{base}/t/{mine['token']}?lang=en")
             alert_page.locator("[data-push]").click()
-            alert_page.wait_for_function("document.querySelector('[data-push-status]').textContent.length > 0", timeout=20000)
+            # (A locator, not wait_for_function: polling a function is eval, which the page's CSP forbids.)
+            alert_page.locator("[data-push-status]:not(:empty)").wait_for(timeout=20000)
             said = alert_page.locator("[data-push-status]").inner_text()
             print(f"e2e: 'Notify me' in headless Chromium: {said!r}")
             assert said in ("Alerts are on for this browser.", "This browser could not turn on alerts."), said

@@ -103,6 +103,7 @@ struct RecordingGateway: AlertTransport {
             let printed = try await client.page(location, headers: cookie)
             #expect(printed.html.contains("action=\"\(location)/phone\""))
             #expect(printed.headers[HTTPField.Name("Refresh")!] == "60; url=/kiosk/chuo?lang=ja", "time to type a number")
+            #expect(printed.html.contains("60秒で最初の画面に戻ります"), "the page says so too")
             #expect(try await client.page("\(location)/phone", method: .post, form: "address=090-1111-2222").status == .unauthorized)
             let bad = try await client.page("\(location)/phone", method: .post, form: "address=hello", headers: cookie)
             #expect(bad.status == .unprocessableContent)

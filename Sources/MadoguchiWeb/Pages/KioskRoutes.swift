@@ -122,6 +122,8 @@ struct KioskRoutes: Sendable {
         let procedure = view.office.procedure(t.service)
         // Without a smartphone: a text message or a call, when the city has an SMS/voice gateway.
         let phoneOffered = hub.notifier?.channels.contains(.gateway) == true && t.status == .waiting
+        // Back to the start after 20 s, or 60 s when a phone number may be typed.
+        let resetSeconds = phoneOffered ? 60 : 20
         let model: [String: Any] = [
             "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
             "procedureName": procedure.map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
@@ -130,12 +132,12 @@ struct KioskRoutes: Sendable {
             "ahead": ahead == 0 ? catalog.text("ticket.next", language) : catalog.text("ticket.ahead", language, ["n": "\(ahead)"]),
             "qr": try QRCode(text: url).svg(title: "\(t.number) \(url)"),
             "url": url, "officeID": office.rawValue, "bodyClass": "kiosk printed", "token": t.id.rawValue, "phone": phoneOffered,
+            "resetNote": catalog.text("kiosk.reset", language, ["s": "\(resetSeconds)"]),
             "colorsCSS": "/offices/\(office.rawValue)/colors.css",
         ]
         var response = pages.render("printed", title: "\(t.number)", model: model, language: language)
-        // Back to the start, in Japanese, after 20 s (60 s when a phone number may be typed), with or without
-        // JavaScript.
-        response.headers[HTTPField.Name("Refresh")!] = "\(phoneOffered ? 60 : 20); url=/kiosk/\(office.rawValue)?lang=ja"
+        // Back to the start, in Japanese, with or without JavaScript.
+        response.headers[HTTPField.Name("Refresh")!] = "\(resetSeconds); url=/kiosk/\(office.rawValue)?lang=ja"
         return response
     }
 
