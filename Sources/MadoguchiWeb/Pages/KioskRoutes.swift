@@ -66,22 +66,29 @@ struct KioskRoutes: Sendable {
         }
     }
 
+    /// The ticket of a kiosk route, for a registered device of its office: nil for an unregistered device, 404 for a
+    /// ticket of another office or none.
+    private func kioskTicket(_ request: Request, _ context: Context, office: OfficeID) async throws -> TicketView? {
+        guard try await gate.allows(request, office: office) else { return nil }
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
+            throw ApiError(QueueError.ticketNotFound)
+        }
+        return view
+    }
+
     /// The phone number typed at the kiosk after printing: the ticket's gateway contact for its day; then a short
     /// confirmation that returns to the start.
     func phone(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
-        let token = TicketID(context.parameters.get("token") ?? "")
-        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
-            throw ApiError(QueueError.ticketNotFound)
-        }
+        guard let view = try await kioskTicket(request, context, office: office) else { return gate.unregistered(language) }
         guard hub.notifier?.channels.contains(.gateway) == true else {
             return refused(ApiError.invalid("channel_disabled", "This office does not send text messages."), office: office, language)
         }
         let form = try await Form.read(request)
         do {
-            _ = try await store.addContact(ticket: token, channel: .gateway, address: form["address"] ?? "")
+            _ = try await store.addContact(ticket: view.ticket.id, channel: .gateway, address: form["address"] ?? "")
             hub.notifier?.wake()
         } catch let error as QueueError {
             return refused(ApiError(error), office: office, language)
@@ -109,11 +116,7 @@ struct KioskRoutes: Sendable {
     func printed(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
-        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
-        let token = TicketID(context.parameters.get("token") ?? "")
-        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
-            throw ApiError(QueueError.ticketNotFound)
-        }
+        guard let view = try await kioskTicket(request, context, office: office) else { return gate.unregistered(language) }
         let t = view.ticket
         let url = PublicURL.base(request) + "/t/\(t.id.rawValue)"
         let catalog = pages.catalog
