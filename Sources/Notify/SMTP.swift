@@ -124,7 +124,8 @@ public struct SMTPTransport: AlertTransport {
                     if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
                         guard got == code else {
                             let what = secret ? "AUTH" : (command?.split(separator: " ").first.map(String.init) ?? "greeting")
-                            let text = "SMTP \(what): \(got) \(lines.last ?? "")"
+                            // A refused recipient's reply usually repeats the address: the log gets the code only.
+                            let text = what == "RCPT" ? "SMTP RCPT: \(got)" : "SMTP \(what): \(got) \(lines.last ?? "")"
                             // 4xx: try later; 5xx: the server refuses for good.
                             throw got >= 500 ? DeliveryError.permanent(text) : DeliveryError.transient(text)
                         }
