@@ -186,6 +186,15 @@ public struct MemoryLedger: QueueLedger, Sendable {
         return true
     }
 
+    public mutating func claimAlerts(now: Date, until: Date, limit: Int) throws -> [OutboxAlert] {
+        var claimed: [OutboxAlert] = []
+        for i in outbox.indices where claimed.count < limit && outbox[i].isPending && outbox[i].nextAttemptAt <= now {
+            outbox[i].nextAttemptAt = until
+            claimed.append(outbox[i])
+        }
+        return claimed
+    }
+
     public mutating func record(alert id: Int64, attempts: Int, outcome: AlertOutcome, at: Date) throws -> Bool {
         guard let i = outbox.firstIndex(where: { $0.id == id }), outbox[i].isPending else { return false }
         outbox[i].attempts = attempts

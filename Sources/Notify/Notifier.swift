@@ -75,6 +75,8 @@ public struct NotifierCounts: Sendable, Equatable {
 /// - Each due alert is sent once through its channel's transport, at most `concurrency` at a time, each bounded by
 ///   the retry policy's timeout: a slow channel delays its own alerts, never the queue's endpoints, which only
 ///   write the outbox row.
+/// - Due alerts are claimed (their next attempt moved past the longest an attempt takes), so two senders (two
+///   processes, two nodes) do not take the same one; a sender that dies leaves them due again after the lease.
 /// - An alert is marked sent only after the transport succeeded; a crash in between sends it again on restart,
 ///   with the same delivery key, which LINE, the gateway and mail recipients use to drop the repeat.
 /// - A channel without a transport (switched off) or a ticket without a contact on that channel fails the alert
@@ -145,7 +147,8 @@ public final class Notifier: Service {
         while !Task.isCancelled {
             let due: [OutboxAlert]
             do {
-                due = try await store.dueAlerts(now: store.clock.now(), limit: concurrency * 4)
+                // Claimed for longer than an attempt can take: another sender leaves them alone meanwhile.
+                due = try await store.claimAlerts(limit: concurrency * 4, leaseSeconds: policy.timeoutSeconds * 4 + 30)
             } catch {
                 logger.warning("notify: could not read the outbox: \(error)")
                 return attempts

@@ -61,6 +61,9 @@ public protocol QueueLedger: QueueReader {
     /// Adds or replaces the ticket's contact on its channel.
     mutating func save(contact: Contact) throws
     mutating func deleteContact(ticket: TicketID, channel: AlertChannel) throws
+    /// Takes up to `limit` due alerts for one sender: their next attempt moves to `until`, so that no other sender
+    /// (another process or node) takes them meanwhile; if this one dies, they come due again then.
+    mutating func claimAlerts(now: Date, until: Date, limit: Int) throws -> [OutboxAlert]
     /// Adds an alert unless one with the same (ticket, kind, round, channel) is there; returns whether it was added.
     mutating func enqueue(_ alert: OutboxAlert) throws -> Bool
     /// Records an attempt's outcome on a pending alert; returns false when it was no longer pending (another sender

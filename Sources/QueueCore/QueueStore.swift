@@ -35,6 +35,8 @@ public protocol QueueStore: Sendable {
     func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView>
     func purgeContacts(office: OfficeID) async throws -> Int
     func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
+    /// Takes due alerts for this sender for `leaseSeconds` (`QueueLedger.claimAlerts`).
+    func claimAlerts(limit: Int, leaseSeconds: Double) async throws -> [OutboxAlert]
     func alert(id: Int64) async throws -> OutboxAlert?
     func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode
     /// The server's key named `name`, `candidate` being stored when there is none yet.
@@ -243,6 +245,11 @@ extension QueueStore where Self: LedgerDatabase {
     public func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact? {
         let commands = commands
         return try await write { ledger in try commands.redeem(webhookEvent: id, text: text, address: address, in: &ledger) }
+    }
+
+    public func claimAlerts(limit: Int, leaseSeconds: Double) async throws -> [OutboxAlert] {
+        let now = clock.now()
+        return try await write { ledger in try ledger.claimAlerts(now: now, until: now.addingTimeInterval(leaseSeconds), limit: limit) }
     }
 
     public func alert(id: Int64) async throws -> OutboxAlert? {

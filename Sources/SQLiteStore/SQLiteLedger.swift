@@ -302,6 +302,17 @@ public struct SQLiteLedger: QueueLedger {
         return db.changesCount == 1
     }
 
+    public mutating func claimAlerts(now: Date, until: Date, limit: Int) throws -> [OutboxAlert] {
+        let due = try dueAlerts(now: now, limit: limit)
+        let statement = try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE id = ?")
+        return try due.map { alert in
+            try statement.execute(arguments: [TicketRow.millis(until), alert.id])
+            var claimed = alert
+            claimed.nextAttemptAt = until
+            return claimed
+        }
+    }
+
     public mutating func record(alert id: Int64, attempts: Int, outcome: AlertOutcome, at: Date) throws -> Bool {
         let pending = "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL"
         switch outcome {

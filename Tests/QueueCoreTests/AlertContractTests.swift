@@ -124,6 +124,24 @@ struct AlertContractTests {
         #expect(try await store.alert(id: gateway.id)?.failedAt != nil)
     }
 
+    @Test("a claimed alert is no other sender's until its lease runs out", arguments: Fixtures.StoreKind.allCases)
+    func claims(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let mine = try await Fixtures.issue(store, "certificates")
+        _ = try await store.addContact(ticket: mine.id, channel: .gateway, address: phone)
+        _ = try await store.addContact(ticket: mine.id, channel: .email, address: "a@example.jp")
+        _ = try await store.markComeNow(ticket: mine.id)
+        let first = try await store.claimAlerts(limit: 1, leaseSeconds: 60)
+        #expect(first.count == 1 && first[0].nextAttemptAt == clock.now().addingTimeInterval(60))
+        let second = try await store.claimAlerts(limit: 10, leaseSeconds: 60)
+        #expect(second.count == 1 && second[0].id != first[0].id, "the other one only")
+        #expect(try await store.claimAlerts(limit: 10, leaseSeconds: 60).isEmpty, "both are taken")
+        clock.advance(seconds: 61)
+        // The first sender died without a word: its alerts come due again.
+        #expect(Set(try await store.claimAlerts(limit: 10, leaseSeconds: 60).map(\.id)) == Set([first[0].id, second[0].id]))
+    }
+
     @Test("contacts and alerts of earlier days are purged, today's stay", arguments: Fixtures.StoreKind.allCases)
     func retention(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
