@@ -147,8 +147,9 @@ public final class Notifier: Service {
         while !Task.isCancelled {
             let due: [OutboxAlert]
             do {
-                // Claimed for longer than an attempt can take: another sender leaves them alone meanwhile.
-                due = try await store.claimAlerts(limit: concurrency * 4, leaseSeconds: policy.timeoutSeconds * 4 + 30)
+                // Claimed a little longer than an attempt can take: another sender leaves them alone meanwhile, and
+                // after a crash they come due again soon.
+                due = try await store.claimAlerts(limit: concurrency * 4, leaseSeconds: policy.timeoutSeconds + 5)
             } catch {
                 logger.warning("notify: could not read the outbox: \(error)")
                 return attempts
