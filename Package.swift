@@ -43,6 +43,9 @@ let package = Package(
         // Wait estimators (QL-sched, LES, HOL, the twin run forward), learning from the log, conformal ranges,
         // replay and scoring.
         .target(name: "Forecast", dependencies: ["QueueCore", "Twin"]),
+        // Indicators from the event log: visits, wait figures against the 60-minute target, report rows, CSV, and
+        // the before/after evaluation of reforms.
+        .target(name: "Reports", dependencies: ["QueueCore"]),
         // The in-memory store, for tests and the twin.
         .target(name: "MemoryStore", dependencies: ["QueueCore"]),
         // The default durable store: SQLite through GRDB.
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Forecast", "Notify",
+                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Forecast", "Notify", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -98,6 +101,7 @@ let package = Package(
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
         .testTarget(
             name: "WebTests",

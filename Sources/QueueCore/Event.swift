@@ -176,3 +176,13 @@ public enum EventTime {
         return (Date(timeIntervalSince1970: Double(total) / 1000), offset)
     }
 }
+
+extension Event {
+    /// The office-local date of the event.
+    public var localDate: LocalDate {
+        LocalDate(dayNumber: CivilTime.local(at, offsetSeconds: utcOffsetSeconds).days)
+    }
+
+    /// The office-local hour of the event, 0–23.
+    public var localHour: Int { CivilTime.local(at, offsetSeconds: utcOffsetSeconds).millisOfDay / 3_600_000 }
+}

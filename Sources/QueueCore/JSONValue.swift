@@ -44,4 +44,13 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         if case .string(let s) = self { return s }
         return nil
     }
+
+    /// An integer or a double, as a double.
+    public var numberValue: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QueueCore
 
 /// What many simulated days of one office add up to: the figures `simulate` prints and the report draws.
 public struct OfficeSummary: Sendable {
@@ -106,13 +107,8 @@ public struct WaitStats: Sendable, Equatable {
         }
         let sorted = sample.sorted()
         mean = Double(sorted.reduce(0, +)) / Double(sorted.count)
-        p50 = Double(Self.quantile(sorted, 0.5))
-        p95 = Double(Self.quantile(sorted, 0.95))
+        p50 = Double(NearestRank.quantile(sorted, 0.5))
+        p95 = Double(NearestRank.quantile(sorted, 0.95))
         max = Double(sorted.last!)
-    }
-
-    /// The nearest-rank quantile of sorted data.
-    static func quantile(_ sorted: [Float], _ q: Double) -> Float {
-        sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
     }
 }
