@@ -10,6 +10,8 @@ struct Api: Sendable {
     let hub: OfficeHub
     /// Which alert channels are on, and how (the LINE account, the push services allowed).
     var alerts = AlertSettings()
+    /// The event log read as visits, for reports and open data.
+    let reports: ReportSource
     var auth: StaffAuth { StaffAuth(store: store) }
 
     typealias Context = MadoguchiContext
@@ -72,6 +74,9 @@ struct Api: Sendable {
         route(.post, "/api/v1/offices/{office}/counters/{counter}/close") { api, r, c in try await api.setCounter(false, r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/reactivate") { api, r, c in try await api.reactivate(r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/cancel") { api, r, c in try await api.cancelByOffice(r, c) }
+        route(.get, "/api/v1/reports/waits") { api, r, _ in try await api.waitsReport(r) }
+        route(.get, "/opendata/waits.csv") { api, r, _ in try await api.openData(r, json: false) }
+        route(.get, "/opendata/waits.json") { api, r, _ in try await api.openData(r, json: true) }
     }
 
     // MARK: Public

@@ -161,13 +161,7 @@ public final class LiveEstimates: Sendable {
         var events: [Event] = []
         do {
             for back in stride(from: historyDays, through: 1, by: -1) {
-                var after: Int64 = 0
-                while true {
-                    let page = try await store.events(office: office.id, date: today.adding(days: -back), afterSeq: after, limit: 5000)
-                    events += page
-                    after = page.last?.seq ?? after
-                    if page.count < 5000 { break }
-                }
+                events += try await store.events(office: office.id, date: today.adding(days: -back))
             }
         } catch {
             logger.warning("wait estimates: could not read the history of \(office.id): \(error)")

@@ -19,6 +19,13 @@ struct StaffAuth: Sendable {
         return account
     }
 
+    /// A supervisor's or an admin's token (of one office or every office): for reports and the dashboard.
+    func requireSupervisor(_ request: Request) async throws -> StaffAccount {
+        let account = try await bearer(request)
+        guard account.role == .admin || account.role == .supervisor else { throw ApiError.forbidden }
+        return account
+    }
+
     private func bearer(_ request: Request) async throws -> StaffAccount {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw ApiError.unauthorized }
         let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)

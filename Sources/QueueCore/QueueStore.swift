@@ -268,3 +268,17 @@ private func viewing(_ result: CommandResult<Ticket>, in reader: some QueueReade
     guard let view = try QueueViews.view(of: result.value, in: reader) else { throw QueueError.ticketNotFound }
     return CommandResult(value: view, events: result.events, created: result.created)
 }
+
+extension QueueStore {
+    /// Every event of one office's business day, oldest first, read in pages.
+    public func events(office: OfficeID, date: LocalDate) async throws -> [Event] {
+        var events: [Event] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await self.events(office: office, date: date, afterSeq: after, limit: 5000)
+            events += page
+            guard page.count == 5000, let last = page.last else { return events }
+            after = last.seq
+        }
+    }
+}

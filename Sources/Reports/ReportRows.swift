@@ -48,6 +48,14 @@ public struct ReportRow: Sendable, Equatable {
     public var hour: Int?
     public var figures: WaitFigures
 
+    public init(office: OfficeID? = nil, date: LocalDate? = nil, procedure: ServiceID? = nil, hour: Int? = nil, figures: WaitFigures) {
+        self.office = office
+        self.date = date
+        self.procedure = procedure
+        self.hour = hour
+        self.figures = figures
+    }
+
     /// Rows for every key present, sorted by office, date, procedure, hour.
     public static func rows(visits: [Visit], ratings: [Rating] = [], by breakdown: Breakdown) -> [ReportRow] {
         struct Key: Hashable {

@@ -1,0 +1,59 @@
+import Foundation
+import QueueCore
+import Reports
+import Synchronization
+
+/// The visits and ratings of offices over a range of business days, read from the event log. A day before today is
+/// over and cannot change, so it is read once and kept (the oldest-read days go first when `capacity` is reached);
+/// today is read again each time.
+final class ReportSource: Sendable {
+    let store: any QueueStore
+    let capacity: Int
+    private struct Key: Hashable {
+        var office: OfficeID
+        var date: LocalDate
+    }
+    private struct Cache {
+        var days: [Key: VisitLog] = [:]
+        var order: [Key] = []
+    }
+    private let cache = Mutex(Cache())
+
+    /// The longest range one request may read.
+    static let maxDays = 366
+
+    init(store: any QueueStore, capacity: Int = 600) {
+        self.store = store
+        self.capacity = capacity
+    }
+
+    /// Every visit and rating of `offices` from `from` to `to` (inclusive).
+    func log(offices: [Office], from: LocalDate, to: LocalDate) async throws -> (visits: [Visit], ratings: [Rating]) {
+        var visits: [Visit] = [], ratings: [Rating] = []
+        for office in offices {
+            let today = LocalDate(store.clock.now(), in: office.zone)
+            var date = from
+            while date <= to && date <= today {
+                let day = try await self.day(office: office.id, date: date, closed: date < today)
+                visits += day.visits
+                ratings += day.ratings
+                date = date.adding(days: 1)
+            }
+        }
+        return (visits, ratings)
+    }
+
+    private func day(office: OfficeID, date: LocalDate, closed: Bool) async throws -> VisitLog {
+        let key = Key(office: office, date: date)
+        if closed, let kept = cache.withLock({ $0.days[key] }) { return kept }
+        let log = VisitLog.visits(try await store.events(office: office, date: date))
+        if closed {
+            cache.withLock { cache in
+                guard cache.days.updateValue(log, forKey: key) == nil else { return }
+                cache.order.append(key)
+                if cache.order.count > capacity { cache.days[cache.order.removeFirst()] = nil }
+            }
+        }
+        return log
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import MadoguchiWeb
+import QueueCore
+import Testing
+
+/// Reports and open data over a real SQLite store: one worked day at Chuo, read back through the API.
+@Suite struct ReportApiTests {
+    /// Three certificate tickets at 10:00, 10:01 and 10:02; c1 calls the first at 10:10 (10 min), completes it at 10:15,
+    /// calls the second at 10:20 (19 min), completes it at 10:30; the third is still waiting. Then the clock moves
+    /// to the next day.
+    static func workedDay(_ h: Harness, _ client: some TestClientProtocol) async throws {
+        for k in 0..<3 {
+            if k > 0 { h.clock.advance(seconds: 60) }
+            _ = try await client.issue()
+        }
+        let base = "/api/v1/offices/chuo/counters/c1"
+        h.clock.advance(seconds: 480)                                  // 10:10
+        #expect(try await client.json(.post, "\(base)/call-next", token: h.staffChuo).status == .ok)
+        h.clock.advance(seconds: 300)                                  // 10:15
+        #expect(try await client.json(.post, "\(base)/complete", token: h.staffChuo).status == .ok)
+        h.clock.advance(seconds: 300)                                  // 10:20
+        #expect(try await client.json(.post, "\(base)/call-next", token: h.staffChuo).status == .ok)
+        h.clock.advance(seconds: 600)                                  // 10:30
+        #expect(try await client.json(.post, "\(base)/complete", token: h.staffChuo).status == .ok)
+        h.clock.advance(seconds: 86_400)
+    }
+
+    static func account(_ h: Harness, role: StaffAccount.Role, office: String?) async throws -> String {
+        let token = StaffTokens.generate()
+        try await h.store.createStaff(StaffAccount(
+            tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: "report-\(role)", createdAt: h.clock.now()))
+        return token
+    }
+
+    @Test func theReportShowsTheDayAsWorkedOutByHand() async throws {
+        let h = try await Harness.make()
+        let supervisor = try await Self.account(h, role: .supervisor, office: "chuo")
+        try await h.test { client in
+            try await Self.workedDay(h, client)
+            let r = try await client.json(
+                .get, "/api/v1/reports/waits?from=2026-03-30&to=2026-03-31&by=date,procedure", token: supervisor)
+            #expect(r.status == .ok)
+            #expect(r.json["offices"] as? [String] == ["chuo"])
+            let rows = try #require(r.json["rows"] as? [[String: Any]])
+            #expect(rows.count == 1)
+            let row = rows[0]
+            #expect(row["date"] as? String == "2026-03-30" && row["procedure"] as? String == "certificates")
+            #expect(row["tickets"] as? Int == 3 && row["called"] as? Int == 2)
+            #expect(row["wait_mean_min"] as? Double == 14.5)       // (10 + 19) / 2
+            #expect(row["wait_p50_min"] as? Double == 10)
+            #expect(row["wait_p90_min"] as? Double == 19 && row["wait_max_min"] as? Double == 19)
+            #expect(row["within_60_min_share"] as? Double == 1)
+            #expect(row["service_mean_min"] as? Double == 7.5)     // (5 + 10) / 2
+            #expect(row["remote_share"] as? Double == 1)
+            #expect(row["simulated"] as? Bool == false)
+            let histogram = try #require(r.json["histogram"] as? [String: Any])
+            #expect((histogram["counts"] as? [Int])?[2] == 1 && (histogram["counts"] as? [Int])?[3] == 1)
+
+            let csv = try await client.execute(
+                uri: "/api/v1/reports/waits?from=2026-03-30&to=2026-03-30&by=procedure&format=csv&lang=ja", method: .get,
+                headers: [.authorization: "Bearer \(supervisor)"])
+            #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let lines = String(buffer: csv.body).split(separator: "\r\n")
+            #expect(lines.first?.hasSuffix("窓口ID,日付,手続ID,時台,受付件数,呼出件数,平均待ち時間_分,待ち時間中央値_分,待ち時間90パーセンタイル_分,待ち時間95パーセンタイル_分,最大待ち時間_分,60分以内の割合,平均応対時間_分,不在率,スマホ発券の割合,スマホ発券者の庁舎内待ち時間_分,満足度平均,満足度回答数,シミュレーション") == true)
+            #expect(lines.dropFirst().first == ",,certificates,,3,2,14.5,10.0,19.0,19.0,19.0,1.000,7.5,0.000,1.000,,,0,false")
+        }
+    }
+
+    @Test func reportsAreForSupervisorsOfTheirOwnOffices() async throws {
+        let h = try await Harness.make()
+        let supervisor = try await Self.account(h, role: .supervisor, office: "chuo")
+        let cityWide = try await Self.account(h, role: .supervisor, office: nil)
+        try await h.test { client in
+            #expect(try await client.json(.get, "/api/v1/reports/waits").status == .unauthorized)
+            #expect(try await client.json(.get, "/api/v1/reports/waits", token: h.staffChuo).status == .forbidden)
+            let other = try await client.json(.get, "/api/v1/reports/waits?office=nishi", token: supervisor)
+            #expect(other.status == .badRequest && errorCode(other.json) == "invalid_query")
+            let all = try await client.json(.get, "/api/v1/reports/waits", token: cityWide)
+            #expect((all.json["offices"] as? [String])?.count == 6)
+            for bad in ["from=2026-3-1", "to=yesterday", "from=2026-03-31&to=2026-03-30", "from=2025-01-01&to=2026-03-30",
+                        "hour=24", "by=week", "procedure=passports", "format=xml", "lang=fr", "color=red", "from=2026-03-01&from=2026-03-02"] {
+                let r = try await client.json(.get, "/api/v1/reports/waits?\(bad)", token: cityWide)
+                #expect(r.status == .badRequest && errorCode(r.json) == "invalid_query", "\(bad)")
+            }
+        }
+    }
+
+    @Test func openDataCoversDaysThatAreOver() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            try await Self.workedDay(h, client)
+            let daily = try await client.json(.get, "/opendata/waits.json?from=2026-03-30&to=2026-03-30")
+            #expect(daily.status == .ok && daily.json["granularity"] as? String == "daily")
+            let records = try #require(daily.json["records"] as? [[String: Any]])
+            #expect(records.count == 1)
+            #expect(records[0]["office"] as? String == "chuo" && records[0]["tickets"] as? Int == 3)
+            #expect(records[0]["hour"] is NSNull && records[0]["satisfaction_mean"] is NSNull)
+
+            let hourly = try await client.execute(uri: "/opendata/waits.csv?granularity=hourly&office=chuo&from=2026-03-30&to=2026-03-30", method: .get)
+            #expect(hourly.status == .ok && hourly.headers[.accessControlAllowOrigin] == "*")
+            let lines = String(buffer: hourly.body).split(separator: "\r\n")
+            #expect(lines.count == 2 && lines[1].hasPrefix("chuo,2026-03-30,certificates,10:00,3,2,14.5,"))
+
+            let today = try await client.json(.get, "/opendata/waits.json?to=2026-03-31")
+            #expect(today.status == .badRequest && errorCode(today.json) == "invalid_query")
+            let hour = try await client.json(.get, "/opendata/waits.json?hour=10")
+            #expect(hour.status == .badRequest && errorCode(hour.json) == "invalid_query")
+        }
+    }
+}
