@@ -219,7 +219,7 @@ class Mailbox:
 class Server:
     def __init__(self, db, gateway_port, line_port, attempts=6, extra=()):
         self.db, self.port, self.log = db, free_port(), tempfile.NamedTemporaryFile(prefix="madoguchi-alerts-", suffix=".log", delete=False).name
-        self.args = [BIN, "serve", "--db", f"sqlite:{db}", "--port", str(self.port), "--demo",
+        self.args = [BIN, "serve", "--db", f"sqlite:{db}", "--port", str(self.port), "--demo", "--demo-history-weeks", "0",
                      "--gateway-url", f"http://127.0.0.1:{gateway_port}/sms",
                      "--line-api", f"http://127.0.0.1:{line_port}", "--line-account", "@madoguchi",
                      "--alert-attempts", str(attempts)] + list(extra)

@@ -24,7 +24,8 @@ def free_port():
 
 
 def wait_up(base):
-    for _ in range(200):
+    # The demo's simulated history is written before the server listens (a few seconds for two weeks).
+    for _ in range(1200):
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
             return
@@ -38,7 +39,7 @@ def start_server(db, port):
     # given; tests/alerts_test.py covers delivery against local fakes and a real SMTP server).
     env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret",
                MADOGUCHI_GATEWAY_SECRET="e2e-gateway-secret-16")
-    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--port", str(port),
+    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "2", "--port", str(port),
                              "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi",
                              "--smtp-host", "localhost", "--smtp-from", "madoguchi@city.example.jp",
                              "--gateway-url", "http://127.0.0.1:9/sms"],

@@ -18,11 +18,11 @@ WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ADMIN=$("$BIN" token create --db "sqlite:$WORK/st.sqlite" --role admin)
 # Lift the look-up limit, or most generated look-ups would only meet the 429.
-"$BIN" serve --db "sqlite:$WORK/st.sqlite" --port "$PORT" --demo --lookup-burst 10000000 --lookups-per-second 10000000 \
+"$BIN" serve --db "sqlite:$WORK/st.sqlite" --port "$PORT" --demo --demo-history-weeks 1 --lookup-burst 10000000 --lookups-per-second 10000000 \
   >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 status=0
 .venv-st/bin/schemathesis run "http://127.0.0.1:$PORT/openapi.json" --url "http://127.0.0.1:$PORT" \
   -H "Authorization: Bearer $ADMIN" --checks all --exclude-checks positive_data_acceptance \

@@ -43,7 +43,7 @@ def main():
                            capture_output=True, text=True, check=True).stdout.strip()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([BIN, "serve", "--db", f"sqlite:{db}", "--port", str(port), "--demo"],
+    proc = subprocess.Popen([BIN, "serve", "--db", f"sqlite:{db}", "--port", str(port), "--demo", "--demo-history-weeks", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):

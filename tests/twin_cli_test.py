@@ -7,7 +7,7 @@ BIN = os.environ["MADOGUCHI_BIN"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TYPES = {"ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
          "ticket.cancelled", "ticket.transferred", "ticket.postponed", "ticket.reactivated", "ticket.expired",
-         "counter.opened", "counter.closed", "roster.planned"}
+         "ticket.come_now", "counter.opened", "counter.closed", "roster.planned"}
 
 
 def run(*args, ok=True):
@@ -25,19 +25,24 @@ with tempfile.TemporaryDirectory() as d:
     # Remote holders follow the estimator's rule, compared with "alert at N ahead" on the same days.
     assert '"come now" rules for remote holders' in out and "estimator: P(called within travel + 10 min) > 0.10" in out, out
     assert all(f"alert at {n} ahead" in out for n in (3, 5, 10)), out
-    seqs, issued, lines = [], set(), 0
+    seqs, issued, lines, kinds = [], set(), 0, set()
     with open(events) as f:
         for line in f:
             e = json.loads(line)
             lines += 1
+            kinds.add(e["type"])
             assert e["type"] in TYPES, e
             seqs.append(e["seq"])
             if e["type"] == "ticket.issued":
                 issued.add(e["ticket"])
                 assert "businessDate" in e["data"] and e["number"][0] == e["number"][0].upper(), e
+                # Every simulated day says so; a remote ticket carries its holder's journey.
+                assert e["data"]["simulated"] is True, e
+                assert ("travelMinutes" in e["data"]) == (e["channel"] == "web"), e
             elif e["type"].startswith("ticket."):
                 assert e["ticket"] in issued, f"event before its ticket was issued: {e}"
     assert lines > 3000, lines
+    assert any(t == "ticket.come_now" for t in kinds), "remote holders are told to come"
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), "seq must increase"
     html = open(report).read()
     assert html.count("<svg") >= 3 and "60 min" in html and "<script" not in html, "report"

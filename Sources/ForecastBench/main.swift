@@ -15,8 +15,7 @@ guard arguments.count >= 2, let data = FileManager.default.contents(atPath: argu
 let waitingTarget = arguments.count > 2 ? Int(arguments[2]) ?? 200 : 200
 let runs = arguments.count > 3 ? Int(arguments[3]) ?? 200 : 200
 
-let decoder = JSONDecoder()
-let events = try data.split(separator: 0x0A).map { try decoder.decode(Event.self, from: Data($0)) }
+let events = try data.split(separator: 0x0A).map { try EventLine.decode($0) }
 let office = events[0].office
 let mine = events.filter { $0.office == office }
 let lastDay = OfficeFold.local(mine.last!.at, offset: mine.last!.utcOffsetSeconds).day

@@ -11,7 +11,7 @@ struct Api: Sendable {
     /// Which alert channels are on, and how (the LINE account, the push services allowed).
     var alerts = AlertSettings()
     /// The event log read as visits, for reports and open data.
-    let reports: ReportSource
+    var reports: ReportSource { hub.reports }
     var auth: StaffAuth { StaffAuth(store: store) }
 
     typealias Context = MadoguchiContext

@@ -66,8 +66,7 @@ func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
-    let reports = ReportSource(store: store)
-    Api(store: store, hub: hub, alerts: alerts, reports: reports).register(on: router)
+    Api(store: store, hub: hub, alerts: alerts).register(on: router)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: router)
     }

@@ -156,12 +156,18 @@ public final class LiveEstimates: Sendable {
 
     /// Learns from the office's last `historyDays` days before today (three quarters to learn, the last quarter to
     /// calibrate the ranges). Slow for a big office: run it off the request path.
-    func learn(_ office: Office, store: any QueueStore, now: Date = Date(), logger: Logger) async {
+    /// Each day read is also shown to `read` (the hub keeps it for reports).
+    func learn(
+        _ office: Office, store: any QueueStore, now: Date = Date(), logger: Logger,
+        read: (LocalDate, [Event]) -> Void = { _, _ in }
+    ) async {
         let today = LocalDate(now, in: office.zone)
         var events: [Event] = []
         do {
             for back in stride(from: historyDays, through: 1, by: -1) {
-                events += try await store.events(office: office.id, date: today.adding(days: -back))
+                let day = try await store.events(office: office.id, date: today.adding(days: -back))
+                read(today.adding(days: -back), day)
+                events += day
             }
         } catch {
             logger.warning("wait estimates: could not read the history of \(office.id): \(error)")

@@ -50,6 +50,8 @@ public final class OfficeHub: Service {
     static let bufferedFrames = 8
     let store: any QueueStore
     let estimates: LiveEstimates
+    /// Visits of earlier days for reports, warmed by the learning pass (one read of the history serves both).
+    let reports: ReportSource
     /// Woken when a committed change queued alerts.
     let notifier: Notifier?
     let heartbeatSeconds: Double
@@ -64,6 +66,7 @@ public final class OfficeHub: Service {
     ) {
         self.store = store
         self.estimates = estimates
+        self.reports = ReportSource(store: store)
         self.notifier = notifier
         self.heartbeatSeconds = heartbeatSeconds
         self.logger = logger
@@ -112,7 +115,9 @@ public final class OfficeHub: Service {
                 // What earlier days teach the wait estimates: at start, then every six hours (a new day's history).
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     for office in (try? await self.store.offices()) ?? [] {
-                        await self.estimates.learn(office, store: self.store, now: self.store.clock.now(), logger: self.logger)
+                        await self.estimates.learn(office, store: self.store, now: self.store.clock.now(), logger: self.logger) {
+                            self.reports.keep(office: office.id, date: $0, events: $1)
+                        }
                     }
                     do { try await Task.sleep(for: .seconds(6 * 3600)) } catch { break }
                 }

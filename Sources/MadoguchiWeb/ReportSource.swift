@@ -47,13 +47,26 @@ final class ReportSource: Sendable {
         let key = Key(office: office, date: date)
         if closed, let kept = cache.withLock({ $0.days[key] }) { return kept }
         let log = VisitLog.visits(try await store.events(office: office, date: date))
-        if closed {
-            cache.withLock { cache in
-                guard cache.days.updateValue(log, forKey: key) == nil else { return }
-                cache.order.append(key)
-                if cache.order.count > capacity { cache.days[cache.order.removeFirst()] = nil }
-            }
-        }
+        if closed { keep(log, key) }
         return log
+    }
+
+    /// A closed day's events that someone else read (the hub's learning pass at start): kept, so that the first
+    /// report does not read them again.
+    func keep(office: OfficeID, date: LocalDate, events: [Event]) {
+        guard let zone = events.first.map({ TimeZone(secondsFromGMT: $0.utcOffsetSeconds) }) ?? nil,
+            date < LocalDate(store.clock.now(), in: zone)
+        else { return }
+        let key = Key(office: office, date: date)
+        guard cache.withLock({ $0.days[key] == nil }) else { return }
+        keep(VisitLog.visits(events), key)
+    }
+
+    private func keep(_ log: VisitLog, _ key: Key) {
+        cache.withLock { cache in
+            guard cache.days.updateValue(log, forKey: key) == nil else { return }
+            cache.order.append(key)
+            if cache.order.count > capacity { cache.days[cache.order.removeFirst()] = nil }
+        }
     }
 }

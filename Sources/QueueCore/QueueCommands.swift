@@ -92,6 +92,24 @@ public struct QueueCommands: Sendable {
         try ledger.save(office: office)
     }
 
+    /// Appends a past the office never lived (the demo's simulated history): events of offices that exist, dated
+    /// before today in their office. Only the log grows: no ticket, number or counter changes, so today's queue is
+    /// untouched. Returns how many were appended.
+    public func importHistory(_ events: [Event], in ledger: inout some QueueLedger) throws -> Int {
+        var zones: [OfficeID: TimeZone] = [:]
+        for event in events {
+            if zones[event.office] == nil {
+                guard let office = try ledger.office(event.office) else { throw QueueError.officeNotFound(event.office) }
+                zones[event.office] = office.zone
+            }
+            guard event.localDate < LocalDate(clock.now(), in: zones[event.office]!) else {
+                throw QueueError.invalidInput(field: "history", reason: "events must be of days before today")
+            }
+            _ = try ledger.append(event)
+        }
+        return events.count
+    }
+
     // MARK: Tickets
 
     /// Issues a ticket. With an idempotency key, a retry of the same request returns the first ticket.

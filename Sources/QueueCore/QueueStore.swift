@@ -4,6 +4,8 @@ import Foundation
 public protocol QueueStore: Sendable {
     var clock: any WallClock { get }
     func importOffice(_ office: Office) async throws -> [Event]
+    /// Appends events of earlier days to the log in one transaction (`QueueCommands.importHistory`).
+    func importHistory(_ events: [Event]) async throws -> Int
     func offices() async throws -> [Office]
     func counterStates(office: OfficeID) async throws -> [CounterState]
     func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
@@ -73,6 +75,11 @@ extension QueueStore {
 /// Every `LedgerDatabase` is a `QueueStore` by running `QueueCommands` in its transactions, so the rules exist once.
 extension QueueStore where Self: LedgerDatabase {
     public var clock: any WallClock { commands.clock }
+
+    public func importHistory(_ events: [Event]) async throws -> Int {
+        let commands = commands
+        return try await write { ledger in try commands.importHistory(events, in: &ledger) }
+    }
 
     public func importOffice(_ office: Office) async throws -> [Event] {
         let commands = commands

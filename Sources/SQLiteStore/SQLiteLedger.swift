@@ -116,9 +116,8 @@ public struct SQLiteLedger: QueueLedger {
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit]
-        let decoder = JSONDecoder()
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            var event = try decoder.decode(Event.self, from: Data((row["body"] as String).utf8))
+            var event = try EventLine.decode((row["body"] as String).utf8)
             event.seq = row["seq"]
             return event
         }

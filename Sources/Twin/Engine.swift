@@ -15,6 +15,8 @@ public struct FloorEvent: Sendable {
     public var sequence: Int = 0
     public var priority: Int = 0
     public var remote = false
+    /// For a remote ticket's issue: the holder's journey to the office, seconds.
+    public var travel = 0.0
 }
 
 /// Runs one office for one day: the discrete-event engine.
@@ -208,7 +210,7 @@ public struct DayEngine {
             result.recordRemoteCall(
                 calledAt: now, onSiteAt: holders[t].onSiteAt, alerted: holders[t].alerted, dueAtIssue: holders[t].dueAtIssue)
         }
-        if !holders[t].alerted { alert(t, at: now) }
+        if !holders[t].alerted { alert(t, at: now, comeNow: false) }
         let present = holders[t].onSiteAt <= now && now - holders[t].onSiteAt <= visitors.people[v].patience
         if visitors.people[v].absent {
             heap.push(now + grace, .noShow, c)
@@ -333,14 +335,19 @@ public struct DayEngine {
             event.sequence = floor.tickets[t].sequence
             event.priority = floor.tickets[t].priority
             event.remote = holders[t].remote
+            if type == .ticketIssued && event.remote { event.travel = visitors.people[holders[t].visitor].travel }
         }
         trace(event)
     }
 
     // MARK: "Come now"
 
-    private mutating func alert(_ t: Int, at now: Double) {
-        if holders[t].remote && !holders[t].alerted { unalerted -= 1 }
+    /// The holder sets out now: told "come now" (`comeNow`), or called while still at home.
+    private mutating func alert(_ t: Int, at now: Double, comeNow: Bool = true) {
+        if holders[t].remote && !holders[t].alerted {
+            unalerted -= 1
+            if comeNow { emit(.ticketComeNow, t, -1, now) }
+        }
         holders[t].alerted = true
         holders[t].onSiteAt = now + visitors.people[holders[t].visitor].travel
     }

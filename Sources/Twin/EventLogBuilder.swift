@@ -2,7 +2,7 @@ import Foundation
 import QueueCore
 
 /// Writes a simulated day in the project's event language, so that analytics and prediction read simulated and real
-/// days alike. Ticket tokens are drawn from the day's seed, so the same seed gives the same log, byte for byte.
+/// days alike (each `ticket.issued` carries `data.simulated: true`). Ticket tokens are drawn from the day's seed, so the same seed gives the same log, byte for byte.
 public struct EventLogBuilder {
     let model: OfficeModel
     let date: LocalDate
@@ -51,7 +51,12 @@ public struct EventLogBuilder {
             precondition(f.ticket == ids.count, "tickets are issued in order")
             ids.append(TicketID.random(using: &rng))
             numbers.append(TicketNumber(prefix: model.office.procedures[f.procedure].prefix, sequence: f.sequence))
-            event.data = ["businessDate": .string(date.description), "language": .string("ja")]
+            // Every day the twin writes says so, so that no report or open data passes it off as a real office's.
+            event.data = ["businessDate": .string(date.description), "language": .string("ja"), "simulated": .bool(true)]
+            if f.remote {
+                // What the holder would have given as their journey, in the server's range.
+                event.data["travelMinutes"] = .int(min(IssueRequest.travelMinutesRange.upperBound, max(1, Int((f.travel / 60).rounded(.up)))))
+            }
         }
         event.ticket = ids[f.ticket]
         event.number = numbers[f.ticket]

@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a counter waits on a called ticket before it may mark a no-show (overrides each office).")
     var noShowGrace: Int?
     @Flag(help: "Load the Kumamoto reference city when the database has no offices.") var demo = false
+    @Option(help: "With --demo: weeks of simulated history (from the twin, labelled simulated) before today; 0 for none.")
+    var demoHistoryWeeks = 8
     @Option(help: "Ticket look-ups by token each client address may burst.") var lookupBurst = 300
     @Option(help: "Ticket look-ups by token per second per client address, after the burst.") var lookupsPerSecond = 10.0
     @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
@@ -39,6 +41,7 @@ struct Serve: AsyncParsableCommand {
         if lookupBurst < 1 || !(lookupsPerSecond > 0) { throw ValidationError("--lookup-burst and --lookups-per-second must be positive") }
         if !(comeNowRisk > 0 && comeNowRisk < 1) { throw ValidationError("--come-now-risk must be between 0 and 1") }
         if !(0...120).contains(comeNowBuffer) { throw ValidationError("--come-now-buffer must be 0-120 minutes") }
+        if !(0...52).contains(demoHistoryWeeks) { throw ValidationError("--demo-history-weeks must be 0-52") }
     }
 
     func run() async throws {
@@ -49,6 +52,7 @@ struct Serve: AsyncParsableCommand {
             let events = try await OfficesFile.demo().load(into: store)
             let count = try await store.offices().count
             logger.info("loaded the demo city: \(count) offices, \(events.count) events")
+            _ = try await DemoHistory.fill(store: store, weeks: demoHistoryWeeks, logger: logger)
         }
         var settings = ServerSettings(
             host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond, comeNowRisk: comeNowRisk,

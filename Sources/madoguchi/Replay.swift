@@ -78,13 +78,12 @@ struct ScoreCommand: ParsableCommand {
 /// Reads a JSONL event log, naming the first bad line.
 func readEventLog(_ path: String) throws -> [Event] {
     guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-    let decoder = JSONDecoder()
     var events: [Event] = []
     var number = 0
     for line in data.split(separator: 0x0A) {
         number += 1
         do {
-            events.append(try decoder.decode(Event.self, from: Data(line)))
+            events.append(try EventLine.decode(line))
         } catch {
             throw ValidationError("\(path) line \(number): not an event: \(error)")
         }
