@@ -269,6 +269,39 @@ def main():
                         total, serious = axe_check(view, f"{name} ({lang}, {size})", failures)
                         view.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}-{size}.png"), full_page=True)
                     ctx.close()
+            # A supervisor's reports over the demo's simulated history: labelled simulated, two SVG charts with the
+            # 60-minute line, a CSV export; then the public open data.
+            subprocess.run([BIN, "user", "add", "--db", db, "--role", "supervisor", "--username", "boss",
+                            "--password-stdin"], input="e2e-boss-pass\n", capture_output=True, text=True, check=True)
+            for lang in ["ja", "en"]:
+                for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
+                    ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")
+                    view = ctx.new_page()
+                    view.goto(f"{base}/reports?lang={lang}")
+                    view.wait_for_url(re.compile(r"/login"))
+                    view.fill('input[name="username"]', "boss")
+                    view.fill('input[name="password"]', "e2e-boss-pass")
+                    view.locator('form.login button[type="submit"]').click()
+                    view.wait_for_url(re.compile(r"/reports$"))
+                    view.goto(f"{base}/reports?office=chuo&lang={lang}")
+                    assert view.locator(".simulated").count() == 1, "simulated days are not labelled"
+                    assert view.locator(".charts svg[role=img]").count() == 2, "charts"
+                    assert view.locator(".charts line[stroke-dasharray='6 4']").count() == 1, "the 60-minute line"
+                    assert view.locator(".report-table tbody tr").count() >= 5, "procedures"
+                    tickets = int(view.locator(".tile-value").first.inner_text())
+                    assert tickets > 500, tickets
+                    total, serious = axe_check(view, f"reports ({lang}, {size})", failures)
+                    view.screenshot(path=os.path.join(SHOTS, f"reports-{lang}-{size}.png"), full_page=True)
+                    if lang == "en" and size == "desktop":
+                        csv = ctx.request.get(base + view.locator("a[download]").get_attribute("href"))
+                        assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv"), csv.status
+                        lines = csv.text().lstrip("\ufeff").splitlines()
+                        assert lines[0].startswith("office,date,procedure,hour,tickets") and len(lines) > 10, lines[:2]
+                        print(f"e2e: reports show {tickets} tickets at chuo; the CSV has {len(lines) - 1} rows")
+                    ctx.close()
+            with urllib.request.urlopen(base + "/opendata/waits.json?office=chuo") as r:
+                records = json.load(r)["records"]
+            assert records and all(rec["simulated"] for rec in records), "open data must say the demo days are simulated"
             browser.close()
     finally:
         server.send_signal(signal.SIGTERM)

@@ -74,6 +74,8 @@ func buildRouter(
     PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     BoardRoutes(store: store, pages: pages).register(on: router)
-    ConsoleRoutes(store: store, hub: hub, pages: pages).register(on: router)
+    let console = ConsoleRoutes(store: store, hub: hub, pages: pages)
+    console.register(on: router)
+    ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: router)
     return router
 }

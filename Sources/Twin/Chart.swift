@@ -1,8 +1,8 @@
 import Foundation
 
-/// An SVG chart as data for the report template: coordinates are computed here, the markup lives in
-/// `Resources/report.mustache`.
-struct Chart: Sendable {
+/// An SVG chart as data for a template: coordinates are computed here, the markup lives in `Resources/chart.mustache`
+/// (`Report.template("chart")`), which the twin's report and the server's pages both use.
+public struct Chart: Sendable {
     struct Tick: Sendable { var position: Double; var label: String }
     struct Series: Sendable { var name: String; var color: String; var points: String; var dashed: Bool }
     struct Bar: Sendable { var x: Double; var y: Double; var width: Double; var height: Double; var color: String; var title: String }
@@ -43,7 +43,7 @@ struct Chart: Sendable {
     }
 
     /// Lines over categories (hours); nil values break nothing, they are skipped. `rule` draws a target line.
-    static func lines(
+    public static func lines(
         title: String, description: String, yLabel: String, categories: [String],
         series input: [(name: String, color: String, values: [Double?], dashed: Bool)], rule: (value: Double, label: String)? = nil,
         format: @escaping (Double) -> String = { String(Int($0)) }
@@ -67,12 +67,24 @@ struct Chart: Sendable {
 
     /// A histogram of a sample of minutes, one bar per `bin` minutes, with a target line drawn vertically as a bar.
     static func histogram(title: String, description: String, minutes sample: [Double], bin: Double, mark: Double) -> Chart {
-        var chart = Chart(title: title, description: description, yLabel: "share of tickets")
         let upper = max(mark * 1.25, (sample.max() ?? 0) + bin)
-        let count = Int(ceil(upper / bin))
-        var counts = Array(repeating: 0, count: count)
-        for v in sample { counts[min(count - 1, Int(v / bin))] += 1 }
-        let shares = counts.map { Double($0) / Double(max(sample.count, 1)) }
+        var counts = Array(repeating: 0, count: Int(ceil(upper / bin)))
+        for v in sample { counts[min(counts.count - 1, Int(v / bin))] += 1 }
+        return histogram(title: title, description: description, counts: counts, bin: bin, mark: mark)
+    }
+
+    /// A histogram of counts per `bin` minutes from 0 (the last bin may hold everything beyond), as shares, bars past
+    /// `mark` in red and the mark drawn as a vertical line.
+    public static func histogram(
+        title: String, description: String, counts: [Int], bin: Double, mark: Double, yLabel: String = "share of tickets",
+        barTitle: @escaping (_ from: Double, _ to: Double, _ share: Double) -> String = {
+            String(format: "%.0f–%.0f min: %.1f%%", $0, $1, $2 * 100)
+        }
+    ) -> Chart {
+        var chart = Chart(title: title, description: description, yLabel: yLabel)
+        let count = max(counts.count, 1)
+        let total = max(counts.reduce(0, +), 1)
+        let shares = counts.map { Double($0) / Double(total) }
         let top = max(shares.max() ?? 0, 1e-9)
         let step = niceStep(top)
         let yMax = ceil(top / step) * step
@@ -83,8 +95,7 @@ struct Chart: Sendable {
             let from = Double(i) * bin
             return Bar(
                 x: chart.plotLeft + dx * Double(i), y: top, width: max(dx - 1, 0.5), height: chart.plotBottom - top,
-                color: from >= mark ? "#b91c1c" : "#2563eb",
-                title: String(format: "%.0f–%.0f min: %.1f%%", from, from + bin, share * 100))
+                color: from >= mark ? "#b91c1c" : "#2563eb", title: barTitle(from, from + bin, share))
         }
         let tickEvery = max(1, Int((Double(count) / 10).rounded(.up)))
         chart.xTicks = stride(from: 0, through: count, by: tickEvery).map {

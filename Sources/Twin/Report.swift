@@ -137,10 +137,18 @@ public enum Report {
     }
 
     static func render(_ page: Page) throws -> String {
-        guard let url = Bundle.module.url(forResource: "report", withExtension: "mustache", subdirectory: "Resources") else {
-            throw ScenarioError(problems: ["report.mustache is missing from the build"])
+        var library = MustacheLibrary()
+        try library.register(try template("report"), named: "report")
+        try library.register(try template("chart"), named: "chart")
+        return library.render(page, withTemplate: "report") ?? ""
+    }
+
+    /// A template of the twin's resources by name.
+    public static func template(_ name: String) throws -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources") else {
+            throw ScenarioError(problems: ["\(name).mustache is missing from the build"])
         }
-        return try MustacheTemplate(string: String(decoding: try Data(contentsOf: url), as: UTF8.self)).render(page)
+        return String(decoding: try Data(contentsOf: url), as: UTF8.self)
     }
 
     static func generated() -> String {

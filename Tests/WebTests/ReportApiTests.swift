@@ -110,4 +110,31 @@ import Testing
             #expect(hour.status == .badRequest && errorCode(hour.json) == "invalid_query")
         }
     }
+
+    @Test func theReportsPageIsForSignedInSupervisors() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        try await h.store.createUser(StaffUser(
+            username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: OfficeID("chuo"),
+            createdAt: h.clock.now()))
+        try await h.test { client in
+            try await Self.workedDay(h, client)
+            let anonymous = try await client.page("/reports")
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login?next=/reports")
+            let desk = try await ConsoleTests.signIn(client)
+            #expect(try await client.page("/reports", headers: desk).status == .forbidden)
+            let boss = try await ConsoleTests.signIn(client, name: "boss", password: "boss-pass-1")
+            let page = try await client.page("/reports?from=2026-03-30&to=2026-03-30&lang=en", headers: boss)
+            #expect(page.status == .ok)
+            #expect(page.html.contains(#"<span class="tile-value">3</span>"#))          // tickets
+            #expect(page.html.contains(#"<span class="tile-value">14.5 min</span>"#))   // mean wait
+            #expect(page.html.components(separatedBy: "<svg viewBox").count - 1 == 2)
+            #expect(!page.html.contains("class=\"simulated\""))                          // a real day
+            #expect(!page.html.contains(" style="))                                     // the CSP forbids inline style
+            let bad = try await client.page("/reports?from=2026-02-31", headers: boss)
+            #expect(bad.status == .badRequest && bad.html.contains("from: a date as YYYY-MM-DD"))
+            let csv = try await client.page("/reports/waits.csv?from=2026-03-30&to=2026-03-30&lang=en", headers: boss)
+            #expect(csv.status == .ok && csv.html.contains("chuo,2026-03-30,certificates,,3,2,14.5"))
+        }
+    }
 }

@@ -229,9 +229,9 @@ struct ConsoleRoutes: Sendable {
         return Language.staff.contains(language) ? language : (language.isJapanese ? .ja : .en)
     }
 
-    /// Only a console path may follow sign-in: never another site.
+    /// Only a console or reports path may follow sign-in: never another site.
     static func safeNext(_ next: String) -> String {
-        next.hasPrefix("/console") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
+        (next.hasPrefix("/console") || next.hasPrefix("/reports")) && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
     }
 }
 

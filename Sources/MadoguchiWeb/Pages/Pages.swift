@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import NIOCore
+import Twin
 
 /// Renders pages: Mustache templates from `Resources/templates` with a view model per page, the strings of the
 /// request's language, and the headers every page carries: a CSP with no inline script or style, and a referrer
@@ -21,6 +22,8 @@ struct Pages: Sendable {
             let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
+        // Charts are drawn with the twin report's own partial.
+        try library.register(try Report.template("chart"), named: "chart")
         return Pages(library: library, catalog: try Catalog.load())
     }
 

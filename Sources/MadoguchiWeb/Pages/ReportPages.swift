@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+import QueueCore
+import Reports
+import Twin
+
+/// The reports page (`/reports`) for supervisors and admins signed in to the console: the same query, figures and
+/// CSV as `GET /api/v1/reports/waits`, drawn as SVG (the wait distribution and waits by hour against the 60-minute
+/// line) and tabled by procedure. No script: a GET form chooses offices, days, procedure and hour.
+struct ReportPages: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    let pages: Pages
+    var console: ConsoleRoutes
+
+    func register(on router: Router<MadoguchiContext>) {
+        router.get("/reports") { request, _ in try await self.page(request) }
+        router.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
+    }
+
+    enum Gate {
+        case allowed(StaffAccount)
+        /// What to answer instead: the sign-in page, or a 403.
+        case refused(Response)
+    }
+
+    /// The signed-in supervisor or admin, or the response to send instead.
+    private func supervisor(_ request: Request, path: String) async throws -> Gate {
+        guard let session = try await console.session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
+        guard session.account.role == .supervisor || session.account.role == .admin else {
+            let language = ConsoleRoutes.staffLanguage(request)
+            let text = pages.catalog.text("report.forbidden", language)
+            return .refused(pages.render(
+                "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
+                languages: Language.staff, status: .forbidden))
+        }
+        return .allowed(session.account)
+    }
+
+    private func query(_ request: Request, account: StaffAccount) async throws -> (ReportQuery, [Office]) {
+        let visible = try await store.offices().filter { account.mayAct(on: $0.id) }
+        let today = visible.map { LocalDate(store.clock.now(), in: $0.zone) }.max() ?? LocalDate(store.clock.now(), in: .current)
+        var parameters = try ReportQuery.parameters(request, accepted: ["office", "from", "to", "procedure", "hour", "lang"])
+        parameters["lang"] = nil
+        // The form sends empty fields for "all".
+        parameters = parameters.filter { !($0.value.allSatisfy(\.isEmpty)) }
+        return (try ReportQuery.parse(parameters, visible: visible, latest: today, defaultDays: 28), visible)
+    }
+
+    func csv(_ request: Request) async throws -> Response {
+        let account: StaffAccount
+        switch try await supervisor(request, path: "/reports") {
+        case .refused(let response): return response
+        case .allowed(let a): account = a
+        }
+        let (query, _) = try await query(request, account: account)
+        var q = query
+        q.breakdown = [.office, .date, .procedure]
+        let report = try await WaitReport(q, source: hub.reports)
+        let header: ReportCSV.Header = ConsoleRoutes.staffLanguage(request) == .ja ? .ja : .en
+        return CSVResponse.make(ReportCSV.text(report.rows, header: header), filename: "waits-\(q.filter.from)-\(q.filter.to).csv")
+    }
+
+    func page(_ request: Request) async throws -> Response {
+        let account: StaffAccount
+        switch try await supervisor(request, path: "/reports") {
+        case .refused(let response): return response
+        case .allowed(let a): account = a
+        }
+        let language = ConsoleRoutes.staffLanguage(request)
+        let t = { (key: String) in pages.catalog.text(key, language) }
+        let title = t("report.title")
+        let query: ReportQuery, visible: [Office]
+        do {
+            (query, visible) = try await self.query(request, account: account)
+        } catch let error as ApiError {
+            return pages.render(
+                "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "staff"], language: language,
+                languages: Language.staff, status: error.status)
+        }
+        var q = query
+        q.breakdown = [.procedure]
+        let report = try await WaitReport(q, source: hub.reports)
+        let f = report.overall
+        let ja = language == .ja
+        func minutes(_ seconds: Double?) -> String { seconds.map { ReportCSV.decimal($0 / 60, places: 1) + (ja ? " 分" : " min") } ?? "–" }
+        func percent(_ share: Double?) -> String { share.map { ReportCSV.decimal($0 * 100, places: 1) + "%" } ?? "–" }
+        let procedures = Dictionary(visible.flatMap(\.procedures).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        func name(_ id: ServiceID?) -> String {
+            guard let id, let p = procedures[id] else { return id?.rawValue ?? "" }
+            return ja ? p.name.ja : p.name.en
+        }
+        let tiles: [[String: Any]] = [
+            ["label": t("report.tickets"), "value": String(f.tickets)],
+            ["label": t("report.wait_mean"), "value": minutes(f.wait?.mean)],
+            ["label": t("report.wait_p90"), "value": minutes(f.wait?.p90)],
+            ["label": t("report.wait_max"), "value": minutes(f.wait?.max), "alert": (f.wait?.max ?? 0) > WaitFigures.targetSeconds],
+            ["label": t("report.within60"), "value": percent(f.within60Share), "alert": (f.within60Share ?? 1) < 1],
+            ["label": t("report.no_show"), "value": percent(f.noShowRate)],
+            ["label": t("report.remote"), "value": percent(f.remoteShare)],
+            ["label": t("report.on_site"), "value": minutes(f.onSite?.mean)],
+            ["label": t("report.satisfaction"), "value": f.ratings.map { ReportCSV.decimal($0.mean, places: 2) + " / 5 (\($0.count))" } ?? "–"],
+        ]
+        let hours = report.byHour.compactMap(\.hour)
+        let limit = WaitFigures.targetSeconds / 60
+        let byHour = Chart.lines(
+            title: t("report.chart_hour"), description: t("report.chart_hour_text"), yLabel: ja ? "分" : "minutes",
+            categories: hours.map { String(format: "%02d", $0) },
+            series: [
+                (t("report.p50"), "#2563eb", report.byHour.map { $0.figures.wait.map { $0.p50 / 60 } }, false),
+                (t("report.p90"), "#ea580c", report.byHour.map { $0.figures.wait.map { $0.p90 / 60 } }, false),
+                (t("report.max"), "#111827", report.byHour.map { $0.figures.wait.map { $0.max / 60 } }, true),
+            ],
+            rule: (limit, ja ? "60分" : "60 min"))
+        let distribution = Chart.histogram(
+            title: t("report.chart_distribution"), description: t("report.chart_distribution_text"),
+            counts: report.histogram.counts, bin: Double(report.histogram.binMinutes), mark: limit, yLabel: ja ? "割合" : "share")
+        let rows: [[String: Any]] = report.rows.map { row in
+            let g = row.figures
+            return [
+                "name": name(row.procedure), "tickets": String(g.tickets),
+                "mean": minutes(g.wait?.mean), "p90": minutes(g.wait?.p90), "max": minutes(g.wait?.max),
+                "over": (g.wait?.max ?? 0) > WaitFigures.targetSeconds, "within": percent(g.within60Share),
+                "service": minutes(g.service?.mean), "noShow": percent(g.noShowRate), "remote": percent(g.remoteShare),
+            ]
+        }
+        let chosen = Set(query.offices.map(\.id))
+        var csvQuery = "from=\(query.filter.from)&to=\(query.filter.to)"
+        if chosen.count < visible.count { csvQuery += "&office=" + query.offices.map(\.id.rawValue).joined(separator: ",") }
+        if let p = query.filter.procedure { csvQuery += "&procedure=\(p.rawValue)" }
+        if let h = query.filter.hour { csvQuery += "&hour=\(h)" }
+        let model: [String: Any] = [
+            "bodyClass": "staff", "heading": title,
+            "period": "\(query.filter.from) – \(query.filter.to)",
+            "simulated": f.simulated,
+            "empty": f.tickets == 0,
+            "offices": visible.map { ["id": $0.id.rawValue, "name": ja ? $0.name.ja : $0.name.en, "selected": chosen.count == 1 && chosen.contains($0.id)] },
+            "procedures": procedures.values.sorted { $0.id.rawValue < $1.id.rawValue }.map {
+                ["id": $0.id.rawValue, "name": ja ? $0.name.ja : $0.name.en, "selected": $0.id == query.filter.procedure]
+            },
+            "hours": (6...21).map { ["value": String($0), "label": String(format: "%02d:00", $0), "selected": $0 == query.filter.hour] },
+            "from": query.filter.from.description, "to": query.filter.to.description,
+            "tiles": tiles, "charts": [distribution, byHour], "rows": rows,
+            "csvHref": "/reports/waits.csv?\(csvQuery)&lang=\(language.rawValue)",
+        ]
+        return pages.render("reports", title: title, model: model, language: language, languages: Language.staff)
+    }
+}
