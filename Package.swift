@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore", "Twin"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
         .testTarget(
             name: "WebTests",
