@@ -165,7 +165,7 @@ public struct OfficeFold: Sendable {
         case .ticketReactivated:
             // Back at its old place: it keeps the time it joined.
             if let id = e.ticket { tickets[id]?.status = .waiting }
-        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow:
+        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded:
             break
         }
         return happened

@@ -75,6 +75,8 @@ struct Api: Sendable {
         route(.post, "/api/v1/offices/{office}/tickets/{number}/reactivate") { api, r, c in try await api.reactivate(r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/cancel") { api, r, c in try await api.cancelByOffice(r, c) }
         route(.get, "/api/v1/reports/waits") { api, r, _ in try await api.waitsReport(r) }
+        route(.get, "/api/v1/offices/{office}/reforms") { api, r, c in try await api.listReforms(r, c) }
+        route(.post, "/api/v1/offices/{office}/reforms") { api, r, c in try await api.recordReform(r, c) }
         route(.get, "/opendata/waits.csv") { api, r, _ in try await api.openData(r, json: false) }
         route(.get, "/opendata/waits.json") { api, r, _ in try await api.openData(r, json: true) }
     }

@@ -82,6 +82,10 @@ public struct MemoryLedger: QueueLedger, Sendable {
             }.prefix(limit))
     }
 
+    public func reforms(office: OfficeID) throws -> [Event] {
+        eventLog.filter { $0.office == office && $0.type == .reformRecorded }
+    }
+
     public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
         let zone = officeTable[office]?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
         let range = date.interval(in: zone)

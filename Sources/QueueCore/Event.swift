@@ -107,6 +107,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// At the start of a business day, one per counter: its skill set and its planned open intervals.
     case rosterPlanned = "roster.planned"
     case feedbackGiven = "feedback.given"
+    /// A supervisor recorded a change to the office's service (new signage, a form-writing guide, two more staff),
+    /// effective from a date, so that reports can compare waits before and after.
+    case reformRecorded = "reform.recorded"
     case alertRaised = "alert.raised"
 }
 

@@ -24,6 +24,8 @@ public protocol QueueReader {
     func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event]
     /// Whether the office's log holds an event of `type` on business day `date`.
     func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool
+    /// The office's `reform.recorded` events, oldest first.
+    func reforms(office: OfficeID) throws -> [Event]
     /// The newest event's `seq` for one office; 0 before the first.
     func lastEventSeq(office: OfficeID) throws -> Int64
     func staffAccount(tokenHash: String) throws -> StaffAccount?

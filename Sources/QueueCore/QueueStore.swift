@@ -45,6 +45,9 @@ public protocol QueueStore: Sendable {
     func serverKey(_ name: String, candidate: String) async throws -> String
     /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
     func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
+    // Reforms (`docs/reports.md`).
+    func recordReform(office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String) async throws -> CommandResult<Reform>
+    func reforms(office: OfficeID) async throws -> [Reform]
     /// Records a send attempt; false when the alert was no longer pending.
     func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool
 }
@@ -75,6 +78,19 @@ extension QueueStore {
 /// Every `LedgerDatabase` is a `QueueStore` by running `QueueCommands` in its transactions, so the rules exist once.
 extension QueueStore where Self: LedgerDatabase {
     public var clock: any WallClock { commands.clock }
+
+    public func recordReform(
+        office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String
+    ) async throws -> CommandResult<Reform> {
+        let commands = commands
+        return try await write { ledger in
+            try commands.recordReform(office: office, effective: effective, kind: kind, description: description, by: staff, in: &ledger)
+        }
+    }
+
+    public func reforms(office: OfficeID) async throws -> [Reform] {
+        try await read { ledger in try ledger.reforms(office: office).compactMap(Reform.init) }
+    }
 
     public func importHistory(_ events: [Event]) async throws -> Int {
         let commands = commands

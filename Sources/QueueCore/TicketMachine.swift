@@ -88,7 +88,7 @@ public enum TicketLifecycle {
         case .ticketNoShow: .noShow
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow: nil
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded: nil
         }
     }
 }
@@ -205,7 +205,7 @@ extension Ticket {
             next.counter = nil
             next.calledAt = nil
             next.finishedAt = nil
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow:
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded:
             break
         }
         return next

@@ -123,6 +123,17 @@ public struct SQLiteLedger: QueueLedger {
         }
     }
 
+    public func reforms(office: OfficeID) throws -> [Event] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT body, seq FROM event WHERE office = ? AND type = 'reform.recorded' ORDER BY seq"),
+            arguments: [office.rawValue]
+        ).map { row in
+            var event = try EventLine.decode((row["body"] as String).utf8)
+            event.seq = row["seq"]
+            return event
+        }
+    }
+
     public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
         let zone = try self.office(office)?.zone ?? TimeZone(identifier: "Asia/Tokyo")!
         let range = date.interval(in: zone)

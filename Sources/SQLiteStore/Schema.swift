@@ -144,6 +144,10 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Reforms are read by type; few rows, so a partial index.
+        migrator.registerMigration("v4-reforms") { db in
+            try db.execute(sql: "CREATE INDEX event_reform ON event (office, seq) WHERE type = 'reform.recorded'")
+        }
         return migrator
     }
 }

@@ -137,4 +137,36 @@ import Testing
             #expect(csv.status == .ok && csv.html.contains("chuo,2026-03-30,certificates,,3,2,14.5"))
         }
     }
+
+    /// Four weeks of the demo's simulated history, a reform two weeks ago: recorded, listed, evaluated.
+    @Test func aReformIsRecordedAndEvaluated() async throws {
+        let h = try await Harness.make()
+        _ = try await DemoHistory.fill(store: h.store, weeks: 4, logger: .init(label: "test"))
+        let supervisor = try await Self.account(h, role: .supervisor, office: "chuo")
+        let nishi = try await Self.account(h, role: .supervisor, office: "nishi")
+        try await h.test { client in
+            let body = #"{"effective":"2026-03-16","kind":"form_guide","description":"記載台に記入例を設置"}"#
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: h.staffChuo).status == .forbidden)
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: nishi).status == .forbidden)
+            let made = try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: supervisor)
+            #expect(made.status == .created)
+            #expect(made.json["kind"] as? String == "form_guide" && made.json["recordedBy"] as? String == "report-supervisor")
+            #expect(made.json["before"] as? [String] == ["2026-02-16", "2026-03-15"])
+            #expect(made.json["after"] as? [String] == ["2026-03-16", "2026-03-29"])
+            let evaluation = try #require(made.json["evaluation"] as? [String: Any])
+            #expect(evaluation["beforeDays"] as? Int == 10 && evaluation["afterDays"] as? Int == 10)   // weekdays of the history
+            #expect(["shorter", "longer", "unclear"].contains(evaluation["verdict"] as? String))
+            #expect(made.json["simulated"] as? Bool == true)
+            let list = try await client.json(.get, "/api/v1/offices/chuo/reforms", token: supervisor)
+            #expect((list.json["reforms"] as? [[String: Any]])?.count == 1)
+            for bad in [#"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
+                        #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
+                        #"{"effective":"2026-03-16","kind":"signage","description":""}"#,
+                        #"{"effective":"2026-03-16","kind":"signage","description":"two\nlines"}"#,
+                        #"{"effective":"2020-03-16","kind":"signage","description":"long ago"}"#] {
+                let r = try await client.json(.post, "/api/v1/offices/chuo/reforms", body: bad, token: supervisor)
+                #expect(r.status == .unprocessableContent && errorCode(r.json) == "invalid_input", "\(bad)")
+            }
+        }
+    }
 }
