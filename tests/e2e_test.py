@@ -24,7 +24,7 @@ def free_port():
 
 
 def wait_up(base):
-    # The demo's simulated history is written before the server listens (a few seconds for two weeks).
+    # The demo's simulated history is written before the server listens (several seconds for five weeks).
     for _ in range(1200):
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
@@ -39,7 +39,7 @@ def start_server(db, port):
     # given; tests/alerts_test.py covers delivery against local fakes and a real SMTP server).
     env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret",
                MADOGUCHI_GATEWAY_SECRET="e2e-gateway-secret-16")
-    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "2", "--port", str(port),
+    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "5", "--port", str(port),
                              "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi",
                              "--smtp-host", "localhost", "--smtp-from", "madoguchi@city.example.jp",
                              "--gateway-url", "http://127.0.0.1:9/sms"],
@@ -288,6 +288,8 @@ def main():
                     assert view.locator(".charts svg[role=img]").count() == 2, "charts"
                     assert view.locator(".charts line[stroke-dasharray='6 4']").count() == 1, "the 60-minute line"
                     assert view.locator(".report-table tbody tr").count() >= 5, "procedures"
+                    # The demo's history holds a reform at Chuo, evaluated in a sentence.
+                    assert view.locator(".reform-list li .reform-summary").count() == 1, "the demo reform"
                     tickets = int(view.locator(".tile-value").first.inner_text())
                     assert tickets > 500, tickets
                     total, serious = axe_check(view, f"reports ({lang}, {size})", failures)
@@ -298,6 +300,7 @@ def main():
                         lines = csv.text().lstrip("\ufeff").splitlines()
                         assert lines[0].startswith("office,date,procedure,hour,tickets") and len(lines) > 10, lines[:2]
                         print(f"e2e: reports show {tickets} tickets at chuo; the CSV has {len(lines) - 1} rows")
+                        print("e2e: the demo reform: " + view.locator(".reform-summary").inner_text())
                     ctx.close()
             with urllib.request.urlopen(base + "/opendata/waits.json?office=chuo") as r:
                 records = json.load(r)["records"]

@@ -4,8 +4,9 @@ import QueueCore
 import Twin
 
 /// The demo's past: weeks of weekdays before today simulated by the twin for every office (`Scenario.demoHistory`),
-/// so that a first look at reports, open data and the dashboard shows real charts. Every simulated ticket says so
-/// (`data.simulated`), and every page and file that shows it labels it.
+/// so that a first look at reports, open data and the dashboard shows real charts, and a recorded reform at the first
+/// office whose effect the evaluation can find. Every simulated ticket says so (`data.simulated`), and every page
+/// and file that shows it labels it.
 public enum DemoHistory {
     /// Appends `weeks` weeks of simulated weekdays, up to yesterday, one day per transaction; returns the events
     /// written.
@@ -15,7 +16,17 @@ public enum DemoHistory {
         let today = LocalDate(store.clock.now(), in: zone)
         let start = today.adding(days: 1 - today.isoWeekday - 7 * weeks)
         let base = try Scenario.demoHistory(offices: offices, start: start)
+        // A reform to find: three weeks before this one, the first office set out a form-writing guide, and its
+        // services got 15% shorter. The reform is recorded as a supervisor would have.
+        let reformDay = weeks >= 4 ? start.adding(days: 7 * (weeks - 3)) : nil
         var total = 0, days = 0
+        if let reformDay, let office = offices.first {
+            let at = reformDay.interval(in: office.zone).start.addingTimeInterval(8 * 3600)
+            total += try await store.importHistory([Event(
+                at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: office.id, type: .reformRecorded,
+                data: ["effective": .string(reformDay.description), "kind": .string(ReformKind.formGuide.rawValue),
+                       "description": .string("記載台に記入例（デモ）"), "staff": .string("demo"), "simulated": .bool(true)])])
+        }
         while case let date = start.weekday(days), date < today {
             // Mondays and the days after a holiday weekend are busier, mid-week quieter, and no two days alike.
             var scenario = base
@@ -23,6 +34,13 @@ public enum DemoHistory {
             let factor = [1.18, 0.97, 0.9, 0.95, 1.06][date.isoWeekday - 1] * (0.92 + 0.16 * Double((days * 7_919) % 101) / 100)
             for o in scenario.offices.indices {
                 scenario.offices[o].arrivalRates = scenario.offices[o].arrivalRates.map { $0.map { $0 * factor } }
+            }
+            if let reformDay, date >= reformDay {
+                scenario.offices[0].procedures = scenario.offices[0].procedures.map { p in
+                    var faster = p
+                    if case .lognormal(let median, let sigma) = p.service { faster.service = .lognormal(median: median * 0.85, sigma: sigma) }
+                    return faster
+                }
             }
             var events: [Event] = []
             _ = Simulation.run(scenario, days: 1, seed: scenario.seed &+ UInt64(days), log: { events.append($0) })

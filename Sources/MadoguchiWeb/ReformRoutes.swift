@@ -33,7 +33,7 @@ struct ReformReport: Sendable {
             return japanese ? "実施後のデータがまだありません。" : "No days after the reform yet."
         }
         func m(_ v: Double) -> String { ReportCSV.decimal(abs(v), places: 1) }
-        let interval = "\(ReportCSV.decimal(e.low, places: 1))〜\(ReportCSV.decimal(e.high, places: 1))"
+        let interval = ReportCSV.decimal(e.low, places: 1) + (japanese ? "〜" : " to ") + ReportCSV.decimal(e.high, places: 1)
         switch e.verdict {
         case .tooFewDays:
             return japanese

@@ -133,6 +133,19 @@ import Testing
             #expect(!page.html.contains(" style="))                                     // the CSP forbids inline style
             let bad = try await client.page("/reports?from=2026-02-31", headers: boss)
             #expect(bad.status == .badRequest && bad.html.contains("from: a date as YYYY-MM-DD"))
+            // One office shown: its reforms, and a form to record one (with the session's CSRF token).
+            let chuo = try await client.page("/reports?office=chuo&lang=en", headers: boss)
+            #expect(chuo.html.contains("No reform recorded for this office."))
+            let csrf = try ConsoleTests.csrf(chuo.html)
+            let posted = try await client.page(
+                "/reports/reforms", method: .post, form: "csrf=\(csrf)&office=chuo&effective=2026-03-30&kind=signage&description=New+signs",
+                headers: boss)
+            #expect(posted.status == .seeOther)
+            let forged = try await client.page(
+                "/reports/reforms", method: .post, form: "csrf=00&office=chuo&effective=2026-03-30&kind=signage&description=Forged", headers: boss)
+            #expect(forged.status == .forbidden)
+            let after = try await client.page("/reports?office=chuo&lang=en", headers: boss)
+            #expect(after.html.contains("Signage · New signs") && after.html.contains("No days after the reform yet.") && !after.html.contains("Forged"))
             let csv = try await client.page("/reports/waits.csv?from=2026-03-30&to=2026-03-30&lang=en", headers: boss)
             #expect(csv.status == .ok && csv.html.contains("chuo,2026-03-30,certificates,,3,2,14.5"))
         }
@@ -158,7 +171,9 @@ import Testing
             #expect(["shorter", "longer", "unclear"].contains(evaluation["verdict"] as? String))
             #expect(made.json["simulated"] as? Bool == true)
             let list = try await client.json(.get, "/api/v1/offices/chuo/reforms", token: supervisor)
-            #expect((list.json["reforms"] as? [[String: Any]])?.count == 1)
+            // Ours, newest first, then the demo history's own (a form-writing guide a week after its start).
+            let listed = try #require(list.json["reforms"] as? [[String: Any]])
+            #expect(listed.map { $0["effective"] as? String } == ["2026-03-16", "2026-03-09"])
             for bad in [#"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
                         #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
                         #"{"effective":"2026-03-16","kind":"signage","description":""}"#,

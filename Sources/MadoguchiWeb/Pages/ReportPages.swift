@@ -16,10 +16,11 @@ struct ReportPages: Sendable {
     func register(on router: Router<MadoguchiContext>) {
         router.get("/reports") { request, _ in try await self.page(request) }
         router.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
+        router.post("/reports/reforms") { request, _ in try await self.recordReform(request) }
     }
 
     enum Gate {
-        case allowed(StaffAccount)
+        case allowed(StaffAccount, session: String)
         /// What to answer instead: the sign-in page, or a 403.
         case refused(Response)
     }
@@ -34,7 +35,7 @@ struct ReportPages: Sendable {
                 "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
                 languages: Language.staff, status: .forbidden))
         }
-        return .allowed(session.account)
+        return .allowed(session.account, session: session.token)
     }
 
     private func query(_ request: Request, account: StaffAccount) async throws -> (ReportQuery, [Office]) {
@@ -51,7 +52,7 @@ struct ReportPages: Sendable {
         let account: StaffAccount
         switch try await supervisor(request, path: "/reports") {
         case .refused(let response): return response
-        case .allowed(let a): account = a
+        case .allowed(let a, _): account = a
         }
         let (query, _) = try await query(request, account: account)
         var q = query
@@ -62,10 +63,10 @@ struct ReportPages: Sendable {
     }
 
     func page(_ request: Request) async throws -> Response {
-        let account: StaffAccount
+        let account: StaffAccount, token: String
         switch try await supervisor(request, path: "/reports") {
         case .refused(let response): return response
-        case .allowed(let a): account = a
+        case .allowed(let a, let s): (account, token) = (a, s)
         }
         let language = ConsoleRoutes.staffLanguage(request)
         let t = { (key: String) in pages.catalog.text(key, language) }
@@ -143,6 +144,51 @@ struct ReportPages: Sendable {
             "tiles": tiles, "charts": [distribution, byHour], "rows": rows,
             "csvHref": "/reports/waits.csv?\(csvQuery)&lang=\(language.rawValue)",
         ]
-        return pages.render("reports", title: title, model: model, language: language, languages: Language.staff)
+        var withReforms = model
+        if query.offices.count == 1, let office = query.offices.first, account.mayAct(on: office.id) {
+            var reforms: [[String: Any]] = []
+            for reform in try await store.reforms(office: office.id).reversed() {
+                let r = try await ReformReport(reform, office: office, source: hub.reports, now: store.clock.now())
+                var item: [String: Any] = [
+                    "effective": reform.effective.description, "kind": t("report.kind.\(reform.kind.rawValue)"),
+                    "description": reform.description, "summary": r.summary(japanese: ja),
+                    "verdict": r.evaluation?.verdict.rawValue ?? "none", "simulated": r.simulated,
+                ]
+                if let e = r.evaluation {
+                    item["figures"] = pages.catalog.text("report.reform_figures", language, [
+                        "before": ReportCSV.decimal(e.beforeMean, places: 1), "after": ReportCSV.decimal(e.afterMean, places: 1),
+                        "raw": ReportCSV.decimal(e.rawChange, places: 1), "loadBefore": ReportCSV.decimal(e.beforeLoad, places: 1),
+                        "loadAfter": ReportCSV.decimal(e.afterLoad, places: 1), "days": "\(e.beforeDays)/\(e.afterDays)",
+                    ])
+                }
+                reforms.append(item)
+            }
+            withReforms["reformOffice"] = [
+                "id": office.id.rawValue, "name": ja ? office.name.ja : office.name.en, "csrf": Sessions.csrfToken(for: token),
+                "today": LocalDate(store.clock.now(), in: office.zone).description, "reforms": reforms, "none": reforms.isEmpty,
+                "kinds": ReformKind.allCases.map { ["value": $0.rawValue, "label": t("report.kind.\($0.rawValue)")] },
+            ] as [String: Any]
+        }
+        return pages.render("reports", title: title, model: withReforms, language: language, languages: Language.staff)
+    }
+
+    /// The reports page's form: records a reform for the office shown, then shows the page again.
+    func recordReform(_ request: Request) async throws -> Response {
+        let account: StaffAccount, token: String
+        switch try await supervisor(request, path: "/reports") {
+        case .refused(let response): return response
+        case .allowed(let a, let s): (account, token) = (a, s)
+        }
+        let form = try await Form.read(request)
+        guard Sessions.csrfMatches(form["csrf"], session: token) else {
+            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        }
+        let office = OfficeID(form["office"] ?? "")
+        guard account.mayAct(on: office) else { throw ApiError.forbidden }
+        let (date, kind, text) = try ReformRequest(effective: form["effective"] ?? "", kind: form["kind"] ?? "", description: form["description"] ?? "")
+            .validated()
+        let result = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
+        hub.published(result.events)
+        return Pages.redirect("/reports?office=\(office.rawValue)#reforms")
     }
 }
