@@ -59,6 +59,7 @@ struct Api: Sendable {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
         }
         route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
+        route(.post, "/api/v1/tickets/{token}/feedback") { api, r, c in try await api.rate(r, c) }
         route(.get, "/api/v1/tickets/{token}/contacts") { api, _, c in try await api.listContacts(c) }
         route(.post, "/api/v1/tickets/{token}/contacts") { api, r, c in try await api.addContact(r, c) }
         route(.delete, "/api/v1/tickets/{token}/contacts/{channel}") { api, _, c in try await api.removeContact(c) }
@@ -109,6 +110,16 @@ struct Api: Sendable {
         let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
         hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
+    }
+
+    /// One tap on five faces after a completed visit, once.
+    func rate(_ request: Request, _ context: Context) async throws -> Response {
+        struct Body: Decodable { var rating: Int }
+        let token = try tokenParameter(context)
+        let body = try await JSONBody.decode(Body.self, from: request)
+        let result = try await store.rate(ticket: token, rating: body.rating)
+        hub.published(result.events)
+        return JSONBody.response(["rating": body.rating], status: .created)
     }
 
     func ticketEvents(_ request: Request, _ context: Context) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import QueueCore
+import Reports
 import Twin
 
 /// The demo's past: weeks of weekdays before today simulated by the twin for every office (`Scenario.demoHistory`),
@@ -44,10 +45,32 @@ public enum DemoHistory {
             }
             var events: [Event] = []
             _ = Simulation.run(scenario, days: 1, seed: scenario.seed &+ UInt64(days), log: { events.append($0) })
-            total += try await store.importHistory(events)
+            total += try await store.importHistory(events + ratings(for: events, day: days, offices: offices))
             days += 1
         }
         logger.info("demo history: \(days) simulated days before today, \(total) events, marked simulated")
         return total
+    }
+
+    /// Simulated ratings: about one visit in six is rated two minutes after it ends, the score falling with the wait
+    /// (4.5 for none, one point less per 25 minutes, give or take one). Marked simulated like the rest.
+    static func ratings(for events: [Event], day: Int, offices: [Office]) -> [Event] {
+        let zones = Dictionary(offices.map { ($0.id, $0.zone) }, uniquingKeysWith: { a, _ in a })
+        var state = UInt64(truncatingIfNeeded: day) &* 0x9E37_79B9_7F4A_7C15 | 1
+        func uniform() -> Double {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var out: [Event] = []
+        for visit in VisitLog.visits(events).visits where visit.outcome == .completed {
+            guard uniform() < 0.16, let wait = visit.waitSeconds, let ended = visit.endedAt else { continue }
+            let score = min(5, max(1, Int((4.5 - wait / 60 / 25 + (uniform() * 2 - 1)).rounded())))
+            let at = ended.addingTimeInterval(120)
+            out.append(Event(
+                at: at, utcOffsetSeconds: zones[visit.office]?.secondsFromGMT(for: at) ?? 0, office: visit.office, type: .feedbackGiven,
+                ticket: visit.ticket, service: visit.procedure, channel: visit.channel,
+                data: ["rating": .int(score), "waitSeconds": .int(Int(wait)), "simulated": .bool(true)]))
+        }
+        return out
     }
 }

@@ -94,6 +94,7 @@ struct WaitReport: Sendable {
     var overall: WaitFigures
     var byHour: [ReportRow]
     var histogram: WaitHistogram
+    var satisfaction: SatisfactionByWait
 
     init(_ query: ReportQuery, source: ReportSource) async throws {
         self.query = query
@@ -104,6 +105,7 @@ struct WaitReport: Sendable {
         overall = WaitFigures(visits: visits, ratings: ratings)
         byHour = ReportRow.rows(visits: visits, by: .hour)
         histogram = WaitHistogram(visits: visits)
+        satisfaction = SatisfactionByWait(ratings)
     }
 }
 

@@ -16,6 +16,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case reactivationWindowPassed
     case deferralLimitReached(limit: Int)
     case idempotencyKeyReused
+    /// The ticket's holder has already rated the visit.
+    case alreadyRated
     case sameService
     case invalidInput(field: String, reason: String)
     /// A store could not commit (disk full, database locked too long). Nothing was changed.
@@ -38,6 +40,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .reactivationWindowPassed: "reactivation_window_passed"
         case .deferralLimitReached: "deferral_limit_reached"
         case .idempotencyKeyReused: "idempotency_key_reused"
+        case .alreadyRated: "already_rated"
         case .sameService: "same_service"
         case .invalidInput: "invalid_input"
         case .storageUnavailable: "storage_unavailable"
@@ -63,6 +66,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .reactivationWindowPassed: "The window to bring back this no-show has passed."
         case .deferralLimitReached(let n): "This ticket has already been put back \(n) time(s), the limit."
         case .idempotencyKeyReused: "This Idempotency-Key was used with a different request."
+        case .alreadyRated: "This visit has already been rated. Thank you."
         case .sameService: "The ticket is already in that procedure."
         case .invalidInput(let field, let reason): "\(field): \(reason)"
         // The detail stays in the server's log; it can name tables and files.

@@ -45,6 +45,11 @@ public protocol QueueStore: Sendable {
     func serverKey(_ name: String, candidate: String) async throws -> String
     /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
     func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
+    // Satisfaction: one tap on five faces.
+    func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event>
+    func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event>
+    /// Whether the ticket's holder rated the visit.
+    func rated(ticket: TicketID) async throws -> Bool
     // Reforms (`docs/reports.md`).
     func recordReform(office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String) async throws -> CommandResult<Reform>
     func reforms(office: OfficeID) async throws -> [Reform]
@@ -78,6 +83,20 @@ extension QueueStore {
 /// Every `LedgerDatabase` is a `QueueStore` by running `QueueCommands` in its transactions, so the rules exist once.
 extension QueueStore where Self: LedgerDatabase {
     public var clock: any WallClock { commands.clock }
+
+    public func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event> {
+        let commands = commands
+        return try await write { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
+    }
+
+    public func rated(ticket: TicketID) async throws -> Bool {
+        try await read { ledger in try ledger.hasEvent(ticket: ticket, type: .feedbackGiven) }
+    }
+
+    public func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event> {
+        let commands = commands
+        return try await write { ledger in try commands.rateAtKiosk(office: office, rating: rating, in: &ledger) }
+    }
 
     public func recordReform(
         office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String

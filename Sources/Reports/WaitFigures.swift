@@ -87,3 +87,29 @@ public struct WaitHistogram: Sendable, Equatable {
         }
     }
 }
+
+/// Satisfaction against wait: the mean score of the ratings whose wait fell in each band (minutes), and of those
+/// given with no wait (at the kiosk).
+public struct SatisfactionByWait: Sendable, Equatable {
+    public static let bands: [(from: Double, to: Double?)] = [(0, 15), (15, 30), (30, 60), (60, nil)]
+
+    public struct Band: Sendable, Equatable {
+        /// Minutes; `to` nil is open-ended; both nil: ratings without a wait.
+        public var from: Double?
+        public var to: Double?
+        public var scores: SampleSummary?
+    }
+
+    public var bands: [Band]
+
+    public init(_ ratings: [Rating]) {
+        var out = Self.bands.map { band in
+            Band(from: band.from, to: band.to, scores: SampleSummary(ratings.compactMap { r -> Double? in
+                guard let w = r.waitSeconds.map({ $0 / 60 }), w >= band.from, band.to.map({ w < $0 }) ?? true else { return nil }
+                return Double(r.score)
+            }))
+        }
+        out.append(Band(from: nil, to: nil, scores: SampleSummary(ratings.filter { $0.waitSeconds == nil }.map { Double($0.score) })))
+        bands = out
+    }
+}

@@ -184,4 +184,42 @@ import Testing
             }
         }
     }
+
+    /// Five faces after the visit: once per completed ticket, on the page and through the API; at the kiosk, tied
+    /// to no ticket. The report shows the mean.
+    @Test func aCompletedVisitIsRatedOnce() async throws {
+        let h = try await Harness.make()
+        let supervisor = try await Self.account(h, role: .supervisor, office: "chuo")
+        let kiosk = try await KioskTests.device(h)
+        try await h.test { client in
+            let done = try await client.issue()
+            let waiting = try await client.issue()
+            let token = try #require(done["token"] as? String), other = try #require(waiting["token"] as? String)
+            h.clock.advance(seconds: 600)
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            let before = try await client.page("/t/\(token)?lang=en")
+            #expect(before.html.contains(#"data-rate hidden"#))                   // shown once completed
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/complete", token: h.staffChuo)
+            let page = try await client.page("/t/\(token)?lang=en")
+            #expect(page.html.contains("How was your visit?") && !page.html.contains("data-rate hidden"))
+            #expect(page.html.contains(#"aria-label="Very satisfied""#))
+            let early = try await client.json(.post, "/api/v1/tickets/\(other)/feedback", body: #"{"rating":3}"#)
+            #expect(early.status == .conflict && errorCode(early.json) == "invalid_transition")
+            let wrong = try await client.json(.post, "/api/v1/tickets/\(token)/feedback", body: #"{"rating":6}"#)
+            #expect(wrong.status == .unprocessableContent && errorCode(wrong.json) == "invalid_input")
+            let tapped = try await client.page("/t/\(token)/feedback", method: .post, form: "rating=4")
+            #expect(tapped.status == .seeOther && tapped.headers[.location] == "/t/\(token)?rated=1")
+            let again = try await client.json(.post, "/api/v1/tickets/\(token)/feedback", body: #"{"rating":1}"#)
+            #expect(again.status == .conflict && errorCode(again.json) == "already_rated")
+            let thanked = try await client.page("/t/\(token)?rated=1&lang=en")
+            #expect(thanked.html.contains("Thank you for your rating.") && !thanked.html.contains("How was your visit?"))
+            // At the kiosk: its device only.
+            #expect(try await client.page("/kiosk/chuo/feedback", method: .post, form: "rating=5").status == .unauthorized)
+            let atKiosk = try await client.page("/kiosk/chuo/feedback", method: .post, form: "rating=2", headers: [.cookie: "device=\(kiosk)"])
+            #expect(atKiosk.status == .seeOther)
+            let report = try await client.json(.get, "/api/v1/reports/waits", token: supervisor)
+            let overall = try #require(report.json["overall"] as? [String: Any])
+            #expect(overall["satisfaction_mean"] as? Double == 3 && overall["satisfaction_count"] as? Int == 2)
+        }
+    }
 }

@@ -19,6 +19,7 @@ struct KioskRoutes: Sendable {
         router.post("/kiosk/{office}/tickets") { request, context in try await self.take(request, context) }
         router.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
         router.post("/kiosk/{office}/printed/{token}/phone") { request, context in try await self.phone(request, context) }
+        router.post("/kiosk/{office}/feedback") { request, context in try await self.rate(request, context) }
     }
 
     func start(_ request: Request, _ context: Context) async throws -> Response {
@@ -43,8 +44,21 @@ struct KioskRoutes: Sendable {
         return pages.render(
             "kiosk", title: title,
             model: ["heading": title, "procedures": procedures, "bodyClass": "kiosk",
-                    "colorsCSS": "/offices/\(office.rawValue)/colors.css"],
+                    "colorsCSS": "/offices/\(office.rawValue)/colors.css", "officeID": office.rawValue,
+                    "faces": PageRoutes.faces(language, pages.catalog), "language": language.rawValue,
+                    "rated": request.uri.queryParameters.get("rated") == "1"],
             language: language, rememberLanguage: switched)
+    }
+
+    /// "How was your visit today?": one tap on the kiosk, tied to no ticket.
+    func rate(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
+        let form = try await Form.read(request)
+        let result = try await store.rateAtKiosk(office: office, rating: Int(form["rating"] ?? "") ?? 0)
+        hub.published(result.events)
+        return Pages.redirect("/kiosk/\(office.rawValue)?rated=1&lang=\(language.rawValue)")
     }
 
     func take(_ request: Request, _ context: Context) async throws -> Response {

@@ -26,6 +26,7 @@ struct PageRoutes: Sendable {
         router.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
         router.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
         router.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
+        router.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
         router.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
         router.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
     }
@@ -132,11 +133,37 @@ struct PageRoutes: Sendable {
             "alertsOn": given.isEmpty ? "" : text("ticket.alerts_on", language, [
                 "channels": given.map { text("channel.\($0.rawValue)", language) }.joined(separator: language.isJapanese ? "、" : ", ")]),
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
+            // Five faces after the visit, until the holder taps one (hidden until the visit is completed).
+            "rating": try await store.rated(ticket: t.id) ? nil : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?,
+            "rated": request.uri.queryParameters.get("rated") == "1",
         ]
         return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
     }
 
+    /// The five faces of the one-tap rating, worst first, each with its spoken label.
+    static func faces(_ language: Language, _ catalog: Catalog) -> [[String: Any]] {
+        zip(1...5, ["😞", "🙁", "😐", "🙂", "😄"]).map { n, face in
+            ["value": n, "face": face, "label": catalog.text("rate.\(n)", language)]
+        }
+    }
+
     // MARK: Forms
+
+    /// One tap on a face after the visit.
+    func rate(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { return notFound(language) }
+        let form = try await Form.read(request)
+        do {
+            let result = try await store.rate(ticket: token, rating: Int(form["rating"] ?? "") ?? 0)
+            hub.published(result.events)
+            return Pages.redirect("/t/\(token.rawValue)?rated=1")
+        } catch let error as QueueError {
+            if case .ticketNotFound = error { return notFound(language) }
+            return refused(ApiError(error), language)
+        }
+    }
 
     /// "Get LINE alerts": a fresh one-time code, and off to LINE with it typed in (works without JavaScript).
     func lineLink(_ request: Request, _ context: Context) async throws -> Response {

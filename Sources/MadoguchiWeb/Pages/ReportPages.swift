@@ -123,6 +123,7 @@ struct ReportPages: Sendable {
                 "mean": minutes(g.wait?.mean), "p90": minutes(g.wait?.p90), "max": minutes(g.wait?.max),
                 "over": (g.wait?.max ?? 0) > WaitFigures.targetSeconds, "within": percent(g.within60Share),
                 "service": minutes(g.service?.mean), "noShow": percent(g.noShowRate), "remote": percent(g.remoteShare),
+                "satisfaction": g.ratings.map { ReportCSV.decimal($0.mean, places: 1) + " (\($0.count))" } ?? "–",
             ]
         }
         let chosen = Set(query.offices.map(\.id))
@@ -142,6 +143,15 @@ struct ReportPages: Sendable {
             "hours": (6...21).map { ["value": String($0), "label": String(format: "%02d:00", $0), "selected": $0 == query.filter.hour] },
             "from": query.filter.from.description, "to": query.filter.to.description,
             "tiles": tiles, "charts": [distribution, byHour], "rows": rows,
+            "satisfaction": report.satisfaction.bands.map { band -> [String: Any] in
+                let label: String
+                switch (band.from, band.to) {
+                case (let from?, let to?): label = pages.catalog.text("report.band", language, ["from": "\(Int(from))", "to": "\(Int(to))"])
+                case (let from?, nil): label = pages.catalog.text("report.band_over", language, ["from": "\(Int(from))"])
+                default: label = t("report.band_kiosk")
+                }
+                return ["band": label, "mean": band.scores.map { ReportCSV.decimal($0.mean, places: 2) } ?? "–", "count": String(band.scores?.count ?? 0)]
+            },
             "csvHref": "/reports/waits.csv?\(csvQuery)&lang=\(language.rawValue)",
         ]
         var withReforms = model

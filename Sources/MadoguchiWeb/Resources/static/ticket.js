@@ -34,6 +34,8 @@
     if (ticket.status === "called" && lastStatus !== "called" && navigator.vibrate) { navigator.vibrate([300, 150, 300, 150, 300]); }
     var actions = root.querySelector(".ticket-actions");
     if (actions) { actions.hidden = !(ticket.status === "waiting" || ticket.status === "called"); }
+    var rate = root.querySelector("[data-rate]");
+    if (rate) { rate.hidden = ticket.status !== "completed"; }
     lastStatus = ticket.status;
   }
   var source = new EventSource("/api/v1/tickets/" + encodeURIComponent(token) + "/events");
