@@ -212,3 +212,89 @@ extension Api {
         return response
     }
 }
+
+/// The best time to come, as JSON (`GET /api/v1/offices/{office}/forecast`).
+struct ForecastBody: Encodable {
+    struct Slot: Encodable {
+        var hour: Int
+        var waitP50Minutes: Double?
+        var waitP90Minutes: Double?
+        var ticketsPerDay: Double
+        /// `low` (90% waited under 15 min), `medium` (under 30), `high`.
+        var level: String
+    }
+
+    struct Day: Encodable {
+        var weekday: Int
+        var days: Int
+        var best: [Int]
+        var hours: [Slot]
+    }
+
+    var office: String
+    var procedure: String?
+    var from: String
+    var to: String
+    var simulated: Bool
+    var weekdays: [Day]
+
+    init(office: OfficeID, procedure: ServiceID?, from: LocalDate, to: LocalDate, simulated: Bool, best: BestTime) {
+        func minutes(_ s: Double?) -> Double? { s.map { ($0 / 6).rounded() / 10 } }
+        self.office = office.rawValue
+        self.procedure = procedure?.rawValue
+        self.from = from.description
+        self.to = to.description
+        self.simulated = simulated
+        weekdays = best.days.map { d in
+            Day(weekday: d.weekday, days: d.days, best: d.best, hours: d.slots.map {
+                Slot(hour: $0.hour, waitP50Minutes: minutes($0.wait?.p50), waitP90Minutes: minutes($0.wait?.p90),
+                     ticketsPerDay: ($0.ticketsPerDay * 10).rounded() / 10, level: $0.level.rawValue)
+            })
+        }
+    }
+}
+
+extension ReportSource {
+    /// The office's last `weeks` weeks before today (days that are over), for the best time to come.
+    func bestTime(office: Office, procedure: ServiceID? = nil, weeks: Int = 8, now: Date) async throws -> (BestTime, from: LocalDate, to: LocalDate, simulated: Bool) {
+        let to = LocalDate(now, in: office.zone).adding(days: -1)
+        let from = to.adding(days: 1 - 7 * weeks)
+        let key = "\(office.id.rawValue)|\(procedure?.rawValue ?? "")|\(weeks)|\(to)"
+        if let kept = bestTimes.withLock({ $0[key] }) { return (kept.0, from, to, kept.1) }
+        // Tickets taken during opening hours (a citizen's arrival), not transfers nor the queue served after closing.
+        let opens = (OpeningHours.minutes(office.openingHours.opens) ?? 0) / 60
+        let closes = ((OpeningHours.minutes(office.openingHours.closes) ?? 1440) + 59) / 60
+        let visits = try await log(offices: [office], from: from, to: to).visits.filter {
+            $0.stage == 1 && $0.hour >= opens && $0.hour < closes && (procedure == nil || $0.procedure == procedure)
+        }
+        let result = (BestTime(visits: visits), visits.contains(where: \.simulated))
+        // Closed days only, so the answer holds until tomorrow; keep the last few hundred.
+        bestTimes.withLock { if $0.count > 500 { $0.removeAll() }; $0[key] = result }
+        return (result.0, from, to, result.1)
+    }
+}
+
+extension Api {
+    /// `GET /api/v1/offices/{office}/forecast`: public; `procedure`, `weeks` (1–26, default 8).
+    func forecast(_ request: Request, _ context: Context) async throws -> Response {
+        let id = OfficeID(context.parameters.get("office") ?? "")
+        guard let office = try await store.offices().first(where: { $0.id == id }) else { throw ApiError(QueueError.officeNotFound(id)) }
+        let parameters = try ReportQuery.parameters(request, accepted: ["procedure", "weeks"])
+        var procedure: ServiceID?
+        if let p = parameters["procedure"] {
+            guard p.count == 1, office.procedures.contains(where: { $0.id.rawValue == p[0] }) else {
+                throw ApiError.badRequest("invalid_query", "procedure: one procedure of this office.")
+            }
+            procedure = ServiceID(p[0])
+        }
+        var weeks = 8
+        if let w = parameters["weeks"] {
+            guard w.count == 1, let n = Int(w[0]), (1...26).contains(n) else { throw ApiError.badRequest("invalid_query", "weeks: 1 to 26.") }
+            weeks = n
+        }
+        let (best, from, to, simulated) = try await reports.bestTime(office: office, procedure: procedure, weeks: weeks, now: store.clock.now())
+        var response = JSONBody.response(ForecastBody(office: id, procedure: procedure, from: from, to: to, simulated: simulated, best: best))
+        response.headers[.cacheControl] = "public, max-age=3600"
+        return response
+    }
+}

@@ -18,6 +18,8 @@ final class ReportSource: Sendable {
         var order: [Key] = []
     }
     private let cache = Mutex(Cache())
+    /// The best time to come per (office, procedure, weeks, last day): it changes once a day.
+    let bestTimes = Mutex([String: (BestTime, Bool)]())
 
     /// The longest range one request may read.
     static let maxDays = 366

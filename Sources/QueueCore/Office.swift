@@ -207,7 +207,7 @@ public struct OpeningHours: Codable, Sendable, Equatable {
         return (o * 60)..<(c * 60)
     }
 
-    static func minutes(_ hhmm: String) -> Int? {
+    public static func minutes(_ hhmm: String) -> Int? {
         let parts = hhmm.split(separator: ":")
         guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m)
         else { return nil }

@@ -222,4 +222,28 @@ import Testing
             #expect(overall["satisfaction_mean"] as? Double == 3 && overall["satisfaction_count"] as? Int == 2)
         }
     }
+
+    /// The best time to come, from two weeks of simulated history: every weekday, only opening hours, labelled.
+    @Test func theBestTimeToComeIsLearnedFromHistory() async throws {
+        let h = try await Harness.make()
+        _ = try await DemoHistory.fill(store: h.store, weeks: 2, logger: .init(label: "test"))
+        try await h.test { client in
+            let r = try await client.json(.get, "/api/v1/offices/chuo/forecast?weeks=2")
+            #expect(r.status == .ok && r.json["simulated"] as? Bool == true)
+            let days = try #require(r.json["weekdays"] as? [[String: Any]])
+            #expect(days.map { $0["weekday"] as? Int } == [1, 2, 3, 4, 5])
+            for day in days {
+                let hours = try #require(day["hours"] as? [[String: Any]]).compactMap { $0["hour"] as? Int }
+                #expect(hours == Array(9...16), "\(hours)")                  // opening hours, 9:00-16:30
+                #expect((day["best"] as? [Int])?.allSatisfy(hours.contains) == true)
+                #expect(day["days"] as? Int == 2)
+            }
+            #expect(try await client.json(.get, "/api/v1/offices/chuo/forecast?weeks=0").status == .badRequest)
+            #expect(try await client.json(.get, "/api/v1/offices/chuo/forecast?procedure=passports").status == .badRequest)
+            #expect(try await client.json(.get, "/api/v1/offices/atlantis/forecast").status == .notFound)
+            let page = try await client.page("/offices/chuo?lang=en")
+            #expect(page.html.contains("Best time to come") && page.html.contains("Demo: these weeks were simulated"))
+            #expect(page.html.contains(#"<td class="level-"#))
+        }
+    }
 }

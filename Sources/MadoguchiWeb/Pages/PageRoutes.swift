@@ -68,10 +68,25 @@ struct PageRoutes: Sendable {
              "number": c.number?.description ?? text("office.idle", language)]
         }
         let heading = text("office.title", language, ["office": name(office, language)])
+        // The best time to come, from the last eight weeks (days that are over, read once and kept).
+        let (best, _, _, simulated) = try await hub.reports.bestTime(office: office, now: store.clock.now())
+        let hours = Array(Set(best.days.flatMap { $0.slots.map(\.hour) })).sorted()
+        let bestDays = best.days.filter { $0.weekday <= 7 }.map { day -> [String: Any] in
+            let slots = Dictionary(day.slots.map { ($0.hour, $0) }, uniquingKeysWith: { a, _ in a })
+            return [
+                "name": text("weekday.\(day.weekday)", language),
+                "cells": hours.map { h -> [String: Any] in
+                    guard let slot = slots[h], let wait = slot.wait else { return ["level": "none", "text": "–"] }
+                    return ["level": slot.level.rawValue, "text": "\(Int((wait.p90 / 60).rounded()))"]
+                },
+                "best": text("office.best_hours", language, ["hours": day.best.map { String(format: "%d:00", $0) }.joined(separator: language.isJapanese ? "、" : ", ")]),
+            ]
+        }
         return pages.render(
             "office", title: heading,
             model: ["heading": heading, "officeID": office.id.rawValue, "lines": lines, "counters": counters,
-                    "colorsCSS": "/offices/\(office.id.rawValue)/colors.css"],
+                    "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
+                    "bestTime": bestDays.isEmpty ? nil : ["hours": hours.map { String(format: "%d", $0) }, "days": bestDays, "simulated": simulated] as [String: Any]?],
             language: language, rememberLanguage: switched)
     }
 
