@@ -77,5 +77,6 @@ func buildRouter(
     let console = ConsoleRoutes(store: store, hub: hub, pages: pages)
     console.register(on: router)
     ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: router)
+    DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: router)
     return router
 }

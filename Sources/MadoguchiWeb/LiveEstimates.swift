@@ -33,6 +33,14 @@ public final class LiveEstimates: Sendable {
         /// Per procedure: a ticket taken now, and the last ticket in line.
         var newTicket: [ServiceID: Prediction] = [:]
         var lastInLine: [ServiceID: Prediction] = [:]
+        var guardState = WaitGuard()
+    }
+
+    /// What a refresh found: remote tickets that just became "come now", and the guard when it has just crossed the
+    /// 60-minute line (for the caller to record `alert.raised`).
+    struct Refreshed {
+        var due: [TicketID] = []
+        var raised: WaitGuard?
     }
 
     public let comeNow: ComeNow
@@ -79,10 +87,14 @@ public final class LiveEstimates: Sendable {
         WaitEstimate(minutes: Int((p.mean / 60).rounded()), low: Int((p.p10 / 60).rounded(.down)), high: Int((p.p90 / 60).rounded(.up)))
     }
 
+    /// The office's 60-minute guard as of the last refresh.
+    public func guardState(office: OfficeID) -> WaitGuard? { offices.withLock { $0[office]?.guardState } }
+
     /// Folds the office's new events and recomputes every waiting ticket's estimate. Returns the remote tickets
-    /// that became "come now" with this refresh, for the caller to record (`QueueStore.markComeNow`).
+    /// that became "come now" with this refresh, for the caller to record (`QueueStore.markComeNow`), and the guard
+    /// when it has just crossed the line.
     @discardableResult
-    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws -> [TicketID] {
+    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws -> Refreshed {
         let zone = office.zone
         let today = LocalDate(now, in: zone)
         var state = offices.withLock { $0[office.id] }
@@ -95,7 +107,7 @@ public final class LiveEstimates: Sendable {
                 counters: office.counters.map { ($0.id, $0.services, states[$0.id] ?? false) })
             state = OfficeState(fold: fold, date: today)
         }
-        guard var state else { return [] }
+        guard var state else { return Refreshed() }
         while true {
             let events = try await store.events(office: office.id, date: today, afterSeq: state.lastSeq, limit: 1000)
             for event in events {
@@ -142,8 +154,36 @@ public final class LiveEstimates: Sendable {
             entries[w.ticket] = Entry(prediction: prediction, comeNowSince: state.comeNow[w.ticket])
         }
         state.entries = entries
+        // The guard: the largest p90 of any real ticket against the line.
+        var guardState = state.guardState
+        let worst = zip(observation.waiting.prefix(real), calibrated.prefix(real)).max { $0.1.1.p90 < $1.1.1.p90 }
+        guardState.projectedMax = worst?.1.1.p90 ?? 0
+        guardState.worst = worst.map { observation.procedures[$0.0.procedure] }
+        var raised: WaitGuard?
+        if guardState.isOver, let worst {
+            // Options cost a few twin runs: again when the projection moved by more than 5 minutes since they were
+            // worked out (their "before" must be the figure shown), else at most once a minute.
+            let stale = guardState.recommendations.first.map { abs($0.before - guardState.projectedMax) > 300 } ?? true
+            if stale || guardState.recommendedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+                var what = observation
+                what.waiting = Array(observation.waiting.prefix(real))
+                guardState.recommendations = Self.recommendations(
+                    what, worst: worst.0.procedure, estimators: estimators, calibration: known?.calibration,
+                    before: guardState.projectedMax)
+                guardState.recommendedAt = now
+            }
+            if !guardState.raised {
+                guardState.raised = true
+                raised = guardState
+            }
+        } else {
+            guardState.recommendations = []
+            guardState.recommendedAt = nil
+            if guardState.projectedMax < WaitGuard.rearmSeconds { guardState.raised = false }
+        }
+        state.guardState = guardState
         offices.withLock { $0[office.id] = state }
-        return due
+        return Refreshed(due: due, raised: raised)
     }
 
     /// Forgets a flip that could not be recorded, so that the next refresh decides it again.

@@ -32,6 +32,9 @@ public final class OfficeHub: Service {
     enum Topic: Hashable, Sendable {
         case office(OfficeID)
         case ticket(TicketID, office: OfficeID)
+        /// The supervisor dashboard: one stream for several offices (a browser holds six connections to a site, so
+        /// one stream per office would starve the page); each frame names the office that changed.
+        case offices(Set<OfficeID>)
     }
 
     struct Watcher {
@@ -132,6 +135,21 @@ public final class OfficeHub: Service {
         for watcher in all { watcher.continuation.finish() }
     }
 
+    /// `alert.raised`'s data: the projection, the procedure, and the best option with what it buys.
+    static func alertData(_ g: WaitGuard) -> [String: JSONValue] {
+        var data: [String: JSONValue] = [
+            "kind": .string("wait_over_60"), "projectedMaxMinutes": .int(Int((g.projectedMax / 60).rounded())),
+        ]
+        if let worst = g.worst { data["procedure"] = .string(worst.rawValue) }
+        if let best = g.recommendations.first, case .openCounter(let counter) = best.action {
+            data["recommendation"] = .object([
+                "action": .string("open_counter"), "counter": .string(counter.rawValue),
+                "procedure": .string(best.procedure.rawValue), "afterMinutes": .int(Int((best.after / 60).rounded())),
+            ])
+        }
+        return data
+    }
+
     func refreshDirtyOffices() async {
         let (offices, ticketEvents, watched) = state.withLock { state in
             defer {
@@ -145,10 +163,18 @@ public final class OfficeHub: Service {
             do {
                 // Every waiting ticket's estimate, once per change, before anyone is shown the new state.
                 if let config = configured[office] {
-                    let due = try await estimates.refresh(config, store: store, now: store.clock.now())
+                    let refreshed = try await estimates.refresh(config, store: store, now: store.clock.now())
+                    // The 60-minute guard just crossed the line: recorded once per crossing, with what would help.
+                    if let raised = refreshed.raised {
+                        do {
+                            published(try await store.raiseAlert(office: office, data: Self.alertData(raised)).events)
+                        } catch {
+                            logger.warning("could not record the 60-minute alert of \(office): \(error)")
+                        }
+                    }
                     // Tickets that just became "come now": recorded (and alerted) once; the events come back here
                     // as a change, which the estimates then fold.
-                    for ticket in due {
+                    for ticket in refreshed.due {
                         do {
                             published(try await store.markComeNow(ticket: ticket).events)
                         } catch {
@@ -157,6 +183,10 @@ public final class OfficeHub: Service {
                             logger.warning("could not record come-now for a ticket of \(office): \(error)")
                         }
                     }
+                }
+                if watched.contains(where: { if case .offices(let set) = $0 { set.contains(office) } else { false } }) {
+                    let frame = SSEFrame(id: nil, event: "changed", data: Self.json(["office": office.rawValue]))
+                    broadcast(frame) { if case .offices(let set) = $0 { set.contains(office) } else { false } }
                 }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
                     let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))

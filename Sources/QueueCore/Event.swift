@@ -110,6 +110,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// A supervisor recorded a change to the office's service (new signage, a form-writing guide, two more staff),
     /// effective from a date, so that reports can compare waits before and after.
     case reformRecorded = "reform.recorded"
+    /// The 60-minute guard: some waiting ticket's projected 90% wait crossed 60 minutes (once per crossing), with
+    /// the projection and the best recommendation.
     case alertRaised = "alert.raised"
 }
 

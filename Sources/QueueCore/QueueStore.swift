@@ -50,6 +50,8 @@ public protocol QueueStore: Sendable {
     func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event>
     /// Whether the ticket's holder rated the visit.
     func rated(ticket: TicketID) async throws -> Bool
+    /// The 60-minute guard's `alert.raised`.
+    func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event>
     // Reforms (`docs/reports.md`).
     func recordReform(office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String) async throws -> CommandResult<Reform>
     func reforms(office: OfficeID) async throws -> [Reform]
@@ -87,6 +89,11 @@ extension QueueStore where Self: LedgerDatabase {
     public func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event> {
         let commands = commands
         return try await write { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
+    }
+
+    public func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event> {
+        let commands = commands
+        return try await write { ledger in try commands.raiseAlert(office: office, data: data, in: &ledger) }
     }
 
     public func rated(ticket: TicketID) async throws -> Bool {

@@ -231,7 +231,7 @@ struct ConsoleRoutes: Sendable {
 
     /// Only a console or reports path may follow sign-in: never another site.
     static func safeNext(_ next: String) -> String {
-        (next.hasPrefix("/console") || next.hasPrefix("/reports")) && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
+        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard")) && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
     }
 }
 
