@@ -52,6 +52,19 @@ def staff_post(url, token):
         return r.read()
 
 
+def supervisor_page(browser, base, path, lang, viewport):
+    """A new browser context signed in as the supervisor `boss`, on `path`."""
+    ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")
+    view = ctx.new_page()
+    view.goto(f"{base}{path}?lang={lang}")
+    view.wait_for_url(re.compile(r"/login"))
+    view.fill('input[name="username"]', "boss")
+    view.fill('input[name="password"]', "e2e-boss-pass")
+    view.locator('form.login button[type="submit"]').click()
+    view.wait_for_url(re.compile(re.escape(path)))
+    return ctx, view
+
+
 def issue_json(base, service, **extra):
     req = urllib.request.Request(f"{base}/api/v1/offices/chuo/tickets", method="POST",
                                  data=json.dumps({"service": service, "channel": "web", **extra}).encode(),
@@ -275,14 +288,7 @@ def main():
                             "--password-stdin"], input="e2e-boss-pass\n", capture_output=True, text=True, check=True)
             for lang in ["ja", "en"]:
                 for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
-                    ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")
-                    view = ctx.new_page()
-                    view.goto(f"{base}/reports?lang={lang}")
-                    view.wait_for_url(re.compile(r"/login"))
-                    view.fill('input[name="username"]', "boss")
-                    view.fill('input[name="password"]', "e2e-boss-pass")
-                    view.locator('form.login button[type="submit"]').click()
-                    view.wait_for_url(re.compile(r"/reports$"))
+                    ctx, view = supervisor_page(browser, base, "/reports", lang, viewport)
                     view.goto(f"{base}/reports?office=chuo&lang={lang}")
                     assert view.locator(".simulated").count() == 1, "simulated days are not labelled"
                     assert view.locator(".charts svg[role=img]").count() == 2, "charts"
@@ -313,14 +319,7 @@ def main():
                 issue_json(base, "moving-in")
             for lang in ["ja", "en"]:
                 for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
-                    ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")
-                    view = ctx.new_page()
-                    view.goto(f"{base}/dashboard?lang={lang}")
-                    view.wait_for_url(re.compile(r"/login"))
-                    view.fill('input[name="username"]', "boss")
-                    view.fill('input[name="password"]', "e2e-boss-pass")
-                    view.locator('form.login button[type="submit"]').click()
-                    view.wait_for_url(re.compile(r"/dashboard"))
+                    ctx, view = supervisor_page(browser, base, "/dashboard", lang, viewport)
                     view.goto(f"{base}/dashboard?lang={lang}")
                     assert view.locator("section.card").count() == 6, "every office"
                     chuo = view.locator("section#office-chuo")

@@ -223,6 +223,26 @@ struct ConsoleRoutes: Sendable {
         return Session(account: account, token: token)
     }
 
+    enum Gate {
+        case allowed(StaffAccount, session: String)
+        /// What to answer instead: the sign-in page, or a 403.
+        case refused(Response)
+    }
+
+    /// For the supervisors' pages (reports, dashboard): the signed-in supervisor or admin, or the response to send
+    /// instead (sign-in and back to `path`, or a 403 page for other staff).
+    func supervisorGate(_ request: Request, path: String) async throws -> Gate {
+        guard let session = try await session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
+        guard session.account.role == .supervisor || session.account.role == .admin else {
+            let language = Self.staffLanguage(request)
+            let text = pages.catalog.text("report.forbidden", language)
+            return .refused(pages.render(
+                "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
+                languages: Language.staff, status: .forbidden))
+        }
+        return .allowed(session.account, session: session.token)
+    }
+
     /// Staff pages come in Japanese and English.
     static func staffLanguage(_ request: Request) -> Language {
         let language = Language.of(request).language

@@ -21,11 +21,10 @@ struct DashboardPages: Sendable {
         router.post("/dashboard/accept") { request, _ in try await self.accept(request) }
     }
 
-    /// The signed-in supervisor or admin and their session token; nil when not.
-    private func supervisor(_ request: Request) async throws -> ConsoleRoutes.Session? {
-        guard let session = try await console.session(request), session.account.role == .supervisor || session.account.role == .admin
-        else { return nil }
-        return session
+    /// The signed-in supervisor or admin (account, session token), for the card, the stream and the accept form.
+    private func supervisor(_ request: Request) async throws -> (account: StaffAccount, token: String)? {
+        guard case .allowed(let account, let token) = try await console.supervisorGate(request, path: "/dashboard") else { return nil }
+        return (account, token)
     }
 
     /// One office's card, as the page draws it and the script refreshes it.
@@ -116,21 +115,16 @@ struct DashboardPages: Sendable {
     }
 
     func page(_ request: Request) async throws -> Response {
-        guard let session = try await supervisor(request) else {
-            if try await console.session(request) != nil {
-                let language = ConsoleRoutes.staffLanguage(request)
-                let text = pages.catalog.text("report.forbidden", language)
-                return pages.render(
-                    "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
-                    languages: Language.staff, status: .forbidden)
-            }
-            return Pages.redirect("/login?next=/dashboard")
+        let session: (account: StaffAccount, token: String)
+        switch try await console.supervisorGate(request, path: "/dashboard") {
+        case .refused(let response): return response
+        case .allowed(let account, let token): session = (account, token)
         }
         let language = ConsoleRoutes.staffLanguage(request)
         let cards = try await cards(for: session.account, language: language)
         let title = pages.catalog.text("dashboard.title", language)
         let model: [String: Any] = [
-            "bodyClass": "staff", "heading": title, "csrf": session.csrf,
+            "bodyClass": "staff", "heading": title, "csrf": Sessions.csrfToken(for: session.token),
             "anyOver": cards.contains(where: \.over),
             "cards": cards.map { c -> [String: Any] in
                 [

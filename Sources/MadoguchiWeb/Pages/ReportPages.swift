@@ -19,25 +19,6 @@ struct ReportPages: Sendable {
         router.post("/reports/reforms") { request, _ in try await self.recordReform(request) }
     }
 
-    enum Gate {
-        case allowed(StaffAccount, session: String)
-        /// What to answer instead: the sign-in page, or a 403.
-        case refused(Response)
-    }
-
-    /// The signed-in supervisor or admin, or the response to send instead.
-    private func supervisor(_ request: Request, path: String) async throws -> Gate {
-        guard let session = try await console.session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
-        guard session.account.role == .supervisor || session.account.role == .admin else {
-            let language = ConsoleRoutes.staffLanguage(request)
-            let text = pages.catalog.text("report.forbidden", language)
-            return .refused(pages.render(
-                "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
-                languages: Language.staff, status: .forbidden))
-        }
-        return .allowed(session.account, session: session.token)
-    }
-
     private func query(_ request: Request, account: StaffAccount) async throws -> (ReportQuery, [Office]) {
         let visible = try await store.offices().filter { account.mayAct(on: $0.id) }
         let today = visible.map { LocalDate(store.clock.now(), in: $0.zone) }.max() ?? LocalDate(store.clock.now(), in: .current)
@@ -50,7 +31,7 @@ struct ReportPages: Sendable {
 
     func csv(_ request: Request) async throws -> Response {
         let account: StaffAccount
-        switch try await supervisor(request, path: "/reports") {
+        switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
         case .allowed(let a, _): account = a
         }
@@ -64,7 +45,7 @@ struct ReportPages: Sendable {
 
     func page(_ request: Request) async throws -> Response {
         let account: StaffAccount, token: String
-        switch try await supervisor(request, path: "/reports") {
+        switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
         case .allowed(let a, let s): (account, token) = (a, s)
         }
@@ -185,7 +166,7 @@ struct ReportPages: Sendable {
     /// The reports page's form: records a reform for the office shown, then shows the page again.
     func recordReform(_ request: Request) async throws -> Response {
         let account: StaffAccount, token: String
-        switch try await supervisor(request, path: "/reports") {
+        switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
         case .allowed(let a, let s): (account, token) = (a, s)
         }
