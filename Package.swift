@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "MadoguchiWeb", "Notify",
+                "MadoguchiWeb", "Notify", "Forecast",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -156,9 +156,10 @@ public final class LiveEstimates: Sendable {
         state.entries = entries
         // The guard: the largest p90 of any real ticket against the line.
         var guardState = state.guardState
-        let worst = zip(observation.waiting.prefix(real), calibrated.prefix(real)).max { $0.1.1.p90 < $1.1.1.p90 }
-        guardState.projectedMax = worst?.1.1.p90 ?? 0
-        guardState.worst = worst.map { observation.procedures[$0.0.procedure] }
+        let projection = WaitGuard.projection(calibrated.prefix(real).map(\.1))
+        let worst = projection.ticket.map { observation.waiting[$0] }
+        guardState.projectedMax = projection.seconds
+        guardState.worst = worst.map { observation.procedures[$0.procedure] }
         var raised: WaitGuard?
         if guardState.isOver, let worst {
             // Options cost a few twin runs: again when the projection moved by more than 5 minutes since they were
@@ -167,8 +168,8 @@ public final class LiveEstimates: Sendable {
             if stale || guardState.recommendedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
                 var what = observation
                 what.waiting = Array(observation.waiting.prefix(real))
-                guardState.recommendations = Self.recommendations(
-                    what, worst: worst.0.procedure, estimators: estimators, calibration: known?.calibration,
+                guardState.recommendations = WaitGuard.recommendations(
+                    what, worst: worst.procedure, estimators: estimators, calibration: known?.calibration,
                     before: guardState.projectedMax)
                 guardState.recommendedAt = now
             }

@@ -1,8 +1,7 @@
-import Forecast
 import Foundation
 import QueueCore
 
-/// The 60-minute guard of one office, as the last refresh left it: the projected longest wait (the largest 90%
+/// The 60-minute guard of one office, as the live hub's last refresh left it: the projected longest wait (the largest 90%
 /// point of any waiting ticket's remaining wait, from the twin), and while it is over the line, what would bring it
 /// back, each option run forward in the twin from the same live state.
 public struct WaitGuard: Sendable, Equatable {
@@ -32,16 +31,24 @@ public struct WaitGuard: Sendable, Equatable {
     public var recommendations: [Recommendation] = []
     /// Whether an `alert.raised` was recorded for the current crossing.
     public var raised = false
-    var recommendedAt: Date?
+    /// When the recommendations were worked out.
+    public var recommendedAt: Date?
+
+    public init() {}
 
     public var isOver: Bool { projectedMax > Self.limitSeconds }
-}
 
-extension LiveEstimates {
+    /// The projected longest wait of an observation with its (calibrated) predictions, in the same order as its
+    /// waiting tickets: the largest p90, and the index of that ticket.
+    public static func projection(_ predictions: [Prediction]) -> (seconds: Double, ticket: Int?) {
+        guard let i = predictions.indices.max(by: { predictions[$0].p90 < predictions[$1].p90 }) else { return (0, nil) }
+        return (predictions[i].p90, i)
+    }
+
     /// What would bring the projected longest wait under the line: each closed counter that may serve the worst
     /// procedure, opened in a copy of the observation and run forward in the twin with the same draws (common random
     /// numbers, so the difference is the action's). Best first; at most three.
-    static func recommendations(
+    public static func recommendations(
         _ observation: Observation, worst: Int, estimators: Estimators, calibration: Calibration?, before: Double
     ) -> [WaitGuard.Recommendation] {
         var options: [WaitGuard.Recommendation] = []
@@ -50,7 +57,7 @@ extension LiveEstimates {
             what.counters[i].isOpen = true
             // Open from now on, whatever the roster said.
             what.counters[i].plan = nil
-            let after = estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }.map(\.p90).max() ?? 0
+            let after = projection(estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }).seconds
             options.append(.init(action: .openCounter(counter.counter), procedure: observation.procedures[worst], before: before, after: after))
             if options.count >= 8 { break }
         }
