@@ -24,7 +24,7 @@ final class ReportSource: Sendable {
     /// The longest range one request may read.
     static let maxDays = 366
 
-    init(store: any QueueStore, capacity: Int = 600) {
+    init(store: any QueueStore, capacity: Int = 2_000) {
         self.store = store
         self.capacity = capacity
     }

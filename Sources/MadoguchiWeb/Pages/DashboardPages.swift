@@ -2,6 +2,7 @@ import Forecast
 import Foundation
 import Hummingbird
 import QueueCore
+import Reports
 
 /// The supervisor dashboard (`/dashboard`): every office the account may see, live. Per office: waiting per
 /// procedure, the projected longest wait against the 60-minute line (the largest 90% point of any waiting ticket's
@@ -124,9 +125,24 @@ struct DashboardPages: Sendable {
         let language = ConsoleRoutes.staffLanguage(request)
         let cards = try await cards(for: session.account, language: language)
         let title = pages.catalog.text("dashboard.title", language)
+        // Satisfaction against wait, by procedure, over the last four weeks of the offices shown.
+        let offices = try await store.offices().filter { session.account.mayAct(on: $0.id) }
+        let today = LocalDate(store.clock.now(), in: offices.first?.zone ?? .current)
+        let ratings = try await hub.reports.log(offices: offices, from: today.adding(days: -27), to: today).ratings
+        let procedures = Dictionary(offices.flatMap(\.procedures).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byProcedure = Dictionary(grouping: ratings.filter { $0.procedure != nil }, by: { $0.procedure! })
+        let satisfaction = byProcedure.keys.sorted { $0.rawValue < $1.rawValue }.map { id -> [String: Any] in
+            let bands = SatisfactionByWait(byProcedure[id]!).bands.filter { $0.from != nil }
+            return [
+                "name": procedures[id].map { language.isJapanese ? $0.name.ja : $0.name.en } ?? id.rawValue,
+                "cells": bands.map { band in band.scores.map { ReportCSV.decimal($0.mean, places: 1) + " (\($0.count))" } ?? "–" },
+            ]
+        }
         let model: [String: Any] = [
             "bodyClass": "staff", "heading": title, "csrf": Sessions.csrfToken(for: session.token),
             "anyOver": cards.contains(where: \.over),
+            "satisfaction": satisfaction, "hasSatisfaction": !satisfaction.isEmpty,
+            "simulated": ratings.contains(where: \.simulated),
             "cards": cards.map { c -> [String: Any] in
                 [
                     "office": c.office, "name": c.name, "status": c.status, "over": c.over, "open": String(c.open), "idle": String(c.idle),
