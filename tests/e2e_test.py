@@ -244,11 +244,16 @@ def main():
             registration = next(r for r in registrations if not r.get("isDeleted"))
             payload = {"title": "Chuo Ward Office: it is your turn", "body": f"Ticket {mine['number']}: please go to counter 5.",
                        "tag": "madoguchi-chuo-1", "url": f"{base}/t/{mine['token']}"}
-            cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": registration["registrationId"],
-                                                          "data": json.dumps(payload)})
+            # A push that reaches a worker still activating is dropped (seen once under load): deliver it again every
+            # 2 s until it shows; the notification's tag makes a repeat replace, not add.
             shown = []
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 15
+            last_push = 0.0
             while not shown and time.monotonic() < deadline:
+                if time.monotonic() - last_push > 2:
+                    cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": registration["registrationId"],
+                                                                  "data": json.dumps(payload)})
+                    last_push = time.monotonic()
                 shown = alert_page.evaluate("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                                             ".then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag})))")
                 alert_page.wait_for_timeout(100)

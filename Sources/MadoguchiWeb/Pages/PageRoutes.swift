@@ -155,10 +155,13 @@ struct PageRoutes: Sendable {
         return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
     }
 
-    /// The five faces of the one-tap rating, worst first, each with its spoken label.
+    /// The five faces of the one-tap rating, worst first, each with its spoken label. Drawn (a mouth and a colour
+    /// each), not emoji: a kiosk's fonts may not have them.
     static func faces(_ language: Language, _ catalog: Catalog) -> [[String: Any]] {
-        zip(1...5, ["😞", "🙁", "😐", "🙂", "😄"]).map { n, face in
-            ["value": n, "face": face, "label": catalog.text("rate.\(n)", language)]
+        let mouths = ["M12 29 Q20 20 28 29", "M12 28 Q20 24 28 28", "M12 26 L28 26", "M12 25 Q20 29 28 25", "M12 24 Q20 33 28 24"]
+        let fills = ["#fca5a5", "#fdba74", "#fde68a", "#bef264", "#86efac"]
+        return (1...5).map { n in
+            ["value": n, "mouth": mouths[n - 1], "fill": fills[n - 1], "label": catalog.text("rate.\(n)", language)]
         }
     }
 
