@@ -29,6 +29,9 @@ public struct OfficeFold: Sendable {
         var seen: Set<Int> = []
         /// Its skill set as the office is configured, when known.
         var configured: [Int]?
+        /// Its skill set as a supervisor changed it today (`counter.skills_changed`): above the plan and the
+        /// configuration.
+        var changed: [Int]?
     }
 
     struct TicketNow {
@@ -96,6 +99,13 @@ public struct OfficeFold: Sendable {
                 plans[plan.counter] = plan
                 plan.procedures.forEach { _ = index($0) }
                 touch(plan.counter)
+            }
+        case .counterSkillsChanged:
+            if let c = e.counter, case .array(let list)? = e.data["procedures"] {
+                touch(c)
+                var skills: [Int] = []
+                for name in list.compactMap(\.stringValue) { skills.append(index(ServiceID(name))) }
+                counters[c]?.changed = skills
             }
         case .counterOpened, .counterClosed:
             if let c = e.counter {
@@ -191,7 +201,7 @@ public struct OfficeFold: Sendable {
                 busy = .init(
                     ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, remote: t.remote, calledOnly: t.status == .called)
             }
-            let skills = plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
+            let skills = state.changed ?? plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
             return ObservedCounter(
                 counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
                 plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } })

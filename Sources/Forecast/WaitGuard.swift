@@ -14,6 +14,8 @@ public struct WaitGuard: Sendable, Equatable {
         public enum Action: Sendable, Equatable {
             /// Open a closed counter (its configured skills include the procedure).
             case openCounter(CounterID)
+            /// Let an open counter also take the procedure for the rest of the day (switch skills).
+            case addSkill(CounterID)
         }
 
         public var action: Action
@@ -46,8 +48,9 @@ public struct WaitGuard: Sendable, Equatable {
     }
 
     /// What would bring the projected longest wait under the line: each closed counter that may serve the worst
-    /// procedure, opened in a copy of the observation and run forward in the twin with the same draws (common random
-    /// numbers, so the difference is the action's). Best first; at most three.
+    /// procedure opened, and each open counter that does not serve it given it too (up to six, idle ones first), in a
+    /// copy of the observation run forward in the twin with the same draws (common random numbers, so the difference
+    /// is the action's). Best first; at most three.
     public static func recommendations(
         _ observation: Observation, worst: Int, estimators: Estimators, calibration: Calibration?, before: Double
     ) -> [WaitGuard.Recommendation] {
@@ -60,6 +63,15 @@ public struct WaitGuard: Sendable, Equatable {
             let after = projection(estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }).seconds
             options.append(.init(action: .openCounter(counter.counter), procedure: observation.procedures[worst], before: before, after: after))
             if options.count >= 8 { break }
+        }
+        // Open counters that do not take the procedure, given it too: the ones with the least to do first.
+        let helpers = observation.counters.indices.filter { observation.counters[$0].isOpen && !observation.counters[$0].procedures.contains(worst) }
+            .sorted { (observation.counters[$0].busy == nil ? 0 : 1) < (observation.counters[$1].busy == nil ? 0 : 1) }
+        for i in helpers.prefix(6) {
+            var what = observation
+            what.counters[i].procedures.append(worst)
+            let after = projection(estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }).seconds
+            options.append(.init(action: .addSkill(observation.counters[i].counter), procedure: observation.procedures[worst], before: before, after: after))
         }
         return Array(options.sorted { $0.after < $1.after }.prefix(3))
     }

@@ -142,9 +142,13 @@ public final class OfficeHub: Service {
             "kind": .string("wait_over_60"), "projectedMaxMinutes": .int(Int((g.projectedMax / 60).rounded())),
         ]
         if let worst = g.worst { data["procedure"] = .string(worst.rawValue) }
-        if let best = g.recommendations.first, case .openCounter(let counter) = best.action {
+        if let best = g.recommendations.first {
+            let (action, counter) = switch best.action {
+            case .openCounter(let c): ("open_counter", c)
+            case .addSkill(let c): ("add_skill", c)
+            }
             data["recommendation"] = .object([
-                "action": .string("open_counter"), "counter": .string(counter.rawValue),
+                "action": .string(action), "counter": .string(counter.rawValue),
                 "procedure": .string(best.procedure.rawValue), "afterMinutes": .int(Int((best.after / 60).rounded())),
             ])
         }

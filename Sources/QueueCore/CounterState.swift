@@ -8,12 +8,26 @@ public struct CounterState: Codable, Sendable, Equatable {
     public var current: TicketID?
     /// Priority calls in a row, for the anti-starvation rule.
     public var priorityStreak: Int
+    /// The procedures a supervisor gave the counter for one business day (`counter.skills_changed`), instead of its
+    /// configured ones; nil when unchanged.
+    public var skills: [ServiceID]?
+    public var skillsDate: LocalDate?
 
-    public init(id: CounterID, open: Bool = false, current: TicketID? = nil, priorityStreak: Int = 0) {
+    public init(
+        id: CounterID, open: Bool = false, current: TicketID? = nil, priorityStreak: Int = 0, skills: [ServiceID]? = nil,
+        skillsDate: LocalDate? = nil
+    ) {
         self.id = id
         self.open = open
         self.current = current
         self.priorityStreak = priorityStreak
+        self.skills = skills
+        self.skillsDate = skillsDate
+    }
+
+    /// What the counter serves on `date`: the day's changed skills, else its configured ones.
+    public func services(configured: [ServiceID], on date: LocalDate) -> [ServiceID] {
+        skillsDate == date ? skills ?? configured : configured
     }
 
     /// The run of priority calls after calling a ticket of class `priority`: what the anti-starvation rule counts.
@@ -28,6 +42,11 @@ public struct CounterState: Codable, Sendable, Equatable {
             next.open = true
         case .counterClosed where event.counter == id:
             next.open = false
+        case .counterSkillsChanged where event.counter == id:
+            if case .array(let list)? = event.data["procedures"] {
+                next.skills = list.compactMap(\.stringValue).map { ServiceID($0) }
+                next.skillsDate = event.data["businessDate"]?.stringValue.flatMap(LocalDate.init(parsing:)) ?? event.localDate
+            }
         case .ticketCalled where event.counter == id:
             next.current = event.ticket
             next.priorityStreak = Self.streak(after: event.priority ?? 0, from: priorityStreak)

@@ -104,6 +104,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"
+    /// A supervisor changed what a counter serves for the rest of the business day (`data.procedures`).
+    case counterSkillsChanged = "counter.skills_changed"
     /// At the start of a business day, one per counter: its skill set and its planned open intervals.
     case rosterPlanned = "roster.planned"
     case feedbackGiven = "feedback.given"

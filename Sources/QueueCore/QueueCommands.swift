@@ -224,8 +224,11 @@ public struct QueueCommands: Sendable {
         guard state.open else { throw QueueError.counterClosed(counterID) }
         if let held = try currentTicket(of: state, in: ledger) { throw QueueError.counterBusy(counterID, current: held.number) }
         let today = LocalDate(now(), in: office.zone)
-        let heads = try ledger.lineHeads(office: id, date: today, services: Set(counter.services))
-        guard let next = Routing.choose(from: heads, for: counter, priorityStreak: state.priorityStreak, policy: office.policy)
+        // What it serves today: its configured skills, or those a supervisor gave it for the day.
+        var serving = counter
+        serving.services = state.services(configured: counter.services, on: today)
+        let heads = try ledger.lineHeads(office: id, date: today, services: Set(serving.services))
+        guard let next = Routing.choose(from: heads, for: serving, priorityStreak: state.priorityStreak, policy: office.policy)
         else { return CommandResult(value: nil, events: [], created: false) }
         let result = try apply(.call(counterID), to: next, office: office, by: staff, in: &ledger)
         if let key = idempotencyKey {

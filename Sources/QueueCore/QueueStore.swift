@@ -50,6 +50,8 @@ public protocol QueueStore: Sendable {
     func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event>
     /// Whether the ticket's holder rated the visit.
     func rated(ticket: TicketID) async throws -> Bool
+    /// What a counter serves for the rest of today (`QueueCommands.setSkills`).
+    func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState>
     /// The 60-minute guard's `alert.raised`.
     func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event>
     // Reforms (`docs/reports.md`).
@@ -89,6 +91,13 @@ extension QueueStore where Self: LedgerDatabase {
     public func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event> {
         let commands = commands
         return try await write { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
+    }
+
+    public func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState> {
+        let commands = commands
+        return try await write { ledger in
+            try commands.setSkills(office: office, counter: counter, services: services, by: staff, in: &ledger)
+        }
     }
 
     public func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event> {

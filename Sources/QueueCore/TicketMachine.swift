@@ -88,7 +88,7 @@ public enum TicketLifecycle {
         case .ticketNoShow: .noShow
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded: nil
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .counterSkillsChanged: nil
         }
     }
 }
@@ -205,7 +205,7 @@ extension Ticket {
             next.counter = nil
             next.calledAt = nil
             next.finishedAt = nil
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded:
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .counterSkillsChanged:
             break
         }
         return next

@@ -23,19 +23,22 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
-        let sql = "SELECT counter, open, current, priority_streak FROM counter_state WHERE office = ? AND counter = ?"
+        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = ? AND counter = ?"
         return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, counter.rawValue]).map(Self.counterState)
     }
 
     public func counterStates(office: OfficeID) throws -> [CounterState] {
-        let sql = "SELECT counter, open, current, priority_streak FROM counter_state WHERE office = ? ORDER BY counter"
+        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = ? ORDER BY counter"
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue]).map(Self.counterState)
     }
 
     static func counterState(_ row: Row) -> CounterState {
         CounterState(
             id: CounterID(row["counter"] as String), open: row["open"], current: (row["current"] as String?).map { TicketID($0) },
-            priorityStreak: row["priority_streak"])
+            priorityStreak: row["priority_streak"],
+            // Procedure ids, comma-separated (ids are [a-z0-9-]).
+            skills: (row["skills"] as String?).map { $0.split(separator: ",").map { ServiceID(String($0)) } },
+            skillsDate: (row["skills_date"] as String?).flatMap(LocalDate.init(parsing:)))
     }
 
     public func ticket(_ id: TicketID) throws -> Ticket? {
@@ -247,12 +250,15 @@ public struct SQLiteLedger: QueueLedger {
 
     public mutating func save(counter: CounterState, office: OfficeID) throws {
         let sql = """
-            INSERT INTO counter_state (office, counter, open, current, priority_streak) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO counter_state (office, counter, open, current, priority_streak, skills, skills_date) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (office, counter) DO UPDATE SET open = excluded.open, current = excluded.current,
-                priority_streak = excluded.priority_streak
+                priority_streak = excluded.priority_streak, skills = excluded.skills, skills_date = excluded.skills_date
             """
         try db.cachedStatement(sql: sql).execute(
-            arguments: [office.rawValue, counter.id.rawValue, counter.open, counter.current?.rawValue, counter.priorityStreak])
+            arguments: [
+                office.rawValue, counter.id.rawValue, counter.open, counter.current?.rawValue, counter.priorityStreak,
+                counter.skills.map { $0.map(\.rawValue).joined(separator: ",") }, counter.skillsDate?.description,
+            ])
     }
 
     public mutating func append(_ event: Event) throws -> Event {

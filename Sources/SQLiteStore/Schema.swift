@@ -148,6 +148,13 @@ enum Schema {
         migrator.registerMigration("v4-reforms") { db in
             try db.execute(sql: "CREATE INDEX event_reform ON event (office, seq) WHERE type = 'reform.recorded'")
         }
+        // A counter's skills changed for one day by a supervisor (the 60-minute guard's "switch skills").
+        migrator.registerMigration("v5-counter-skills") { db in
+            try db.execute(sql: """
+                ALTER TABLE counter_state ADD COLUMN skills TEXT;
+                ALTER TABLE counter_state ADD COLUMN skills_date TEXT;
+                """)
+        }
         return migrator
     }
 }

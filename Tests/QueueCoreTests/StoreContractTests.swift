@@ -66,6 +66,32 @@ struct StoreContractTests {
         await #expect(throws: QueueError.counterNotFound("c9")) { try await store.callNext(office: office, counter: "c9", idempotencyKey: nil) }
     }
 
+    @Test("a counter given another procedure for the day calls from that line too, and only that day", arguments: Fixtures.StoreKind.allCases)
+    func skillsForTheDay(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let moving = try await Fixtures.issue(store, "moving-in")
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value == nil)  // certificates only
+        await #expect(throws: QueueError.serviceNotFound("passports")) {
+            try await store.setSkills(office: office, counter: "c1", services: ["certificates", "passports"], by: "boss")
+        }
+        await #expect(throws: QueueError.invalidInput(field: "services", reason: "at least one procedure, none twice")) {
+            try await store.setSkills(office: office, counter: "c1", services: [], by: "boss")
+        }
+        let changed = try await store.setSkills(office: office, counter: "c1", services: ["certificates", "moving-in"], by: "boss")
+        #expect(changed.events.map(\.type) == [.counterSkillsChanged] && changed.events.first?.data["staff"] == .string("boss"))
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == moving.id)
+        // Kept by the store for that business day only.
+        let state = try #require(try await store.counterStates(office: office).first { $0.id == "c1" })
+        let today = try #require(LocalDate(parsing: "2026-03-30"))
+        #expect(state.skills == ["certificates", "moving-in"] && state.skillsDate == today)
+        #expect(state.services(configured: ["certificates"], on: today.adding(days: 1)) == ["certificates"])
+        _ = try await store.counterAction(.complete, office: office, counter: "c1")
+        clock.advance(seconds: 86_400)
+        _ = try await Fixtures.issue(store, "moving-in")
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value == nil)    // the next day: configured
+    }
+
     @Test("priority tickets go first until the streak limit lets a normal one through", arguments: Fixtures.StoreKind.allCases)
     func priorityStreak(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)

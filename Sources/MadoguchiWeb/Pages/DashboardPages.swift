@@ -45,6 +45,8 @@ struct DashboardPages: Sendable {
             /// Support staff (応援): an office with an idle counter to take someone from, and that counter.
             var fromOffice: String?
             var fromCounter: String?
+            /// Switch skills: the procedure the counter takes on too.
+            var skill: String?
         }
 
         var office: String
@@ -85,7 +87,13 @@ struct DashboardPages: Sendable {
             }
             .max { $0.2 < $1.2 }
         let options = g.recommendations.map { r -> Card.Option in
-            guard case .openCounter(let counter) = r.action else { return Card.Option(text: "", effect: "", counter: "") }
+            guard case .openCounter(let counter) = r.action else {
+                guard case .addSkill(let counter) = r.action else { return Card.Option(text: "", effect: "", counter: "") }
+                let label = office.counter(counter)?.label ?? counter.rawValue
+                return Card.Option(
+                    text: t("dashboard.add_skill", ["counter": label, "procedure": name(r.procedure)]), effect: Self.effect(r, language),
+                    counter: counter.rawValue, skill: r.procedure.rawValue)
+            }
             let label = office.counter(counter)?.label ?? counter.rawValue
             var text = t("dashboard.open_counter", ["counter": label, "procedure": name(r.procedure)])
             if idleHere == 0, let (from, servingCounter, count) = donor {
@@ -147,7 +155,10 @@ struct DashboardPages: Sendable {
                 [
                     "office": c.office, "name": c.name, "status": c.status, "over": c.over, "open": String(c.open), "idle": String(c.idle),
                     "projected": String(c.projectedMinutes), "lines": c.lines.map { ["name": $0.name, "prefix": $0.prefix, "waiting": String($0.waiting), "css": PageRoutes.cssClass(ServiceID($0.service))] },
-                    "options": c.options.map { ["text": $0.text, "effect": $0.effect, "counter": $0.counter, "fromOffice": $0.fromOffice as Any, "fromCounter": $0.fromCounter as Any] },
+                    "options": c.options.map {
+                        ["text": $0.text, "effect": $0.effect, "counter": $0.counter, "fromOffice": $0.fromOffice as Any,
+                         "fromCounter": $0.fromCounter as Any, "skill": $0.skill as Any]
+                    },
                 ]
             },
         ]
@@ -177,8 +188,9 @@ struct DashboardPages: Sendable {
         return response
     }
 
-    /// Accepting a recommendation: the counter opens (`counter.opened` with the supervisor's name); with support
-    /// staff from another office, that office's idle counter closes first.
+    /// Accepting a recommendation: the counter opens (`counter.opened` with the supervisor's name), with support
+    /// staff from another office closing that office's idle counter first; or the counter takes the procedure too
+    /// (`counter.skills_changed`).
     func accept(_ request: Request) async throws -> Response {
         guard let session = try await supervisor(request) else { return Pages.redirect("/login?next=/dashboard") }
         let form = try await Form.read(request)
@@ -187,6 +199,18 @@ struct DashboardPages: Sendable {
         }
         let office = OfficeID(form["office"] ?? ""), counter = CounterID(form["counter"] ?? "")
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
+        if let skill = form["skill"], !skill.isEmpty {
+            // Switch skills: the counter keeps what it serves today and takes the procedure too.
+            guard let config = try await store.offices().first(where: { $0.id == office }), let configured = config.counter(counter) else {
+                throw ApiError(QueueError.counterNotFound(counter))
+            }
+            let today = LocalDate(store.clock.now(), in: config.zone)
+            let state = try await store.counterStates(office: office).first { $0.id == counter } ?? CounterState(id: counter)
+            let now = state.services(configured: configured.services, on: today)
+            let services = now.contains(ServiceID(skill)) ? now : now + [ServiceID(skill)]
+            hub.published(try await store.setSkills(office: office, counter: counter, services: services, by: session.account.name).events)
+            return Pages.redirect("/dashboard#office-\(office.rawValue)")
+        }
         if let fromID = form["fromOffice"], let fromCounterID = form["fromCounter"], !fromID.isEmpty {
             let from = OfficeID(fromID), fromCounter = CounterID(fromCounterID)
             guard session.account.mayAct(on: from) else { throw ApiError.forbidden }

@@ -29,6 +29,7 @@
       var form = el("form", { method: "post", action: "/dashboard/accept", "class": "option" });
       var fields = { csrf: csrf, office: card.office, counter: o.counter };
       if (o.fromOffice) { fields.fromOffice = o.fromOffice; fields.fromCounter = o.fromCounter; }
+      if (o.skill) { fields.skill = o.skill; }
       Object.keys(fields).forEach(function (k) { form.append(el("input", { type: "hidden", name: k, value: fields[k] })); });
       var p = el("p", {}, o.text + " ");
       p.append(el("strong", {}, o.effect));
