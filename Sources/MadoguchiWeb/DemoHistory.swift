@@ -56,11 +56,8 @@ public enum DemoHistory {
     /// (4.5 for none, one point less per 25 minutes, give or take one). Marked simulated like the rest.
     static func ratings(for events: [Event], day: Int, offices: [Office]) -> [Event] {
         let zones = Dictionary(offices.map { ($0.id, $0.zone) }, uniquingKeysWith: { a, _ in a })
-        var state = UInt64(truncatingIfNeeded: day) &* 0x9E37_79B9_7F4A_7C15 | 1
-        func uniform() -> Double {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        var random = SplitMix64(seed: UInt64(truncatingIfNeeded: day))
+        func uniform() -> Double { Double.random(in: 0..<1, using: &random) }
         var out: [Event] = []
         for visit in VisitLog.visits(events).visits where visit.outcome == .completed {
             guard uniform() < 0.16, let wait = visit.waitSeconds, let ended = visit.endedAt else { continue }

@@ -89,7 +89,7 @@ public struct ReformEvaluation: Sendable, Equatable {
             return weight > 0 ? (total / weight, used) : nil
         }
         guard let point = adjusted(beforeDays, afterDays) else { return nil }
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var draws: [Double] = []
         draws.reserveCapacity(resamples)
         for _ in 0..<resamples {
@@ -130,17 +130,4 @@ func studentT975(df: Double) -> Double {
     let z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z
     return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df)
         + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df * df * df)
-}
-
-/// SplitMix64: a small, fast, seedable generator, so that the same data give the same interval.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

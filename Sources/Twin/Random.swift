@@ -1,4 +1,5 @@
 import Foundation
+import QueueCore
 
 /// xoshiro256** (Blackman & Vigna 2018), seeded through SplitMix64: fast, and the same stream on every machine,
 /// which `SystemRandomNumberGenerator` is not. Every random draw of the twin comes from one of these.
@@ -6,15 +7,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     @usableFromInline var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        var seeder = SplitMix64(seed: seed)
+        s0 = seeder.next(); s1 = seeder.next(); s2 = seeder.next(); s3 = seeder.next()
     }
 
     /// An independent stream for one purpose (a day, a procedure's arrivals), derived from a seed and labels, so

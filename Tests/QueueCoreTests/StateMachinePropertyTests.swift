@@ -11,7 +11,7 @@ struct StateMachinePropertyTests {
     @Test("random actions keep every invariant, and replaying the log rebuilds the state", arguments: Fixtures.StoreKind.allCases)
     func randomActions(kind: Fixtures.StoreKind) async throws {
         print("StateMachinePropertyTests seed=\(Self.seed) store=\(kind) (set MADOGUCHI_SEED to repeat)")
-        var rng = SeededGenerator(seed: Self.seed)
+        var rng = SplitMix64(seed: Self.seed)
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
         let office = Fixtures.office
