@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The domain: value types, the ticket state machine, routing, events. Foundation only.
@@ -59,6 +60,19 @@ let package = Package(
             name: "SQLiteStore",
             dependencies: ["QueueCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The store for several nodes: PostgreSQL through PostgresNIO, under the same contract; NOTIFY/LISTEN tells every
+        // node what changed.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "QueueCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Alerts to citizens: the outbox sender, Web Push (RFC 8291/8292), LINE, SMTP, the SMS/voice gateway.
         .target(
             name: "Notify",
@@ -79,7 +93,7 @@ let package = Package(
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore", "YAMLInput", "Twin", "Forecast", "Notify", "Reports",
+                "QueueCore", "MemoryStore", "SQLiteStore", "PostgresStore", "YAMLInput", "Twin", "Forecast", "Notify", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -103,7 +117,7 @@ let package = Package(
             ]
         ),
         // The domain's tests, the state-machine property tests and the store contract suite (every store).
-        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore"]),
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore", "PostgresStore"]),
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),

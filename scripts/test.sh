@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The test command: builds once, runs the Swift suites (domain, store contract, HTTP, concurrency, the twin and
+# The test command: builds once, runs the Swift suites (domain, store contract on memory, SQLite and PostgreSQL, HTTP, concurrency, the twin and
 # the planner, the pages), the twin's commands end to end, the pages end to end in headless Chromium with axe-core
 # and screenshots, then the kill -9 crash test, the live SSE test, the alerts test (fake LINE and SMS gateway,
 # kill -9 between commit and send) and schemathesis
 # against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
-# fonts-noto-cjk and zbar-tools from Debian; cryptography and aiosmtpd from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
+# fonts-noto-cjk, zbar-tools and postgresql from Debian; cryptography and aiosmtpd from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,14 @@ if [ ! -x .venv-e2e/bin/python ]; then
   python3 -m venv .venv-e2e
   .venv-e2e/bin/pip install --quiet playwright==1.65.2 axe-playwright-python==0.1.8
 fi
+
+# A throwaway PostgreSQL cluster (Debian's packages, initdb and pg_ctl in a temporary folder): the store contract
+# suite runs on it too, then the two-node tests.
+PG_DIR=$(mktemp -d /tmp/madoguchi-pg.XXXXXX)
+PG_PORT=${MADOGUCHI_PG_PORT:-55439}
+trap 'scripts/postgres.sh stop "$PG_DIR" 2>/dev/null || true; rm -rf "$PG_DIR"' EXIT
+export MADOGUCHI_TEST_POSTGRES=$(scripts/postgres.sh start "$PG_DIR" "$PG_PORT")
+export MADOGUCHI_PG_DIR=$PG_DIR
 
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log

@@ -36,8 +36,7 @@ public struct SQLiteLedger: QueueLedger {
         CounterState(
             id: CounterID(row["counter"] as String), open: row["open"], current: (row["current"] as String?).map { TicketID($0) },
             priorityStreak: row["priority_streak"],
-            // Procedure ids, comma-separated (ids are [a-z0-9-]).
-            skills: (row["skills"] as String?).map { $0.split(separator: ",").map { ServiceID(String($0)) } },
+            skills: StoredForm.skills(parsing: row["skills"]),
             skillsDate: (row["skills_date"] as String?).flatMap(LocalDate.init(parsing:)))
     }
 
@@ -220,7 +219,7 @@ public struct SQLiteLedger: QueueLedger {
         try db.cachedStatement(sql: sql).execute(
             arguments: [
                 office.rawValue, counter.id.rawValue, counter.open, counter.current?.rawValue, counter.priorityStreak,
-                counter.skills.map { $0.map(\.rawValue).joined(separator: ",") }, counter.skillsDate?.description,
+                StoredForm.skills(counter.skills), counter.skillsDate?.description,
             ])
     }
 
@@ -257,19 +256,5 @@ public struct SQLiteLedger: QueueLedger {
         try db.execute(
             sql: "INSERT INTO staff_account (token_hash, role, office, name, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [account.tokenHash, account.role.rawValue, account.office?.rawValue, account.name, TicketRow.millis(account.createdAt)])
-    }
-}
-
-/// Decoded office configurations, keyed by their stored text: a command reads the office on every call, and
-/// decoding the JSON each time would dominate the issue path. A changed row has other text, so the cache is
-/// never stale.
-final class OfficeCache: Sendable {
-    private let entries = Mutex<[String: (text: String, office: Office)]>([:])
-
-    func decode(id: String, text: String) throws -> Office {
-        if let hit = entries.withLock({ $0[id] }), hit.text == text { return hit.office }
-        let office = try JSONDecoder().decode(Office.self, from: Data(text.utf8))
-        entries.withLock { $0[id] = (text, office) }
-        return office
     }
 }

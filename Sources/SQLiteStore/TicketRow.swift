@@ -42,6 +42,6 @@ enum TicketRow {
             stage: row["stage"])
     }
 
-    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func millis(_ date: Date) -> Int64 { StoredForm.millis(date) }
+    static func date(_ millis: Int64) -> Date { StoredForm.date(millis) }
 }

@@ -19,7 +19,7 @@ struct Madoguchi: AsyncParsableCommand {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
 
-    @Option(help: "sqlite:PATH (durable, the default) or memory.") var db = "sqlite:madoguchi.sqlite"
+    @Option(help: "sqlite:PATH (durable, the default; one node), postgres://USER@HOST[:PORT]/DATABASE?sslmode=…&pool=N (several nodes; docs/deploy.md), or memory.") var db = "sqlite:madoguchi.sqlite"
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Seconds a counter waits on a called ticket before it may mark a no-show (overrides each office).")
@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "madoguchi")
         logger.logLevel = .info
-        let store = try StoreFactory.open(db, commands: QueueCommands(noShowGraceOverride: noShowGrace))
+        let store = try await StoreFactory.open(db, commands: QueueCommands(noShowGraceOverride: noShowGrace))
         if demo, try await store.offices().isEmpty {
             let events = try await OfficesFile.demo().load(into: store)
             let count = try await store.offices().count
@@ -115,10 +115,10 @@ struct Vapid: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the VAPID public key (base64url), making the key pair first if the database has none.")
-        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
 
         func run() async throws {
-            let store = try StoreFactory.open(db, commands: QueueCommands())
+            let store = try await StoreFactory.open(db, commands: QueueCommands())
             print(try await AlertSetup.vapidPublicKey(store: store))
         }
     }
@@ -130,7 +130,7 @@ struct Token: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it alone on stdout; only its hash is kept.")
 
-        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
         @Option(help: "admin, supervisor, staff, or device (a kiosk or lobby board of one office).") var role: String
         @Option(help: "The office it may act on; omit for every office (admin and city-wide supervisors only).")
         var office: String?
@@ -141,7 +141,7 @@ struct Token: AsyncParsableCommand {
                 throw ValidationError("--role must be admin, supervisor, staff or device")
             }
             if (role == .staff || role == .device) && office == nil { throw ValidationError("a \(role.rawValue) token needs --office") }
-            let store = try StoreFactory.open(db)
+            let store = try await StoreFactory.open(db)
             let token = StaffTokens.generate()
             try await store.createStaff(StaffAccount(
                 tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: name,
@@ -157,7 +157,7 @@ struct User: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a console login; the password is read from stdin and only its hash is kept.")
 
-        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
         @Option(help: "The office it may work; omit for every office (admin and city-wide supervisors only).") var office: String?
         @Option(help: "admin, supervisor or staff.") var role: String
         @Option(help: "3-40 of a-z, 0-9, '.', '_', '-': a desk or role name, not a person's full name.") var username: String
@@ -172,7 +172,7 @@ struct User: AsyncParsableCommand {
             if role == .staff && office == nil { throw ValidationError("a staff login needs --office") }
             let password = (readLine(strippingNewline: true) ?? "")
             guard password.count >= 8 else { throw ValidationError("the password needs at least 8 characters") }
-            let store = try StoreFactory.open(db)
+            let store = try await StoreFactory.open(db)
             try await store.createUser(StaffUser(
                 username: username, passwordHash: try Passwords.hash(password), role: role,
                 office: office.map { OfficeID($0) }, createdAt: store.clock.now()))
@@ -184,12 +184,12 @@ struct User: AsyncParsableCommand {
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Load or update offices, procedures and counters from YAML (docs/offices.md).")
 
-    @Option(help: "sqlite:PATH or memory.") var db: String
+    @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
     @Argument(help: "The offices YAML file.") var file: String
 
     func run() async throws {
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        let store = try StoreFactory.open(db)
+        let store = try await StoreFactory.open(db)
         let parsed = try OfficesFile.parse(text)
         _ = try await parsed.load(into: store)
         let ids = parsed.offices.map(\.id)
@@ -203,13 +203,13 @@ struct Export: AsyncParsableCommand {
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write one office's events of one business day as JSONL to stdout.")
 
-        @Option(help: "sqlite:PATH or memory.") var db: String
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
         @Option(help: "Office id.") var office: String
         @Option(help: "Business date, YYYY-MM-DD, in the office's time zone.") var date: String
 
         func run() async throws {
             guard let day = LocalDate(parsing: date) else { throw ValidationError("--date must be YYYY-MM-DD") }
-            let store = try StoreFactory.open(db)
+            let store = try await StoreFactory.open(db)
             guard try await store.offices().contains(where: { $0.id.rawValue == office }) else {
                 throw ValidationError("no office '\(office)'")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import MemoryStore
+import PostgresStore
 import QueueCore
 import SQLiteStore
 
@@ -28,8 +29,21 @@ enum Fixtures {
     }
 
     enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var description: String { rawValue }
+
+        /// PostgreSQL joins when `MADOGUCHI_TEST_POSTGRES` names a server's database (`scripts/test.sh` starts one).
+        static var allCases: [StoreKind] { postgresURL == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres] }
+    }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["MADOGUCHI_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A PostgreSQL store in a schema of its own, so that every test starts from empty tables.
+    static func postgresStore(commands: QueueCommands) async throws -> PostgresStore {
+        guard let url = postgresURL else { throw QueueError.storageUnavailable("MADOGUCHI_TEST_POSTGRES is not set") }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let settings = try PostgresSettings(url: url + (url.contains("?") ? "&" : "?") + "pool=2&schema=\(schema)")
+        return try await PostgresStore.open(settings, commands: commands)
     }
 
     /// A fresh store of `kind` with the test office loaded and its counters open, on a manual clock.
@@ -39,6 +53,7 @@ enum Fixtures {
         switch kind {
         case .memory: store = MemoryStore(commands: commands)
         case .sqlite: store = try SQLiteStore(path: temporaryPath(), commands: commands)
+        case .postgres: store = try await postgresStore(commands: commands)
         }
         _ = try await store.importOffice(office)
         if openCounters {

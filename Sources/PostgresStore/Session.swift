@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import QueueCore
+
+/// A value bound to a statement's `$n`: text, a whole number, a truth value, or NULL.
+enum Bind {
+    case text(String?)
+    case int(Int64?)
+    case bool(Bool)
+
+    static func int(_ value: Int) -> Bind { .int(Int64(value)) }
+    static func int(_ value: Int?) -> Bind { .int(value.map(Int64.init)) }
+}
+
+/// One connection's open transaction, used by one thread at a time. Statements block on their futures: the
+/// ledger is synchronous (commands are written once, against `QueueLedger`), and it runs on a thread of the
+/// store's own pool, never on an event loop.
+final class Session {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Whether the transaction changes things: its reads of rows it may change then lock them (`FOR UPDATE`).
+    let writing: Bool
+    /// Set when any statement failed: PostgreSQL then refuses the rest of the transaction, and a COMMIT would
+    /// roll it back silently, so it must not be called a success.
+    private(set) var failed: Error?
+    /// Offices whose write lock this transaction holds (`lockOffice`).
+    private var lockedOffices: Set<OfficeID> = []
+    /// The newest event appended per office, announced with NOTIFY at commit.
+    private(set) var appended: [OfficeID: Int64] = [:]
+
+    init(connection: PostgresConnection, writing: Bool, logger: Logger) {
+        self.connection = connection
+        self.writing = writing
+        self.logger = logger
+    }
+
+    func rows(_ sql: String, _ binds: [Bind] = []) throws -> [PostgresRandomAccessRow] {
+        try run(sql, binds).rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Runs a statement; returns how many rows it changed (or returned).
+    @discardableResult
+    func execute(_ sql: String, _ binds: [Bind] = []) throws -> Int {
+        try run(sql, binds).metadata.rows ?? 0
+    }
+
+    func run(_ sql: String, _ binds: [Bind]) throws -> PostgresQueryResult {
+        if let failed { throw failed }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            switch bind {
+            case .text(let value): value.map { bindings.append($0) } ?? bindings.appendNull()
+            case .int(let value): value.map { bindings.append($0) } ?? bindings.appendNull()
+            case .bool(let value): bindings.append(value)
+            }
+        }
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+        } catch {
+            failed = error
+            throw error
+        }
+    }
+
+    /// Serialises this transaction's changes of `office` with every other transaction's, from here to its commit:
+    /// the office's events then commit in the order of their `seq`, so that a node that read up to some `seq` has
+    /// missed none before it (`PostgresStore.followChanges`). Taken before an office's first change, and by
+    /// check-then-act reads (idempotency keys, "once a day" events), so every transaction takes its locks in the
+    /// same order: the office first, then rows.
+    func lockOffice(_ office: OfficeID) throws {
+        guard writing, !lockedOffices.contains(office) else { return }
+        try execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(office.rawValue)])
+        lockedOffices.insert(office)
+    }
+
+    func noteAppended(_ office: OfficeID, seq: Int64) {
+        appended[office] = max(appended[office] ?? 0, seq)
+    }
+
+    /// `FOR UPDATE` when writing: a read of a row the transaction may change waits for whoever changes it now and
+    /// then sees the committed row, as if the two had run one after the other.
+    var lockClause: String { writing ? " FOR UPDATE" : "" }
+}
+
+extension PostgresRandomAccessRow {
+    func text(_ column: String) throws -> String { try self[column].decode(String.self) }
+    func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
+    func int(_ column: String) throws -> Int { try self[column].decode(Int.self) }
+    func int64(_ column: String) throws -> Int64 { try self[column].decode(Int64.self) }
+    func optionalInt64(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+    func bool(_ column: String) throws -> Bool { try self[column].decode(Bool.self) }
+}
