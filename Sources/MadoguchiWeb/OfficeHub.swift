@@ -49,6 +49,14 @@ public final class OfficeHub: Service {
         /// Each ticket's events since the last refresh, one frame each, so that a quick call-then-start still
         /// shows the phone its `ticket.called`.
         var ticketEvents: [TicketID: [Event]] = [:]
+        /// With a shared store (`ChangeFeed`): per office, the `seq` up to which the log has been read here, and
+        /// the events above it already shown because this node committed them, so that each is shown once.
+        var following = false
+        var readUpTo: [OfficeID: Int64] = [:]
+        var shownAbove: [OfficeID: Set<Int64>] = [:]
+        /// Offices another node changed, to read; `all` after the feed (re)connected.
+        var toRead: Set<OfficeID> = []
+        var readAll = false
     }
 
     static let bufferedFrames = 8
@@ -63,6 +71,8 @@ public final class OfficeHub: Service {
     private let state = Mutex(State())
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
+    private let readWake: AsyncStream<Void>.Continuation
+    private let readWakes: AsyncStream<Void>
 
     public init(
         store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), notifier: Notifier? = nil,
@@ -75,19 +85,90 @@ public final class OfficeHub: Service {
         self.heartbeatSeconds = heartbeatSeconds
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (readWakes, readWake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Tells the hub about events that have committed.
-    func published(_ events: [Event]) {
+    /// Tells the hub about events that have committed on this node.
+    func published(_ events: [Event]) { show(events, readFromLog: false) }
+
+    /// Marks the events' offices for recomputation. With a shared store, events come both from this node's commands
+    /// and from reading the log after another node's NOTIFY (or this node's own): each is shown once, whichever
+    /// way arrives first. Events read from the log are one office's, in `seq` order.
+    private func show(_ events: [Event], readFromLog: Bool) {
         guard !events.isEmpty else { return }
-        state.withLock { state in
+        let fresh = state.withLock { state -> [Event] in
+            var fresh: [Event] = []
             for event in events {
+                if state.following {
+                    let office = event.office
+                    if event.seq <= state.readUpTo[office] ?? 0 { continue }
+                    if readFromLog {
+                        state.readUpTo[office] = event.seq
+                        if state.shownAbove[office]?.remove(event.seq) != nil { continue }
+                    } else if state.shownAbove[office, default: []].insert(event.seq).inserted == false {
+                        continue
+                    }
+                }
+                fresh.append(event)
                 state.dirty.insert(event.office)
                 if let ticket = event.ticket { state.ticketEvents[ticket, default: []].append(event) }
             }
+            if readFromLog, let office = events.first?.office, let upTo = state.readUpTo[office] {
+                state.shownAbove[office] = state.shownAbove[office]?.filter { $0 > upTo }
+            }
+            return fresh
         }
+        guard !fresh.isEmpty else { return }
         wake.yield()
-        if events.contains(where: { AlertKind(causedBy: $0) != nil }) { notifier?.wake() }
+        if fresh.contains(where: { AlertKind(causedBy: $0) != nil }) { notifier?.wake() }
+    }
+
+    /// Another node (or this one) changed `office`; nil: any office may have changed (the feed reconnected).
+    func changedElsewhere(_ office: OfficeID?) {
+        state.withLock { state in
+            if let office { state.toRead.insert(office) } else { state.readAll = true }
+        }
+        readWake.yield()
+    }
+
+    /// Reads what the shared log holds beyond what this node has seen, for the offices the feed named.
+    func readChanges() async {
+        let (offices, all) = state.withLock { state in
+            defer {
+                state.toRead.removeAll()
+                state.readAll = false
+            }
+            return (state.toRead, state.readAll)
+        }
+        var names = offices
+        if all {
+            do {
+                names.formUnion(try await store.offices().map(\.id))
+            } catch {
+                // Read everything again when the feed next reconnects (it does when the store is back).
+                state.withLock { $0.readAll = true }
+                return
+            }
+        }
+        for office in names {
+            do {
+                guard var after = state.withLock({ $0.readUpTo[office] }) else {
+                    // An office this node has not followed yet: from now on.
+                    let last = try await store.lastEventSeq(office: office)
+                    state.withLock { state in if state.readUpTo[office] == nil { state.readUpTo[office] = last } }
+                    continue
+                }
+                while true {
+                    let page = try await store.events(office: office, date: nil, afterSeq: after, limit: 1000)
+                    show(page, readFromLog: true)
+                    guard page.count == 1000, let last = page.last else { break }
+                    after = last.seq
+                }
+            } catch {
+                state.withLock { $0.toRead.insert(office) }
+                logger.warning("could not read the changes of office \(office): \(error)")
+            }
+        }
     }
 
     func subscribe(_ topic: Topic) -> (UUID, AsyncStream<SSEFrame>) {
@@ -108,6 +189,16 @@ public final class OfficeHub: Service {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await _ in self.wakes.cancelOnGracefulShutdown() { await self.refreshDirtyOffices() }
+            }
+            if let feed = self.store as? any ChangeFeed {
+                // Several nodes on one store: what any of them commits is read here and shown to this node's watchers.
+                await self.startFollowing()
+                group.addTask {
+                    await feed.followChanges { office in self.changedElsewhere(office) }
+                }
+                group.addTask {
+                    for await _ in self.readWakes.cancelOnGracefulShutdown() { await self.readChanges() }
+                }
             }
             group.addTask {
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -134,6 +225,18 @@ public final class OfficeHub: Service {
             return Array(state.watchers.values)
         }
         for watcher in all { watcher.continuation.finish() }
+    }
+
+    /// Where each office's log stands as this node starts following it: what came before is not news.
+    private func startFollowing() async {
+        var marks: [OfficeID: Int64] = [:]
+        for office in (try? await store.offices()) ?? [] {
+            if let last = try? await store.lastEventSeq(office: office.id) { marks[office.id] = last }
+        }
+        state.withLock { state in
+            state.following = true
+            state.readUpTo.merge(marks) { old, _ in old }
+        }
     }
 
     /// `alert.raised`'s data: the projection, the procedure, and the best option with what it buys.

@@ -152,6 +152,8 @@ public final class Notifier: Service {
                 due = try await store.claimAlerts(limit: concurrency * 4, leaseSeconds: policy.timeoutSeconds + 5)
             } catch {
                 logger.warning("notify: could not read the outbox: \(error)")
+                // The store is away (restarting, unreachable): look again in a second, not at every wake.
+                try? await Task.sleep(for: .seconds(1))
                 return attempts
             }
             if due.isEmpty { return attempts }

@@ -94,7 +94,7 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
             attempt += 1
             let connection: PostgresConnection
             do {
-                connection = try slot.connection { try self.connect().wait() }
+                connection = try slot.connection { try Deadline.wait(for: self.connect(), closing: nil) }
             } catch {
                 throw QueueError.storageUnavailable("PostgreSQL cannot be reached: \(Self.describe(error))")
             }
@@ -116,7 +116,7 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
             } catch {
                 if !connection.isClosed {
                     // Ends the transaction; a connection that cannot even do that is dropped.
-                    do { _ = try connection.query("ROLLBACK", logger: logger).wait() } catch { slot.drop() }
+                    do { _ = try Deadline.wait(for: connection.query("ROLLBACK", logger: logger), closing: connection) } catch { slot.drop() }
                 }
                 switch Failure(error) {
                 case .refusal:

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import QueueCore
+import Synchronization
 
 /// A value bound to a statement's `$n`: text, a whole number, a truth value, or NULL.
 enum Bind {
@@ -57,7 +58,8 @@ final class Session {
             }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
+            return try Deadline.wait(
+                for: connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger), closing: connection)
         } catch {
             failed = error
             throw error
@@ -82,6 +84,57 @@ final class Session {
     /// `FOR UPDATE` when writing: a read of a row the transaction may change waits for whoever changes it now and
     /// then sees the committed row, as if the two had run one after the other.
     var lockClause: String { writing ? " FOR UPDATE" : "" }
+}
+
+/// How long one statement (or a connection's start) may take before its connection is given up.
+///
+/// Measured: with `pg_terminate_backend` cutting connections every 0.3 s, a few statements in a thousand never
+/// completed (their futures stayed pending after the connection had closed), and each held a pool slot for good.
+/// So a statement fails soon after its connection closes, and in any case after the deadline (a statement here
+/// takes milliseconds; a lock wait is as long as another short transaction). The transaction then counts as lost:
+/// it runs again on a new connection, or the caller hears 503.
+enum Deadline {
+    static let statement: TimeAmount = .seconds(5)
+
+    struct Exceeded: Error, CustomStringConvertible {
+        var description: String { "PostgreSQL did not answer within \(Deadline.statement.nanoseconds / 1_000_000_000) s" }
+    }
+
+    /// Blocks until `future` completes or the deadline passes; then closes `connection`, if any.
+    static func wait<T: Sendable>(for future: EventLoopFuture<T>, closing connection: PostgresConnection?) throws -> T {
+        let promise = future.eventLoop.makePromise(of: T.self)
+        let once = Once()
+        let timer = future.eventLoop.scheduleTask(in: statement) {
+            guard once.first() else { return }
+            promise.fail(Exceeded())
+            if let connection { ConnectionPool.Slot.close(connection) }
+        }
+        future.whenComplete { result in
+            timer.cancel()
+            if once.first() { promise.completeWith(result) }
+        }
+        // A statement sent as the server closed the connection may never be answered (seen with PostgresNIO 1.33.2
+        // under pg_terminate_backend: the connection was closed, the statement still pending). Once the connection
+        // is closed, what has not been answered shortly after never will be.
+        connection?.closeFuture.whenComplete { _ in
+            future.eventLoop.scheduleTask(in: .milliseconds(50)) {
+                if once.first() {
+                    timer.cancel()
+                    promise.fail(Closed())
+                }
+            }
+        }
+        return try promise.futureResult.wait()
+    }
+
+    struct Closed: Error, CustomStringConvertible {
+        var description: String { "the connection to PostgreSQL closed before the statement was answered" }
+    }
+
+    final class Once: Sendable {
+        private let done = Atomic<Bool>(false)
+        func first() -> Bool { done.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged }
+    }
 }
 
 extension PostgresRandomAccessRow {
