@@ -2,8 +2,8 @@
 # The test command: builds once, runs the Swift suites (domain, store contract on memory, SQLite and PostgreSQL, HTTP, concurrency, the twin and
 # the planner, the pages), the twin's commands end to end, the pages end to end in headless Chromium with axe-core
 # and screenshots, then the kill -9 crash test, the live SSE test, the alerts test (fake LINE and SMS gateway,
-# kill -9 between commit and send) and schemathesis
-# against the real server binary. Installs what it needs on a fresh Debian machine (Python requests; chromium
+# kill -9 between commit and send), schemathesis against the real server binary, and two nodes on PostgreSQL with
+# faults. Installs what it needs on a fresh Debian machine (Python requests; chromium
 # fonts-noto-cjk, zbar-tools and postgresql from Debian; cryptography and aiosmtpd from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,3 +46,5 @@ MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_tes
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/alerts_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh
+# Two nodes on the PostgreSQL cluster, with faults (kill -9, a restart, pg_terminate_backend for 30 s).
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/multinode_test.py

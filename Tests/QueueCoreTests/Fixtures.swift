@@ -62,6 +62,27 @@ enum Fixtures {
         return store
     }
 
+    /// Two handles on one database, as two nodes have: the same store in memory, two SQLite connections pools on
+    /// one file, two PostgreSQL pools on one schema. The test office is loaded and its counters open.
+    static func twoHandles(_ kind: StoreKind, clock: ManualClock) async throws -> (any QueueStore, any QueueStore) {
+        let commands = QueueCommands(clock: clock)
+        let pair: (any QueueStore, any QueueStore)
+        switch kind {
+        case .memory:
+            let store = MemoryStore(commands: commands)
+            pair = (store, store)
+        case .sqlite:
+            let path = temporaryPath()
+            pair = (try SQLiteStore(path: path, commands: commands), try SQLiteStore(path: path, commands: commands))
+        case .postgres:
+            let first = try await postgresStore(commands: commands)
+            pair = (first, try await PostgresStore.open(first.settings, commands: commands))
+        }
+        _ = try await pair.0.importOffice(office)
+        for counter in office.counters { _ = try await pair.0.setCounter(office: officeID, counter: counter.id, open: true) }
+        return pair
+    }
+
     static func temporaryPath() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-tests", isDirectory: true)
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
