@@ -1,7 +1,8 @@
 dofile("bench/report.lua")
 -- Run with as many threads as connections (-t20 -c20): each wrk thread is then one console with its own counter
 -- (k1..k20), alternating call-next and complete, one request in flight, as a clerk would.
-local next_id = 1
+-- BENCH_COUNTER_BASE offsets the counters (k11..k20 for a second node's consoles).
+local next_id = 1 + tonumber(os.getenv("BENCH_COUNTER_BASE") or "0")
 setup = function(thread)
   thread:set("counter", "k" .. next_id)
   next_id = next_id + 1

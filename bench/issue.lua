@@ -9,7 +9,7 @@ if os.getenv("BENCH_SPREAD") == "city" then offices = {"chuo", "higashi", "nishi
 for _, o in ipairs(offices) do for _, s in ipairs(ward) do table.insert(pairs_, {o, s}) end end
 if os.getenv("BENCH_SPREAD") == "city" then table.insert(pairs_, {"mynumber-center", "my-number-card"}) end
 local counter = 0
-local run_id = tostring(os.time()) .. (os.getenv("BENCH_SPREAD") or "chuo")
+local run_id = tostring(os.time()) .. (os.getenv("BENCH_SPREAD") or "chuo") .. (os.getenv("BENCH_NODE") or "")
 local thread_id = 0
 setup = function(thread)
   thread:set("tid", thread_id)

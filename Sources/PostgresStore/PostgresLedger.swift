@@ -68,22 +68,21 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func lineHeads(office: OfficeID, date: LocalDate, services: Set<ServiceID>) throws -> [Ticket] {
-        // One indexed probe per (procedure, priority) line. Writing (call-next), each head is locked, and a head
-        // another transaction holds is passed over for the one behind it: two consoles never take the same ticket,
-        // and neither waits for the other.
+        // One indexed probe per (procedure, priority) line, all in one statement. Writing (call-next), each head is
+        // locked, and a head another transaction holds is passed over for the one behind it: two consoles never
+        // take the same ticket, and neither waits for the other.
         let sql = """
-            SELECT \(Self.ticketColumns) FROM ticket
-            WHERE office = $1 AND business_date = $2 AND status = 'waiting' AND service = $3 AND priority = $4
-            ORDER BY queued_at, sequence, id LIMIT 1
-            """ + (session.writing ? " FOR UPDATE SKIP LOCKED" : "")
-        var heads: [Ticket] = []
-        for service in services.sorted(by: { $0.rawValue < $1.rawValue }) {
-            for priority in Ticket.priorityClasses {
-                let rows = try session.rows(sql, [.text(office.rawValue), .text(date.description), .text(service.rawValue), .int(priority)])
-                if let row = rows.first { heads.append(try Self.ticket(row)) }
-            }
-        }
-        return heads
+            SELECT t.* FROM unnest($3::text[]) AS line(service) CROSS JOIN unnest($4::bigint[]) AS class(priority)
+            CROSS JOIN LATERAL (
+                SELECT \(Self.ticketColumns) FROM ticket
+                WHERE office = $1 AND business_date = $2 AND status = 'waiting' AND service = line.service AND priority = class.priority
+                ORDER BY queued_at, sequence, id LIMIT 1\(session.writing ? " FOR UPDATE SKIP LOCKED" : "")
+            ) AS t
+            """
+        return try session.rows(sql, [
+            .text(office.rawValue), .text(date.description), .texts(services.map(\.rawValue).sorted()),
+            .ints(Ticket.priorityClasses.map(Int64.init)),
+        ]).map(Self.ticket)
     }
 
     public func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket] {

@@ -10,6 +10,8 @@ enum Bind {
     case text(String?)
     case int(Int64?)
     case bool(Bool)
+    case texts([String])
+    case ints([Int64])
 
     static func int(_ value: Int) -> Bind { .int(Int64(value)) }
     static func int(_ value: Int?) -> Bind { .int(value.map(Int64.init)) }
@@ -55,6 +57,8 @@ final class Session {
             case .text(let value): value.map { bindings.append($0) } ?? bindings.appendNull()
             case .int(let value): value.map { bindings.append($0) } ?? bindings.appendNull()
             case .bool(let value): bindings.append(value)
+            case .texts(let values): bindings.append(values)
+            case .ints(let values): bindings.append(values)
             }
         }
         do {
