@@ -450,13 +450,25 @@ def main():
     with open(offices, "w") as f:
         f.write(OFFICES)
     subprocess.run([BIN, "import", "--db", db, offices], check=True, capture_output=True)
-    admin = subprocess.run([BIN, "token", "create", "--db", db, "--role", "admin", "--name", "load-test"],
+    # The consoles' token is made on SQLite and moved to PostgreSQL by its hash (token export | token import), as a
+    # city moving from one node to several would; another is made on PostgreSQL directly.
+    sqlite_db = f"sqlite:{os.path.join(workdir, 'before.sqlite')}"
+    subprocess.run([BIN, "import", "--db", sqlite_db, offices], check=True, capture_output=True)
+    admin = subprocess.run([BIN, "token", "create", "--db", sqlite_db, "--role", "admin", "--name", "load-test"],
                            capture_output=True, text=True, check=True).stdout.strip()
+    exported = subprocess.run([BIN, "token", "export", "--db", sqlite_db], capture_output=True, text=True, check=True).stdout
+    moved = subprocess.run([BIN, "token", "import", "--db", db, "-"], input=exported, capture_output=True, text=True, check=True).stdout
+    subprocess.run([BIN, "token", "create", "--db", db, "--role", "staff", "--office", "hall", "--name", "desk"], check=True, capture_output=True)
+    listed = subprocess.run([BIN, "token", "export", "--db", db], capture_output=True, text=True, check=True).stdout
+    check("token export | token import moves an account from SQLite to PostgreSQL by its hash",
+          "imported 1 of 1" in moved and admin not in exported and '"load-test"' in listed and '"desk"' in listed, moved.strip())
     a, b = Node(db, "a"), Node(db, "b")
     a.start()
     b.start()
     client = Client(admin)
     try:
+        r = requests.post(f"{a.base}/api/v1/offices/hall/counters/c20/call-next", headers=client.admin)
+        check("… and the moved token works on the PostgreSQL nodes", r.status_code in (200, 204), str(r.status_code))
         part_sse(client, a, b)
         part_issues(client, a, b, db)
         part_consoles(client, [a, b], db)

@@ -165,7 +165,7 @@ public final class OfficeHub: Service {
                     after = last.seq
                 }
             } catch {
-                state.withLock { $0.toRead.insert(office) }
+                _ = state.withLock { $0.toRead.insert(office) }
                 logger.warning("could not read the changes of office \(office): \(error)")
             }
         }

@@ -97,6 +97,9 @@ public struct MemoryLedger: QueueLedger, Sendable {
     }
 
     public func staffAccount(tokenHash: String) throws -> StaffAccount? { staff[tokenHash] }
+    public func staffAccounts() throws -> [StaffAccount] {
+        staff.values.filter { !$0.name.hasPrefix("session:") }.sorted { ($0.createdAt, $0.tokenHash) < ($1.createdAt, $1.tokenHash) }
+    }
     public func staffUser(username: String) throws -> StaffUser? { users[username] }
 
     public func hasEvent(ticket: TicketID, type: EventType) throws -> Bool {

@@ -154,12 +154,19 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func staffAccount(tokenHash: String) throws -> StaffAccount? {
-        guard let row = try session.rows("SELECT * FROM staff_account WHERE token_hash = $1", [.text(tokenHash)]).first,
-            let role = StaffAccount.Role(rawValue: try row.text("role"))
-        else { return nil }
+        try session.rows("SELECT * FROM staff_account WHERE token_hash = $1", [.text(tokenHash)]).first.flatMap(Self.staffAccount)
+    }
+
+    public func staffAccounts() throws -> [StaffAccount] {
+        try session.rows("SELECT * FROM staff_account WHERE left(name, 8) <> 'session:' ORDER BY created_at, token_hash")
+            .compactMap(Self.staffAccount)
+    }
+
+    static func staffAccount(_ row: PostgresRandomAccessRow) throws -> StaffAccount? {
+        guard let role = StaffAccount.Role(rawValue: try row.text("role")) else { return nil }
         return StaffAccount(
-            tokenHash: tokenHash, role: role, office: try row.optionalText("office").map { OfficeID($0) }, name: try row.text("name"),
-            createdAt: StoredForm.date(try row.int64("created_at")))
+            tokenHash: try row.text("token_hash"), role: role, office: try row.optionalText("office").map { OfficeID($0) },
+            name: try row.text("name"), createdAt: StoredForm.date(try row.int64("created_at")))
     }
 
     public func staffUser(username: String) throws -> StaffUser? {

@@ -101,14 +101,21 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
             let session = Session(connection: connection, writing: writing, logger: logger)
             var committing = false
             do {
-                try session.execute(writing ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                try session.send(writing ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 var ledger = PostgresLedger(session: session, officeCache: officeCache)
                 let value = try body(&ledger)
                 // A statement failed and the command carried on regardless: PostgreSQL has already given up on it.
                 if let failed = session.failed { throw failed }
-                for (office, seq) in session.appended.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                    try session.execute("SELECT pg_notify($1, $2)", [.text(Self.channel), .text("\(office.rawValue) \(seq)")])
+                guard writing else {
+                    // A snapshot read: its answers are in hand. COMMIT travels ahead of the connection's next
+                    // statement; a failure there surfaces on that statement, which then runs again.
+                    try session.send("COMMIT")
+                    return value
                 }
+                for (office, seq) in session.appended.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    try session.send("SELECT pg_notify($1, $2)", [.text(Self.channel), .text("\(office.rawValue) \(seq)")])
+                }
+                try session.awaitSent()
                 committing = true
                 let tag = try session.run("COMMIT", []).metadata.command
                 guard tag == "COMMIT" else { throw QueueError.storageUnavailable("PostgreSQL rolled the transaction back") }

@@ -29,6 +29,8 @@ public protocol QueueReader {
     /// The newest event's `seq` for one office; 0 before the first.
     func lastEventSeq(office: OfficeID) throws -> Int64
     func staffAccount(tokenHash: String) throws -> StaffAccount?
+    /// The bearer tokens' accounts (not console sessions, which are named `session:…`), oldest first.
+    func staffAccounts() throws -> [StaffAccount]
     func staffUser(username: String) throws -> StaffUser?
     /// Whether the ticket's log holds an event of `type`.
     func hasEvent(ticket: TicketID, type: EventType) throws -> Bool

@@ -26,6 +26,10 @@ public protocol QueueStore: Sendable {
     func lastEventSeq(office: OfficeID) async throws -> Int64
     func createStaff(_ account: StaffAccount) async throws
     func staffAccount(tokenHash: String) async throws -> StaffAccount?
+    /// Every bearer token's account (hashes only), for `madoguchi token export`.
+    func staffAccounts() async throws -> [StaffAccount]
+    /// Adds accounts exported from another store (`madoguchi token import`); returns how many were new.
+    func importStaff(_ accounts: [StaffAccount]) async throws -> Int
     func createUser(_ user: StaffUser) async throws
     func staffUser(username: String) async throws -> StaffUser?
     func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int
@@ -240,6 +244,15 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func staffAccount(tokenHash: String) async throws -> StaffAccount? {
         try await read { try $0.staffAccount(tokenHash: tokenHash) }
+    }
+
+    public func staffAccounts() async throws -> [StaffAccount] {
+        try await read { try $0.staffAccounts() }
+    }
+
+    public func importStaff(_ accounts: [StaffAccount]) async throws -> Int {
+        let commands = commands
+        return try await write { ledger in try commands.importStaff(accounts, in: &ledger) }
     }
 
     public func createUser(_ user: StaffUser) async throws {

@@ -151,12 +151,19 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public func staffAccount(tokenHash: String) throws -> StaffAccount? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_account WHERE token_hash = ?", arguments: [tokenHash])
-        else { return nil }
+        try Row.fetchOne(db, sql: "SELECT * FROM staff_account WHERE token_hash = ?", arguments: [tokenHash]).flatMap(Self.staffAccount)
+    }
+
+    static func staffAccount(_ row: Row) -> StaffAccount? {
         guard let role = StaffAccount.Role(rawValue: row["role"]) else { return nil }
         return StaffAccount(
-            tokenHash: tokenHash, role: role, office: (row["office"] as String?).map { OfficeID($0) }, name: row["name"],
+            tokenHash: row["token_hash"], role: role, office: (row["office"] as String?).map { OfficeID($0) }, name: row["name"],
             createdAt: TicketRow.date(row["created_at"]))
+    }
+
+    public func staffAccounts() throws -> [StaffAccount] {
+        try Row.fetchAll(db, sql: "SELECT * FROM staff_account WHERE substr(name, 1, 8) <> 'session:' ORDER BY created_at, token_hash")
+            .compactMap(Self.staffAccount)
     }
 
     public func staffUser(username: String) throws -> StaffUser? {

@@ -125,7 +125,56 @@ struct Vapid: AsyncParsableCommand {
 }
 
 struct Token: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self, Export.self, Import.self])
+
+    /// One account per line; only the token's hash, never the token.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every token's account (its hash, role, office, name; never the token) as JSON lines to stdout.")
+
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
+
+        func run() async throws {
+            let store = try await StoreFactory.open(db)
+            let encoder = Token.encoder()
+            for account in try await store.staffAccounts() {
+                print(String(decoding: try encoder.encode(account), as: UTF8.self))
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add the accounts `token export` wrote (from another store), so that the tokens people hold keep working.")
+
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
+        @Argument(help: "The JSON lines file; - for stdin.") var file: String
+
+        func run() async throws {
+            let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            var accounts: [StaffAccount] = []
+            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                do {
+                    accounts.append(try decoder.decode(StaffAccount.self, from: Data(line.utf8)))
+                } catch {
+                    throw ValidationError("line \(number + 1) is not an exported account: \(error)")
+                }
+            }
+            let store = try await StoreFactory.open(db)
+            let added = try await store.importStaff(accounts)
+            print("imported \(added) of \(accounts.count) accounts (\(accounts.count - added) were there already)")
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it alone on stdout; only its hash is kept.")

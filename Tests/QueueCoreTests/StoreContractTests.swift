@@ -78,6 +78,34 @@ struct StoreContractTests {
         #expect(numbers.count == 300)
     }
 
+    @Test("token accounts move between stores by their hashes; sessions stay behind; bad ones are refused",
+          arguments: Fixtures.StoreKind.allCases)
+    func moveTokens(kind: Fixtures.StoreKind) async throws {
+        let from = try await Fixtures.store(.memory)
+        let hash = { (c: Character) in String(repeating: c, count: 64) }
+        let at = Fixtures.start
+        try await from.createStaff(StaffAccount(tokenHash: hash("a"), role: .admin, office: nil, name: "it-desk", createdAt: at))
+        try await from.createStaff(StaffAccount(tokenHash: hash("b"), role: .staff, office: office, name: "desk-1", createdAt: at + 1))
+        try await from.createStaff(StaffAccount(tokenHash: hash("c"), role: .staff, office: office, name: "session:desk5", createdAt: at + 2))
+        let exported = try await from.staffAccounts()
+        #expect(exported.map(\.name) == ["it-desk", "desk-1"])
+        let to = try await Fixtures.store(kind)
+        try await to.createStaff(StaffAccount(tokenHash: hash("a"), role: .admin, office: nil, name: "already", createdAt: at))
+        #expect(try await to.importStaff(exported) == 1)
+        #expect(try await to.importStaff(exported) == 0)
+        #expect(try await to.staffAccount(tokenHash: hash("b")) == exported[1])
+        #expect(try await to.staffAccount(tokenHash: hash("a"))?.name == "already")
+        for bad in [
+            StaffAccount(tokenHash: "xyz", role: .admin, office: nil, name: "short", createdAt: at),
+            StaffAccount(tokenHash: hash("d"), role: .staff, office: nil, name: "no-office", createdAt: at),
+            StaffAccount(tokenHash: hash("d"), role: .staff, office: "nowhere", name: "other-city", createdAt: at),
+            StaffAccount(tokenHash: hash("d"), role: .staff, office: office, name: "session:x", createdAt: at),
+        ] {
+            await #expect(throws: QueueError.self) { try await to.importStaff([bad]) }
+        }
+        #expect(try await to.staffAccounts().count == 2)
+    }
+
     @Test("call-next takes the longest-waiting ticket the counter can serve, and only one", arguments: Fixtures.StoreKind.allCases)
     func callNext(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
