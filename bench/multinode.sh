@@ -17,15 +17,7 @@ PG_BASE=${PG_URL%/*}
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; scripts/postgres.sh stop "$PG_DIR" 2>/dev/null || true; rm -rf "$WORK" "$PG_DIR"' EXIT
 
 # The demo city plus 20 counters k1..k20 at chuo serving every procedure (as bench/run.sh).
-python3 - "$WORK/chuo.yaml" <<'PY'
-import sys
-src = open("Sources/MadoguchiWeb/Resources/demo-kumamoto.yaml").read().split("\n  - id: ")
-chuo = "  - id: " + src[1]
-head, _ = chuo.split("    counters:\n")
-services = "[certificates, moving-in, moving-out, moving-within, my-number-card, family-register, seal-other]"
-counters = "".join(f'      - {{id: k{i}, label: "{i}", services: {services}}}\n' for i in range(1, 21))
-open(sys.argv[1], "w").write("offices:\n" + head + "    counters:\n" + counters)
-PY
+python3 bench/chuo20.py "$WORK/chuo.yaml"
 
 seed() {  # db URL: the demo city, chuo's k1..k20, a staff token (printed)
   local db=$1 port=$2

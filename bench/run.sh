@@ -18,15 +18,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SEED=$!
 until curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.1; done
 kill -TERM $SEED; wait $SEED || true
-python3 - "$WORK/chuo.yaml" <<'PY'
-import sys
-src = open("Sources/MadoguchiWeb/Resources/demo-kumamoto.yaml").read().split("\n  - id: ")
-chuo = "  - id: " + src[1]
-head, _ = chuo.split("    counters:\n")
-services = "[certificates, moving-in, moving-out, moving-within, my-number-card, family-register, seal-other]"
-counters = "".join(f'      - {{id: k{i}, label: "{i}", services: {services}}}\n' for i in range(1, 21))
-open(sys.argv[1], "w").write("offices:\n" + head + "    counters:\n" + counters)
-PY
+python3 bench/chuo20.py "$WORK/chuo.yaml"
 "$BIN" import --db "$DB" "$WORK/chuo.yaml" 2>/dev/null
 export BENCH_TOKEN=$("$BIN" token create --db "$DB" --role staff --office chuo --name bench)
 

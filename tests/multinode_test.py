@@ -27,6 +27,8 @@ import uuid
 
 import requests
 
+from sse_test import read_events
+
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 PG_URL = os.environ["MADOGUCHI_TEST_POSTGRES"]
 PG_DIR = os.environ["MADOGUCHI_PG_DIR"]
@@ -180,20 +182,8 @@ def drain(client, nodes, db):
 
 
 def sse_events(url, out, stop, ready):
-    with requests.get(url, stream=True, timeout=(3, 60)) as r:
-        ready.set()
-        event = {}
-        for raw in r.iter_lines(decode_unicode=True):
-            if stop.is_set():
-                return
-            if raw == "":
-                if "event" in event:
-                    event["t"] = time.monotonic()
-                    out.append(event)
-                event = {}
-            elif ":" in raw and not raw.startswith(":"):
-                k, v = raw.split(":", 1)
-                event[k] = v.strip()
+    # Long read timeout: the restart part keeps a stream open through the database's outage.
+    read_events(url, {}, out, stop, limit=10**9, ready=ready, read_timeout=60)
 
 
 def part_sse(client, a, b):

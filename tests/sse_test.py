@@ -20,8 +20,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def read_events(url, headers, out, stop, limit=20):
-    with requests.get(url, headers=headers, stream=True, timeout=(2, 5)) as r:
+def read_events(url, headers, out, stop, limit=20, ready=None, read_timeout=5):
+    """Appends each SSE event (its fields and a monotonic arrival time) to `out` until `stop` is set or `limit`
+    events came; sets `ready` once the response has started. Used by the two-node test too."""
+    with requests.get(url, headers=headers, stream=True, timeout=(2, read_timeout)) as r:
+        if ready is not None:
+            ready.set()
         event = {}
         for raw in r.iter_lines(decode_unicode=True):
             if stop.is_set() or len(out) >= limit:
