@@ -122,16 +122,17 @@ public final class Notifier: Service {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            // One loop reads the wakes for the server's life; a ticker wakes it every poll interval. (Iterating the
+            // stream anew after each wait was wrong: cancelling a waiting iteration finishes the stream, and every
+            // later wait then returned at once, a busy loop that kept a core ~85% busy on an idle server.)
+            group.addTask {
+                await self.drain()
+                for await _ in self.wakes.cancelOnGracefulShutdown() { await self.drain() }
+            }
             group.addTask {
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    await self.drain()
-                    // Sleep until woken or the poll interval passes.
-                    await withTaskGroup(of: Void.self) { wait in
-                        wait.addTask { for await _ in self.wakes { return } }
-                        wait.addTask { try? await Task.sleep(for: .seconds(self.pollSeconds)) }
-                        await wait.next()
-                        wait.cancelAll()
-                    }
+                    do { try await Task.sleep(for: .seconds(self.pollSeconds)) } catch { break }
+                    self.wakeContinuation.yield()
                 }
             }
             try? await gracefulShutdown()
