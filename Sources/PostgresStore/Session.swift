@@ -52,9 +52,10 @@ final class Session {
     }
 
     func run(_ sql: String, _ binds: [Bind]) throws -> PostgresQueryResult {
-        let answer = try send(sql, binds)
-        try awaitSent()
-        return try settle(answer)
+        try send(sql, binds)
+        // This statement was sent last, so its answer is the last one awaited.
+        guard let answer = try awaitSent() else { throw QueueError.storageUnavailable("a statement went unanswered") }
+        return answer
     }
 
     /// Sends a statement without waiting for its answer: statements whose answer nothing needs (BEGIN, the advisory
@@ -79,12 +80,14 @@ final class Session {
         return answer
     }
 
-    /// Waits for every statement sent so far.
-    func awaitSent() throws {
+    /// Waits for every statement sent so far, in order; returns the last one's answer.
+    @discardableResult
+    func awaitSent() throws -> PostgresQueryResult? {
+        var last: PostgresQueryResult?
         while !sent.isEmpty {
-            let first = sent.removeFirst()
-            _ = try settle(first)
+            last = try settle(sent.removeFirst())
         }
+        return last
     }
 
     private func settle(_ answer: EventLoopFuture<PostgresQueryResult>) throws -> PostgresQueryResult {
