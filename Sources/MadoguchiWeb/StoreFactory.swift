@@ -15,8 +15,20 @@ public enum StoreFactory {
             return try SQLiteStore(path: path, commands: commands)
         }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return try await PostgresStore.open(PostgresSettings(url: url), commands: commands)
+            do {
+                return try await PostgresStore.open(PostgresSettings(url: url), commands: commands)
+            } catch QueueError.storageUnavailable(let detail) {
+                // Said in full: an operator starting a node needs the cause (refused, TLS, password), not "retry".
+                throw OpenError(description: detail)
+            }
         }
         throw QueueError.invalidInput(field: "--db", reason: "'\(url)' is not sqlite:PATH, postgres://USER@HOST/DATABASE or memory")
+    }
+}
+
+extension StoreFactory {
+    /// A store that could not be opened, with its cause.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
     }
 }

@@ -38,7 +38,8 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
             try await store.prepare()
         } catch {
             try? await store.threads.shutdownGracefully()
-            throw error
+            if error is QueueError { throw error }
+            throw QueueError.storageUnavailable("cannot open \(settings.redacted): \(describe(error))")
         }
         return store
     }
