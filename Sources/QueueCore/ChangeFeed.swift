@@ -1,5 +1,5 @@
 /// A store shared by several nodes tells each of them when an office's log grew, whichever node wrote it, so that
-/// every node can show its own watchers the change (`OfficeHub.follow`). A store of one process has no feed.
+/// every node can show its own watchers the change (`OfficeHub.readChanges`). A store of one process has no feed.
 public protocol ChangeFeed: Sendable {
     /// Calls `changed` with each office whose log grew, until cancelled; `nil` means "anything may have changed"
     /// (at the start, and after the feed lost its connection and got it back), so the caller reads every office
