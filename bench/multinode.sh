@@ -55,23 +55,20 @@ stop_nodes() { kill $NODES 2>/dev/null || true; wait $NODES 2>/dev/null || true;
 echo "madoguchi release build, $(nproc) cores, ${DURATION}s per workload, 127.0.0.1; PostgreSQL $(psql --version | awk '{print $3}') on the same machine"
 export BENCH_SPREAD=city
 
-# 1. SQLite, one node: the baseline.
-export BENCH_TOKEN=$(seed "sqlite:$WORK/bench.sqlite" 18090)
-serve "sqlite:$WORK/bench.sqlite" 18090
-open_counters 18090
-row "GET /health (ceiling), 64 conns" "$(wrk_line bench/report.lua -t2 -c64 http://127.0.0.1:18090/health)"
-row "SQLite, one node: issue, city-wide, 64 conns" "$(wrk_line bench/issue.lua -t2 -c64 http://127.0.0.1:18090)"
-row "SQLite, one node: call-next + complete, 20 consoles" "$(wrk_line bench/callnext.lua -t20 -c20 http://127.0.0.1:18090)"
-stop_nodes
+one_node() {  # label, database to seed, database URL to serve, port: issue and call-next on one node
+  export BENCH_TOKEN=$(seed "$2" "$4")
+  serve "$3" "$4"
+  open_counters "$4"
+  [ "$1" = SQLite ] && row "GET /health (ceiling), 64 conns" "$(wrk_line bench/report.lua -t2 -c64 "http://127.0.0.1:$4/health")"
+  row "$1, one node: issue, city-wide, 64 conns" "$(wrk_line bench/issue.lua -t2 -c64 "http://127.0.0.1:$4")"
+  row "$1, one node: call-next + complete, 20 consoles" "$(wrk_line bench/callnext.lua -t20 -c20 "http://127.0.0.1:$4")"
+  stop_nodes
+}
 
-# 2. PostgreSQL, one node.
+# 1. SQLite, one node: the baseline. 2. PostgreSQL, one node.
+one_node SQLite "sqlite:$WORK/bench.sqlite" "sqlite:$WORK/bench.sqlite" 18090
 psql "$PG_URL" -qc "CREATE DATABASE bench1" >/dev/null
-export BENCH_TOKEN=$(seed "$PG_BASE/bench1" 18091)
-serve "$PG_BASE/bench1?pool=16" 18091
-open_counters 18091
-row "PostgreSQL, one node: issue, city-wide, 64 conns" "$(wrk_line bench/issue.lua -t2 -c64 http://127.0.0.1:18091)"
-row "PostgreSQL, one node: call-next + complete, 20 consoles" "$(wrk_line bench/callnext.lua -t20 -c20 http://127.0.0.1:18091)"
-stop_nodes
+one_node PostgreSQL "$PG_BASE/bench1" "$PG_BASE/bench1?pool=16" 18091
 
 # 3. PostgreSQL, two nodes on one database: each node gets half the load at once.
 psql "$PG_URL" -qc "CREATE DATABASE bench2" >/dev/null

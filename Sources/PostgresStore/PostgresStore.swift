@@ -66,12 +66,6 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
         try await transaction(writing: true, body)
     }
 
-    /// Closes the pool's connections (tests, and commands that end).
-    public func close() async {
-        for connection in pool.drain() { try? await connection.close() }
-        try? await threads.shutdownGracefully()
-    }
-
     // MARK: Transactions
 
     private func transaction<T: Sendable>(
@@ -302,11 +296,6 @@ final class ConnectionPool: Sendable {
             let closed: EventLoopFuture<Void> = connection.close()
             closed.whenComplete { _ in withExtendedLifetime(connection) {} }
         }
-
-        func take() -> PostgresConnection? {
-            defer { current = nil }
-            return current
-        }
     }
 
     private struct State {
@@ -340,10 +329,5 @@ final class ConnectionPool: Sendable {
             return state.waiters.removeFirst()
         }
         waiter?.resume(returning: slot)
-    }
-
-    /// The idle slots' connections, taken out to be closed.
-    func drain() -> [PostgresConnection] {
-        state.withLock { $0.idle.compactMap { $0.take() } }
     }
 }
