@@ -29,7 +29,7 @@ time.sleep(0.5)
 session = requests.Session()
 samples = []
 for i in range(n):
-    session.post(f"{a}/api/v1/offices/chuo/tickets", json={"service": "certificates", "channel": "kiosk"})
+    session.post(f"{a}/api/v1/offices/chuo/tickets", json={"service": "certificates", "channel": "web"})
     with lock:
         seen = len(frames)
     sent = time.monotonic()

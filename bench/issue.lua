@@ -18,7 +18,7 @@ end
 request = function()
   counter = counter + 1
   local p = pairs_[(counter % #pairs_) + 1]
-  local body = '{"service":"' .. p[2] .. '","channel":"kiosk"}'
+  local body = '{"service":"' .. p[2] .. '","channel":"web"}'
   return wrk.format("POST", "/api/v1/offices/" .. p[1] .. "/tickets",
     {["Content-Type"] = "application/json", ["Idempotency-Key"] = "bench-" .. run_id .. "-" .. tostring(tid) .. "-" .. counter}, body)
 end

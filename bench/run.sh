@@ -23,7 +23,7 @@ python3 bench/chuo20.py "$WORK/chuo.yaml"
 export BENCH_TOKEN=$("$BIN" token create --db "$DB" --role staff --office chuo --name bench)
 
 # The look-up limit would cap the GET workload at 10/s from wrk's one address; the benchmark measures the work.
-"$BIN" serve --db "$DB" --port "$PORT" --lookup-burst 100000000 --lookups-per-second 100000000 >"$WORK/server.log" 2>&1 &
+"$BIN" serve --db "$DB" --port "$PORT" --lookup-burst 100000000 --lookups-per-second 100000000 --issues-per-hour 1000000 >"$WORK/server.log" 2>&1 &
 until curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.1; done
 for i in $(seq 1 20); do
   curl -sf -X POST -H "Authorization: Bearer $BENCH_TOKEN" "http://127.0.0.1:$PORT/api/v1/offices/chuo/counters/k$i/open" >/dev/null

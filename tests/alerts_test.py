@@ -219,7 +219,7 @@ class Mailbox:
 class Server:
     def __init__(self, db, gateway_port, line_port, attempts=6, extra=()):
         self.db, self.port, self.log = db, free_port(), tempfile.NamedTemporaryFile(prefix="madoguchi-alerts-", suffix=".log", delete=False).name
-        self.args = [BIN, "serve", "--db", f"sqlite:{db}", "--port", str(self.port), "--demo", "--demo-history-weeks", "0",
+        self.args = [BIN, "serve", "--db", f"sqlite:{db}", "--port", str(self.port), "--demo", "--demo-history-weeks", "0", "--issues-per-hour", "1000000",
                      "--gateway-url", f"http://127.0.0.1:{gateway_port}/sms",
                      "--line-api", f"http://127.0.0.1:{line_port}", "--line-account", "@madoguchi",
                      "--alert-attempts", str(attempts)] + list(extra)
@@ -252,11 +252,11 @@ class Server:
 
 
 def issue_latencies(server, n=40):
-    """Seconds per issue, sorted, over `n` kiosk tickets one after another."""
+    """Seconds per issue, sorted, over `n` tickets one after another."""
     out = []
     for _ in range(n):
         began = time.monotonic()
-        r = requests.post(f"{server.base}/api/v1/offices/nishi/tickets", json={"service": "certificates", "channel": "kiosk"})
+        r = requests.post(f"{server.base}/api/v1/offices/nishi/tickets", json={"service": "certificates", "channel": "web"})
         out.append(time.monotonic() - began)
         assert r.status_code == 201, r.text
     return sorted(out)

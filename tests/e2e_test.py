@@ -39,7 +39,7 @@ def start_server(db, port):
     # given; tests/alerts_test.py covers delivery against local fakes and a real SMTP server).
     env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret",
                MADOGUCHI_GATEWAY_SECRET="e2e-gateway-secret-16")
-    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "5", "--port", str(port),
+    return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "5", "--port", str(port), "--issues-per-hour", "1000000",
                              "--web-push-subject", "mailto:e2e@city.example.jp", "--line-account", "@madoguchi",
                              "--smtp-host", "localhost", "--smtp-from", "madoguchi@city.example.jp",
                              "--gateway-url", "http://127.0.0.1:9/sms"],

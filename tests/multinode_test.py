@@ -82,7 +82,7 @@ class Node:
         self.log = open(os.path.join(tempfile.gettempdir(), f"madoguchi-node-{name}-{self.port}.log"), "w")
 
     def start(self):
-        self.proc = subprocess.Popen([BIN, "serve", "--db", self.db + "?pool=6", "--port", str(self.port), "--lookup-burst", "100000",
+        self.proc = subprocess.Popen([BIN, "serve", "--db", self.db + "?pool=6", "--port", str(self.port), "--lookup-burst", "100000", "--issues-per-hour", "1000000",
                                       "--lookups-per-second", "10000"], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

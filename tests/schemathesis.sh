@@ -17,8 +17,8 @@ fi
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ADMIN=$("$BIN" token create --db "sqlite:$WORK/st.sqlite" --role admin)
-# Lift the look-up limit, or most generated look-ups would only meet the 429.
-"$BIN" serve --db "sqlite:$WORK/st.sqlite" --port "$PORT" --demo --demo-history-weeks 1 --lookup-burst 10000000 --lookups-per-second 10000000 \
+# Lift the look-up and issue limits, or most generated requests would only meet the 429.
+"$BIN" serve --db "sqlite:$WORK/st.sqlite" --port "$PORT" --demo --demo-history-weeks 1 --lookup-burst 10000000 --lookups-per-second 10000000 --issues-per-hour 1000000 \
   >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -47,7 +47,7 @@ def main():
                            capture_output=True, text=True, check=True).stdout.strip()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([BIN, "serve", "--db", f"sqlite:{db}", "--port", str(port), "--demo", "--demo-history-weeks", "0"],
+    proc = subprocess.Popen([BIN, "serve", "--db", f"sqlite:{db}", "--port", str(port), "--demo", "--demo-history-weeks", "0", "--issues-per-hour", "1000000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):

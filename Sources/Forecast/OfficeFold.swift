@@ -121,7 +121,7 @@ public struct OfficeFold: Sendable {
             let p = index(service)
             tickets[id] = TicketNow(
                 procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
-                status: .waiting, remote: e.channel == .web || e.channel == .line,
+                status: .waiting, remote: e.channel?.isRemote == true,
                 travelSeconds: e.data["travelMinutes"].flatMap { if case .int(let m) = $0 { Double(m) * 60 } else { nil } })
             happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
         case .ticketCalled:

@@ -10,6 +10,8 @@ struct Api: Sendable {
     let hub: OfficeHub
     /// Which alert channels are on, and how (the LINE account, the push services allowed).
     var alerts = AlertSettings()
+    /// Remote tickets per client address, office and hour.
+    var issues = IssueAllowance(perHour: 60)
     /// The event log read as visits, for reports and open data.
     var reports: ReportSource { hub.reports }
     var auth: StaffAuth { StaffAuth(store: store) }
@@ -96,8 +98,19 @@ struct Api: Sendable {
     func issue(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         let key = try idempotencyKey(request)
-        let body = try await JSONBody.decode(IssueBody.self, from: request)
-        let result = try await store.issue(body.validated(office: office), idempotencyKey: key)
+        let issue = try await JSONBody.decode(IssueBody.self, from: request).validated(office: office)
+        // A citizen takes a remote ticket in the ordinary line; a priority ticket, or one handed out at a kiosk or a
+        // desk, needs the device's or the staff member's token (else anyone could jump the line or skew the
+        // remote share).
+        let anonymous = issue.channel.isRemote && issue.priority == 0
+        if anonymous {
+            try issues.check(client: context.client, office: office)
+        } else {
+            let account = try await auth.requireIssuer(request, office: office)
+            guard account.role != .device || issue.channel != .staff else { throw ApiError.forbidden }
+        }
+        let result = try await store.issue(issue, idempotencyKey: key)
+        if anonymous, result.created { issues.spend(client: context.client, office: office) }
         hub.published(result.events)
         return JSONBody.response(hub.body(result.value), status: result.created ? .created : .ok)
     }
@@ -302,8 +315,11 @@ struct Api: Sendable {
         guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ApiError.badRequest("invalid_idempotency_key", "Idempotency-Key: 1 to 128 visible ASCII characters.")
         }
-        return key
+        return Self.storedIdempotencyKey(key)
     }
+
+    /// What the store keeps of an idempotency key: its SHA-256, never the client's text (purged with its day).
+    static func storedIdempotencyKey(_ key: String) -> String { StaffTokens.hash(key) }
 }
 
 /// `POST /api/v1/tickets/{token}/contacts`.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import QueueCore
 
 /// An error as the API shows it: `{"error":{"code":"snake_case_code","message":"…"}}`, with a status that says
@@ -30,6 +31,7 @@ public struct ApiError: Error, HTTPResponseError, Sendable {
             .reactivationWindowPassed, .deferralLimitReached, .alreadyRated:
             .conflict
         case .storageUnavailable: .serviceUnavailable
+        case .myNumberRefused: .badRequest
         }
     }
 
@@ -79,6 +81,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw notAllowed
             }
             throw ApiError(error.status, Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
+        } catch is NIOTooManyBytesError {
+            throw ApiError(.contentTooLarge, "payload_too_large", "The body is larger than this route accepts.")
         } catch is CancellationError {
             throw ApiError(.serviceUnavailable, "shutting_down", "The server is shutting down.")
         } catch {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import QueueCore
 
@@ -17,6 +18,14 @@ public struct ServerSettings: Sendable {
     public var comeNowBufferMinutes: Int
     /// Alerts to citizens: every channel off unless configured.
     public var alerts: AlertSettings = AlertSettings()
+    /// Caps on connections and streams, and their timeouts; by default derived from the file limit.
+    public var connections = ConnectionLimits(fileLimit: 1024)
+    /// The process's limit on open files, which every cap must stay below (`ConnectionLimits.raiseFileLimit`).
+    public var fileLimit = 1024
+    /// Remote tickets one client address may take per office per hour.
+    public var issuesPerHour = 60
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); none by default.
+    public var trustedProxies = TrustedProxies.none
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, heartbeatSeconds: Double = 15, lookupBurst: Int = 300,
@@ -36,7 +45,7 @@ public struct ServerSettings: Sendable {
 public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
 ) throws -> some ApplicationProtocol {
-    let problems = settings.alerts.problems
+    let problems = settings.alerts.problems + settings.connections.problems(fileLimit: settings.fileLimit)
     guard problems.isEmpty else { throw SettingsError(problems: problems) }
     let pages = try Pages.load()
     let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, catalog: pages.catalog, logger: logger)
@@ -44,10 +53,16 @@ public func buildApplication(
         store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
         notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
-    let router = buildRouter(store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, logger: logger)
+    let limits = settings.connections
+    let router = buildRouter(
+        store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
+        streams: ClientCounts(cap: limits.streamsPerClient), issues: IssueAllowance(perHour: settings.issuesPerHour), logger: logger)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "madoguchi"),
+        server: limits.server(trusted: settings.trustedProxies, counts: ClientCounts(cap: limits.perClient)),
+        configuration: .init(
+            address: .hostname(settings.host, port: settings.port), serverName: "madoguchi",
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
         services: [hub, notifier, DayCloser(store: store, hub: hub, logger: logger)],
         logger: logger)
 }
@@ -60,18 +75,22 @@ public struct SettingsError: Error, CustomStringConvertible {
 
 func buildRouter(
     store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages, alerts: AlertSettings = AlertSettings(),
+    trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), issues: IssueAllowance = IssueAllowance(perHour: 60),
     logger: Logger = Logger(label: "madoguchi")
 ) -> Router<MadoguchiContext> {
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trusted: trusted))
+    router.add(middleware: InputGate())
+    router.add(middleware: StreamLimit(streams: streams))
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
-    Api(store: store, hub: hub, alerts: alerts).register(on: router)
+    Api(store: store, hub: hub, alerts: alerts, issues: issues).register(on: router)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: router)
     }
     MetricsRoute(store: store, hub: hub).register(on: router)
-    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts).register(on: router)
+    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues).register(on: router)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
     BoardRoutes(store: store, pages: pages).register(on: router)
     let console = ConsoleRoutes(store: store, hub: hub, pages: pages)

@@ -46,3 +46,35 @@ enum EventStreams {
         request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
     }
 }
+
+/// Caps the live event streams one client holds open (`ConnectionLimits.streamsPerClient`): every stream route is
+/// a GET whose path ends in `/events`, so a new one is covered without remembering it. Past the cap: 429 with
+/// `Retry-After`; the slot is given back when the stream's body ends, however it ends.
+struct StreamLimit: RouterMiddleware {
+    typealias Context = MadoguchiContext
+    let streams: ClientCounts
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get, request.uri.path.hasSuffix("/events") else { return try await next(request, context) }
+        let client = context.client
+        guard streams.open(client) else {
+            var error = ApiError(.tooManyRequests, "too_many_streams", "Too many live streams from this address; close one or retry shortly.")
+            error.headers[.retryAfter] = "10"
+            throw error
+        }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            streams.close(client)
+            throw error
+        }
+        let body = response.body
+        let streams = streams
+        response.body = ResponseBody { writer in
+            defer { streams.close(client) }
+            try await body.write(writer)
+        }
+        return response
+    }
+}

@@ -5,9 +5,6 @@ import QueueCore
 
 /// JSON in and out, with the limits every public endpoint needs.
 enum JSONBody {
-    /// The largest request body any API endpoint reads.
-    static let maxRequestBytes = 16 * 1024
-
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -22,9 +19,9 @@ enum JSONBody {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxRequestBytes)
+            buffer = try await request.collectBody(upTo: InputGate.maxBodyBytes)
         } catch {
-            throw ApiError(.contentTooLarge, "payload_too_large", "The body is larger than \(maxRequestBytes) bytes.")
+            throw ApiError(.contentTooLarge, "payload_too_large", "The body is larger than \(InputGate.maxBodyBytes) bytes.")
         }
         let data = Data(buffer.readableBytesView)
         do {

@@ -18,15 +18,15 @@ struct LineWebhook: Sendable {
     let channelSecret: SymmetricKey
     let logger: Logger
 
-    /// LINE's own limit on a webhook body is far below this.
-    static let maxBody = 1 << 20
+    static let path = "/line/webhook"
 
     func register(on router: Router<MadoguchiContext>) {
-        router.post("/line/webhook") { request, _ in try await handle(request) }
+        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
     }
 
+    /// The body was read whole by `InputGate`, up to its limit for this path.
     func handle(_ request: Request) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.maxBody)
+        let body = try await request.body.collect(upTo: InputGate.maxWebhookBytes)
         let raw = Array(buffer: body)
         guard let header = request.headers[HTTPField.Name("x-line-signature")!], Self.verify(raw, signature: header, secret: channelSecret)
         else { throw ApiError(.unauthorized, "invalid_signature", "The x-line-signature header does not match the body.") }

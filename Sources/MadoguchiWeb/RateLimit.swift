@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import QueueCore
 import Synchronization
 
 /// Token buckets per client key, bounded in memory. Defence in depth for ticket look-ups: a 128-bit token cannot
@@ -63,11 +64,40 @@ struct TicketLookupLimit: RouterMiddleware {
         // The API's ticket routes and the ticket pages both look a ticket up by its token.
         let path = request.uri.path
         guard path.hasPrefix("/api/v1/tickets/") || path.hasPrefix("/t/") else { return try await next(request, context) }
-        if let wait = limiter.take(context.clientKey) {
+        if let wait = limiter.take(context.client) {
             var error = ApiError(.tooManyRequests, "rate_limited", "Too many ticket look-ups from this address; retry in \(wait) s.")
             error.headers[.retryAfter] = String(wait)
             throw error
         }
         return try await next(request, context)
     }
+}
+
+/// Remote tickets one client address may take per office per hour. Secondary to the rule of one active ticket
+/// per identity: a lobby's Wi-Fi or a carrier's NAT puts many citizens behind one address, so the allowance is
+/// generous; it stops one client from emptying a day's numbers. Only tickets actually created count (a retry with
+/// the same `Idempotency-Key` is free).
+struct IssueAllowance: Sendable {
+    let limiter: RateLimiter
+
+    init(perHour: Int) {
+        limiter = RateLimiter(burst: perHour, perSecond: Double(perHour) / 3600)
+    }
+
+    /// 429 `issue_limit` with `Retry-After` when `client` has used up its tickets at `office`.
+    func check(client: String, office: OfficeID) throws {
+        if let wait = limiter.exhausted(Self.key(client, office)) {
+            var error = ApiError(
+                .tooManyRequests, "issue_limit",
+                "Too many tickets taken from this address at this office; retry in \(wait) s, or ask at the reception desk.")
+            error.headers[.retryAfter] = String(wait)
+            throw error
+        }
+    }
+
+    func spend(client: String, office: OfficeID) {
+        _ = limiter.take(Self.key(client, office))
+    }
+
+    private static func key(_ client: String, _ office: OfficeID) -> String { "\(client) \(office.rawValue)" }
 }

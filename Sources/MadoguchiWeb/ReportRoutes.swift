@@ -32,7 +32,9 @@ struct ReportQuery: Sendable {
         }
         var offices = visible
         if let asked = parameters["office"] {
-            let ids = asked.flatMap { $0.split(separator: ",").map { OfficeID(String($0)) } }
+            // An office named twice counts once: repeats would be read again and added up again.
+            var seen = Set<OfficeID>()
+            let ids = asked.flatMap { $0.split(separator: ",").map { OfficeID(String($0)) } }.filter { seen.insert($0).inserted }
             offices = try ids.map { id in
                 guard let office = visible.first(where: { $0.id == id }) else { throw bad("office: no office '\(id.rawValue.prefix(40))' you may see.") }
                 return office
@@ -42,6 +44,11 @@ struct ReportQuery: Sendable {
         let from = try date("from") ?? to.adding(days: 1 - defaultDays)
         guard from <= to else { throw bad("from: must not be after to.") }
         guard from.adding(days: ReportSource.maxDays - 1) >= to else { throw bad("from: at most \(ReportSource.maxDays) days at once.") }
+        // What a request costs is what it reads: one office's day of log each.
+        let officeDays = offices.count * (from.days(until: to) + 1)
+        guard officeDays <= ReportSource.maxOfficeDays else {
+            throw bad("office, from, to: at most \(ReportSource.maxOfficeDays) office-days at once (asked \(officeDays)); ask fewer offices or days.")
+        }
         let procedure = try one("procedure").map { ServiceID($0) }
         if let procedure, !offices.contains(where: { $0.procedures.contains { $0.id == procedure } }) {
             throw bad("procedure: no procedure '\(procedure.rawValue.prefix(40))' in these offices.")

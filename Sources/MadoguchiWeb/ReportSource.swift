@@ -23,6 +23,8 @@ final class ReportSource: Sendable {
 
     /// The longest range one request may read.
     static let maxDays = 366
+    /// Offices × days one request may read: a year of 16 offices.
+    static let maxOfficeDays = 16 * 366
 
     init(store: any QueueStore, capacity: Int = 2_000) {
         self.store = store

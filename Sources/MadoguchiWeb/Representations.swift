@@ -132,9 +132,6 @@ struct IssueBody: Decodable {
     static let languages: Set<String> = ["ja", "en", "zh-Hans", "ko", "vi", "ja-easy"]
 
     func validated(office: OfficeID) throws -> IssueRequest {
-        for text in [service, channel, language ?? ""] where MyNumber.looksLikeMyNumber(text) {
-            throw ApiError.invalid("my_number_refused", "This looks like a My Number; it is never accepted here.")
-        }
         guard let channel = Channel(rawValue: channel) else {
             throw ApiError.invalid("invalid_input", "channel: one of web, kiosk, staff, line.")
         }
@@ -151,7 +148,7 @@ struct IssueBody: Decodable {
             guard IssueRequest.travelMinutesRange.contains(travelMinutes) else {
                 throw ApiError.invalid("invalid_input", "travelMinutes: 1-240.")
             }
-            guard channel == .web || channel == .line else {
+            guard channel.isRemote else {
                 throw ApiError.invalid("invalid_input", "travelMinutes: only for tickets taken remotely (channel web or line).")
             }
         }

@@ -1,19 +1,18 @@
 import Hummingbird
 import NIOCore
 
-/// The per-request context: Hummingbird's core storage plus the connection, whose peer address the look-up rate
-/// limit keys on. The address is read only when asked for: most routes never need it.
-struct MadoguchiContext: RequestContext, RemoteAddressRequestContext {
+/// The per-request context: Hummingbird's core storage plus who sent the request. `client` is the peer's address
+/// until `ClientAddressMiddleware` replaces it with the one a trusted proxy forwarded; limits and logs key on it.
+struct MadoguchiContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    let channel: any Channel
+    /// The TCP peer's IP address, or nil (tests, Unix sockets).
+    let peer: String?
+    /// The client's IP address as text, or "unknown".
+    var client: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        channel = source.channel
+        peer = source.channel.remoteAddress?.ipAddress
+        client = peer ?? "unknown"
     }
-
-    var remoteAddress: SocketAddress? { channel.remoteAddress }
-
-    /// The client's IP address as text, or "unknown" (tests, Unix sockets).
-    var clientKey: String { remoteAddress?.ipAddress ?? "unknown" }
 }

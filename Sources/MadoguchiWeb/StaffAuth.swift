@@ -12,6 +12,14 @@ struct StaffAuth: Sendable {
         return account
     }
 
+    /// Who may hand out a ticket on the spot (a priority ticket, the kiosk or staff channel): staff of the office,
+    /// or one of its devices (kiosks).
+    func requireIssuer(_ request: Request, office: OfficeID) async throws -> StaffAccount {
+        let account = try await bearer(request)
+        guard account.mayAct(on: office) else { throw ApiError.forbidden }
+        return account
+    }
+
     /// An admin's or a city-wide supervisor's token: for what spans every office (`/metrics`).
     func requireCityWide(_ request: Request) async throws -> StaffAccount {
         let account = try await bearer(request)

@@ -244,5 +244,6 @@ public struct MemoryLedger: QueueLedger, Sendable {
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         linkCodes = linkCodes.filter { !($0.value.office == office && $0.value.businessDate < date) }
         webhookEvents = webhookEvents.filter { $0.value >= cutoff }
+        idempotency = idempotency.filter { !($0.key.office == office && (tickets[$0.value.ticket]?.businessDate).map { $0 < date } == true) }
     }
 }

@@ -24,6 +24,8 @@ extension QueueCommands {
         ticket id: TicketID, channel: AlertChannel, address: String, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Contact> {
         guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        // Before normalising: 090123456784 is a valid My Number, and would become +8190123456784.
+        try MyNumber.refuse([address])
         let address = Contact.normalized(channel: channel, address: address)
         if let problem = Contact.problem(channel: channel, address: address) {
             throw QueueError.invalidInput(field: "address", reason: problem)
@@ -64,8 +66,8 @@ extension QueueCommands {
         return try apply(.cancel, to: ticket, office: office, by: staff, in: &ledger)
     }
 
-    /// The retention rule: every contact, outbox alert and link code of the office's earlier business days goes,
-    /// and webhook event ids older than a day (LINE redelivers within hours).
+    /// The retention rule: every contact, outbox alert, link code and idempotency key of the office's earlier
+    /// business days goes, and webhook event ids older than a day (LINE redelivers within hours).
     public func purgeContacts(office id: OfficeID, in ledger: inout some QueueLedger) throws -> Int {
         let office = try requireOffice(id, in: ledger)
         let today = LocalDate(now(), in: office.zone)

@@ -50,6 +50,9 @@ public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
 
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
+    /// Days from this date to `other` (negative when `other` is earlier).
+    public func days(until other: LocalDate) -> Int { other.dayNumber - dayNumber }
+
     /// The `n`th weekday from this date on (0 = this date, or the next weekday if it falls on a weekend).
     public func weekday(_ n: Int) -> LocalDate {
         var date = self

@@ -82,7 +82,7 @@ public protocol QueueLedger: QueueReader {
     mutating func takeLinkCode(_ code: String) throws -> LinkCode?
     /// Remembers a provider's webhook event id; false when it was seen before (a redelivery).
     mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool
-    /// Forgets link codes of days before `date` and webhook event ids seen before `cutoff`.
+    /// Forgets link codes and idempotency keys of days before `date`, and webhook event ids seen before `cutoff`.
     mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws
     /// The server's key named `name` (the VAPID key), storing `candidate` first when there is none yet: every node
     /// and every restart gets the same one.

@@ -1,19 +1,39 @@
-/// マイナンバー (Individual Number): a queue system may never collect one (My Number Act §20).
+/// マイナンバー (Individual Number): a queue system may never collect one (My Number Act §20). This is the one
+/// guard: every door through which a person's or a client's text comes in (API bodies, forms, query strings,
+/// stored headers, contacts, reform texts, imported files) asks it, and refuses what it finds with
+/// `my_number_refused`, before anything is stored or logged.
+///
+/// What counts: 12 digits whose last is the valid check digit of the first 11, written together or in groups
+/// split by spaces or hyphens (ASCII or full-width), anywhere in a text. An ordinary 12-digit string whose check
+/// digit fails is not one, and passes; so does a longer unbroken run of digits (a 13-digit corporate number, say).
 public enum MyNumber {
-    /// True for 12 digits whose last is the valid check digit of the first 11; such input is refused, never stored
-    /// and never logged.
+    /// True when `text` is one My Number and nothing else (spaces and hyphens aside).
     public static func looksLikeMyNumber(_ text: String) -> Bool {
-        let digits = text.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "-" }
-        guard digits.count == 12 else { return false }
-        var values: [Int] = []
-        for scalar in digits {
-            // Full-width digits count too: NFKC would turn them into ASCII.
-            guard let value = scalar.properties.numericType == .decimal ? scalar.properties.numericValue : nil else {
-                return false
+        let groups = digitGroups(text)
+        guard groups.count == 1, let parts = groups.first else { return false }
+        return text.unicodeScalars.allSatisfy { isDigit($0) || isSeparator($0) } && isMyNumber(Array(parts.joined()))
+    }
+
+    /// True when a My Number stands anywhere in `text`: a run of digit groups (split only by spaces or hyphens)
+    /// some consecutive groups of which hold exactly 12 digits with a valid check digit.
+    public static func contains(in text: String) -> Bool {
+        for parts in digitGroups(text) {
+            // Every stretch of whole groups: "0120-123-456 1234-5678-9018" holds one in its last three groups.
+            for start in parts.indices {
+                var digits: [Int] = []
+                for part in parts[start...] {
+                    digits += part
+                    if digits.count >= 12 { break }
+                }
+                if digits.count == 12, isMyNumber(digits) { return true }
             }
-            values.append(Int(value))
         }
-        return checkDigit(of: Array(values.prefix(11))) == values[11]
+        return false
+    }
+
+    /// Throws `myNumberRefused` when any of `texts` holds a My Number.
+    public static func refuse(_ texts: [String]) throws {
+        if texts.contains(where: contains(in:)) { throw QueueError.myNumberRefused }
     }
 
     /// The check digit of an 11-digit body (総務省令 check digit rule): weights 2..7 from the right, mod 11.
@@ -27,4 +47,50 @@ public enum MyNumber {
         let remainder = sum % 11
         return remainder <= 1 ? 0 : 11 - remainder
     }
+
+    private static func isMyNumber(_ digits: [Int]) -> Bool {
+        digits.count == 12 && checkDigit(of: Array(digits.prefix(11))) == digits[11]
+    }
+
+    /// The runs of digit groups in `text`: digits (any script's decimal digits, full-width ones included, as NFKC
+    /// would read them) split by spaces or hyphens. Anything else ends a run.
+    private static func digitGroups(_ text: String) -> [[[Int]]] {
+        var runs: [[[Int]]] = []
+        var run: [[Int]] = []
+        var group: [Int] = []
+        func endGroup() {
+            if !group.isEmpty { run.append(group) }
+            group = []
+        }
+        func endRun() {
+            endGroup()
+            if !run.isEmpty { runs.append(run) }
+            run = []
+        }
+        for scalar in text.unicodeScalars {
+            if isDigit(scalar), let value = scalar.properties.numericValue {
+                group.append(Int(value))
+            } else if isSeparator(scalar) {
+                endGroup()
+            } else {
+                endRun()
+            }
+        }
+        endRun()
+        return runs
+    }
+
+    private static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.numericType == .decimal
+    }
+
+    /// Spaces (U+3000 too) and the hyphens and dashes people type between digit groups.
+    private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || separators.contains(scalar)
+    }
+
+    private static let separators: Set<Unicode.Scalar> = [
+        "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{30FC}", "\u{FF0D}", "\u{FE63}",
+        "\u{FF70}",
+    ]
 }

@@ -85,6 +85,8 @@ public struct QueueCommands: Sendable {
     // MARK: Configuration
 
     public func importOffice(_ office: Office, in ledger: inout some QueueLedger) throws {
+        // Every text of the office (names, descriptions, what to bring) at once, as its JSON form.
+        try MyNumber.refuse([String(decoding: try JSONEncoder().encode(office), as: UTF8.self)])
         let problems = office.problems()
         guard problems.isEmpty else {
             throw QueueError.invalidInput(field: "office", reason: problems.joined(separator: "; "))
@@ -129,7 +131,7 @@ public struct QueueCommands: Sendable {
             guard IssueRequest.travelMinutesRange.contains(travel) else {
                 throw QueueError.invalidInput(field: "travelMinutes", reason: "must be 1-240")
             }
-            guard request.channel == .web || request.channel == .line else {
+            guard request.channel.isRemote else {
                 throw QueueError.invalidInput(field: "travelMinutes", reason: "only for tickets taken remotely (web, line)")
             }
         }
@@ -288,6 +290,7 @@ public struct QueueCommands: Sendable {
     // MARK: Staff
 
     public func createStaff(_ account: StaffAccount, in ledger: inout some QueueLedger) throws {
+        try MyNumber.refuse([account.name])
         if let office = account.office { _ = try requireOffice(office, in: ledger) }
         try ledger.insert(staff: account)
     }
@@ -298,6 +301,7 @@ public struct QueueCommands: Sendable {
     public func importStaff(_ accounts: [StaffAccount], in ledger: inout some QueueLedger) throws -> Int {
         for (index, account) in accounts.enumerated() {
             let field = "accounts[\(index)]"
+            try MyNumber.refuse([account.name])
             guard account.tokenHash.count == 64, account.tokenHash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
             else { throw QueueError.invalidInput(field: field, reason: "tokenHash must be 64 lower-case hex digits (a SHA-256)") }
             guard !account.name.hasPrefix("session:") else {
@@ -323,6 +327,7 @@ public struct QueueCommands: Sendable {
     }
 
     public func createUser(_ user: StaffUser, in ledger: inout some QueueLedger) throws {
+        try MyNumber.refuse([user.username])
         guard StaffUser.isValidUsername(user.username) else {
             throw QueueError.invalidInput(field: "username", reason: "3-40 of a-z, 0-9, '.', '_' and '-'")
         }

@@ -20,6 +20,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyRated
     case sameService
     case invalidInput(field: String, reason: String)
+    /// The input holds a My Number (`MyNumber`), which is never accepted, stored or logged.
+    case myNumberRefused
     /// A store could not commit (disk full, database locked too long). Nothing was changed.
     case storageUnavailable(String)
 
@@ -43,6 +45,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .alreadyRated: "already_rated"
         case .sameService: "same_service"
         case .invalidInput: "invalid_input"
+        case .myNumberRefused: "my_number_refused"
         case .storageUnavailable: "storage_unavailable"
         }
     }
@@ -69,6 +72,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .alreadyRated: "This visit has already been rated. Thank you."
         case .sameService: "The ticket is already in that procedure."
         case .invalidInput(let field, let reason): "\(field): \(reason)"
+        case .myNumberRefused: "This looks like a My Number (マイナンバー). It is never accepted here; please remove it."
         // The detail stays in the server's log; it can name tables and files.
         case .storageUnavailable: "The store could not commit the change, and nothing was changed. Retry shortly."
         }

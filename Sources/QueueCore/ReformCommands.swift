@@ -53,11 +53,7 @@ extension QueueCommands {
         in ledger: inout some QueueLedger
     ) throws -> CommandResult<Reform> {
         let office = try requireOffice(id, in: ledger)
-        let text = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...Reform.maxDescription).contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
-            throw QueueError.invalidInput(field: "description", reason: "1-\(Reform.maxDescription) characters on one line")
-        }
+        let text = try TextInput.line(description, field: "description", maxCharacters: Reform.maxDescription)
         let today = LocalDate(now(), in: office.zone)
         guard effective >= today.adding(days: -3 * 366), effective <= today.adding(days: 366) else {
             throw QueueError.invalidInput(field: "effective", reason: "a date within three years before and one year after today")

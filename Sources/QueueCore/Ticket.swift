@@ -75,6 +75,9 @@ public enum TicketStatus: String, Codable, Sendable, CaseIterable {
 /// Where a ticket came from. Every channel but `web` and `line` works without a smartphone.
 public enum Channel: String, Codable, Sendable, CaseIterable {
     case web, kiosk, staff, line
+
+    /// Taken away from the office (a phone, LINE): the holder is not in the lobby.
+    public var isRemote: Bool { self == .web || self == .line }
 }
 
 /// A printed number, `{prefix}-{NNN}`: A-001 … A-999, then A-1000.

@@ -41,7 +41,7 @@ public struct Visit: Sendable, Equatable {
     public var simulated: Bool
 
     /// A ticket taken from a phone (web or LINE) rather than a kiosk or at a counter.
-    public var remote: Bool { channel == .web || channel == .line }
+    public var remote: Bool { channel?.isRemote == true }
 
     /// Seconds from joining the line to the first call; nil when never called.
     public var waitSeconds: Double? { firstCalledAt.map { $0.timeIntervalSince(joinedAt) } }

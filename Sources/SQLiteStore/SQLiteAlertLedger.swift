@@ -142,5 +142,8 @@ extension SQLiteLedger {
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         try db.execute(sql: "DELETE FROM link_code WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
         try db.execute(sql: "DELETE FROM webhook_event WHERE seen_at < ?", arguments: [TicketRow.millis(cutoff)])
+        try db.execute(
+            sql: "DELETE FROM idempotency WHERE office = ? AND ticket IN (SELECT id FROM ticket WHERE office = ? AND business_date < ?)",
+            arguments: [office.rawValue, office.rawValue, date.description])
     }
 }

@@ -29,9 +29,13 @@ struct Serve: AsyncParsableCommand {
     var demoHistoryWeeks = 8
     @Option(help: "Ticket look-ups by token each client address may burst.") var lookupBurst = 300
     @Option(help: "Ticket look-ups by token per second per client address, after the burst.") var lookupsPerSecond = 10.0
+    @Option(help: "Remote tickets one client address may take per office per hour (a lobby's Wi-Fi shares one address).")
+    var issuesPerHour = 60
     @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
     var comeNowRisk = 0.1
     @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
+    @OptionGroup(title: "Connections (defaults derived from the file limit, raised at start to the hard limit; docs/deploy.md)")
+    var connections: ConnectionOptions
     @OptionGroup(title: "Alerts (each channel off unless set; secrets from the environment, see docs/notifications.md)")
     var alerts: AlertOptions
 
@@ -41,6 +45,7 @@ struct Serve: AsyncParsableCommand {
         if lookupBurst < 1 || !(lookupsPerSecond > 0) { throw ValidationError("--lookup-burst and --lookups-per-second must be positive") }
         if !(comeNowRisk > 0 && comeNowRisk < 1) { throw ValidationError("--come-now-risk must be between 0 and 1") }
         if !(0...120).contains(comeNowBuffer) { throw ValidationError("--come-now-buffer must be 0-120 minutes") }
+        if !(1...1_000_000).contains(issuesPerHour) { throw ValidationError("--issues-per-hour must be 1-1000000") }
         if !(0...52).contains(demoHistoryWeeks) { throw ValidationError("--demo-history-weeks must be 0-52") }
     }
 
@@ -58,9 +63,42 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, lookupBurst: lookupBurst, lookupsPerSecond: lookupsPerSecond, comeNowRisk: comeNowRisk,
             comeNowBufferMinutes: comeNowBuffer)
         settings.alerts = alerts.settings()
+        settings.issuesPerHour = issuesPerHour
+        settings.fileLimit = ConnectionLimits.raiseFileLimit()
+        settings.connections = connections.limits(fileLimit: settings.fileLimit)
+        settings.trustedProxies = try TrustedProxies(cidrs: connections.trustedProxy)
+        logger.info("connections: at most \(settings.connections.maxConnections), \(settings.connections.perClient) per client address, \(settings.connections.streamsPerClient) live streams per client (file limit \(settings.fileLimit))")
         if settings.alerts.webPushSubject != nil { settings.alerts.vapidKey = try await AlertSetup.loadVAPIDKey(store: store) }
         let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
+    }
+}
+
+/// `serve`'s connection options: each unset one is derived from the process's file limit.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Connections open at once, all clients together.") var maxConnections: Int?
+    @Option(help: "Connections open at once from one client address (a trusted proxy's are not capped).") var maxConnectionsPerClient: Int?
+    @Option(help: "Live event streams open at once from one client address.") var maxStreamsPerClient: Int?
+    @Option(help: "Seconds a new connection has to send its first request's head.") var headerTimeout = 10
+    @Option(help: "Seconds a connection may sit idle between requests or pause inside one.") var idleTimeout = 30
+    @Option(help: "A reverse proxy (IP or CIDR, repeatable) whose X-Forwarded-For names the client, for limits and logs.")
+    var trustedProxy: [String] = []
+
+    func limits(fileLimit: Int) -> ConnectionLimits {
+        var limits = ConnectionLimits(fileLimit: fileLimit)
+        if let maxConnections {
+            limits.maxConnections = maxConnections
+            limits.perClient = min(limits.perClient, maxConnections)
+            limits.streamsPerClient = min(limits.streamsPerClient, limits.perClient)
+        }
+        if let maxConnectionsPerClient {
+            limits.perClient = maxConnectionsPerClient
+            limits.streamsPerClient = min(limits.streamsPerClient, maxConnectionsPerClient)
+        }
+        if let maxStreamsPerClient { limits.streamsPerClient = maxStreamsPerClient }
+        limits.headerTimeoutSeconds = headerTimeout
+        limits.idleTimeoutSeconds = idleTimeout
+        return limits
     }
 }
 

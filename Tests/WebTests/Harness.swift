@@ -33,11 +33,12 @@ struct Harness {
 
     func test(
         limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000), hub: OfficeHub? = nil,
-        alerts: AlertSettings = AlertSettings(),
+        alerts: AlertSettings = AlertSettings(), issues: IssueAllowance = IssueAllowance(perHour: 1_000_000),
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let router = buildRouter(
-            store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load(), alerts: alerts)
+            store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load(), alerts: alerts,
+            issues: issues)
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
 }

@@ -189,7 +189,7 @@ struct ConsoleRoutes: Sendable {
             let events: [Event]
             switch name {
             case "call-next":
-                let key = form["key"].flatMap { $0.isEmpty ? nil : $0 }
+                let key = form["key"].flatMap { $0.isEmpty ? nil : Api.storedIdempotencyKey($0) }
                 events = try await store.callNext(office: office, counter: counter, idempotencyKey: key, by: by).events
             case "transfer":
                 events = try await store.transfer(office: office, counter: counter, to: ServiceID(form["service"] ?? ""), by: by).events

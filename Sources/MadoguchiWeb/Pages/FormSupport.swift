@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// An `application/x-www-form-urlencoded` body, up to 16 KiB, as a dictionary (the last value of a name wins).
+/// An `application/x-www-form-urlencoded` body as a dictionary (the last value of a name wins). `InputGate` has
+/// read it whole, within its limit, and checked it.
 enum Form {
     static func read(_ request: Request) async throws -> [String: String] {
-        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        let buffer = try await request.body.collect(upTo: InputGate.maxBodyBytes)
         return parse(String(buffer: buffer))
     }
 

@@ -12,6 +12,8 @@ struct PageRoutes: Sendable {
     let pages: Pages
     /// The alert channels that are on, for the ticket page's "notify me" and "Get LINE alerts".
     var alerts = AlertSettings()
+    /// Remote tickets per client address, office and hour (shared with the API's).
+    var issues = IssueAllowance(perHour: 60)
 
     typealias Context = MadoguchiContext
 
@@ -222,7 +224,9 @@ struct PageRoutes: Sendable {
             service: form["service"] ?? "", channel: inLINE ? "line" : "web", priority: 0,
             language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
         do {
+            try issues.check(client: context.client, office: office)
             let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
+            issues.spend(client: context.client, office: office)
             hub.published(result.events)
             return Pages.redirect("/t/\(result.value.ticket.id.rawValue)")
         } catch let error as QueueError {
