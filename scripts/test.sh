@@ -45,6 +45,8 @@ MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python te
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/alerts_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/limits_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/mynumber_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh
 # Two nodes on the PostgreSQL cluster, with faults (kill -9, a restart, pg_terminate_backend for 30 s).
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/multinode_test.py

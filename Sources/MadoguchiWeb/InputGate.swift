@@ -24,7 +24,8 @@ struct InputGate: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var texts = request.uri.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        texts += request.uri.queryParameters.map { "\($0.key) \($0.value)".removingPercentEncoding ?? "" }
+        // A form's GET writes spaces as '+'.
+        texts += request.uri.queryParameters.map { "\($0.key) \($0.value)".replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
         if let key = request.headers[HTTPField.Name("Idempotency-Key")!] { texts.append(key) }
         if request.method != .get && request.method != .head {
             let limit = Self.limit(path: request.uri.path)
