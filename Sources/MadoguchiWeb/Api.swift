@@ -50,7 +50,8 @@ struct Api: Sendable {
                 return try await body(api, request, context)
             }
         }
-        route(.get, "/health") { _, _, _ in JSONBody.response(["status": "ok"]) }
+        route(.get, "/health") { api, _, _ in try await api.ready() }
+        route(.get, "/health/live") { _, _, _ in JSONBody.response(["status": "ok"]) }
         route(.get, "/openapi.json") { _, _, _ in try OpenAPIDocument.response() }
         route(.get, "/api/v1/offices") { api, _, _ in try await api.listOffices() }
         route(.post, "/api/v1/offices/{office}/tickets") { api, r, c in try await api.issue(r, c) }
@@ -87,6 +88,19 @@ struct Api: Sendable {
 
     // MARK: Public
 
+    /// Readiness: the store answers a read. A load balancer takes a node whose database is gone out of rotation;
+    /// `/health/live` only says the process runs.
+    func ready() async throws -> Response {
+        do {
+            _ = try await store.offices()
+            return JSONBody.response(["status": "ok"])
+        } catch {
+            var response = JSONBody.response(["status": "unavailable"], status: .serviceUnavailable)
+            response.headers[.retryAfter] = "2"
+            return response
+        }
+    }
+
     func listOffices() async throws -> Response {
         var bodies: [OfficeBody] = []
         for office in try await store.offices() {
@@ -102,8 +116,9 @@ struct Api: Sendable {
         // A citizen takes a remote ticket in the ordinary line; a priority ticket, or one handed out at a kiosk or a
         // desk, needs the device's or the staff member's token (else anyone could jump the line or skew the
         // remote share).
-        let anonymous = issue.channel.isRemote && issue.priority == 0
+        let anonymous = request.headers[.authorization] == nil
         if anonymous {
+            guard issue.channel.isRemote && issue.priority == 0 else { throw ApiError.unauthorized }
             try issues.check(client: context.client, office: office)
         } else {
             let account = try await auth.requireIssuer(request, office: office)

@@ -76,7 +76,7 @@ struct TicketLookupLimit: RouterMiddleware {
 /// Remote tickets one client address may take per office per hour. Secondary to the rule of one active ticket
 /// per identity: a lobby's Wi-Fi or a carrier's NAT puts many citizens behind one address, so the allowance is
 /// generous; it stops one client from emptying a day's numbers. Only tickets actually created count (a retry with
-/// the same `Idempotency-Key` is free).
+/// the same `Idempotency-Key` spends nothing). Requests with a staff or device token are not limited here.
 struct IssueAllowance: Sendable {
     let limiter: RateLimiter
 

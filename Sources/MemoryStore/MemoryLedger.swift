@@ -101,6 +101,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
         staff.values.filter { !$0.name.hasPrefix("session:") }.sorted { ($0.createdAt, $0.tokenHash) < ($1.createdAt, $1.tokenHash) }
     }
     public func staffUser(username: String) throws -> StaffUser? { users[username] }
+    public func staffUsers() throws -> [StaffUser] { users.values.sorted { $0.username < $1.username } }
 
     public func hasEvent(ticket: TicketID, type: EventType) throws -> Bool {
         eventLog.contains { $0.ticket == ticket && $0.type == type }
@@ -164,6 +165,20 @@ public struct MemoryLedger: QueueLedger, Sendable {
         let gone = staff.filter { $0.value.name.hasPrefix(namePrefix) && $0.value.createdAt < cutoff }.map(\.key)
         for key in gone { staff[key] = nil }
         return gone.count
+    }
+
+    public mutating func deleteStaff(tokenHash: String) throws -> Int {
+        staff.removeValue(forKey: tokenHash) == nil ? 0 : 1
+    }
+
+    public mutating func deleteStaff(name: String) throws -> Int {
+        let gone = staff.filter { $0.value.name == name }.map(\.key)
+        for key in gone { staff[key] = nil }
+        return gone.count
+    }
+
+    public mutating func deleteUser(username: String) throws -> Int {
+        users.removeValue(forKey: username) == nil ? 0 : 1
     }
 
     public mutating func insert(user: StaffUser) throws {

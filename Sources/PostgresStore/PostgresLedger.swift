@@ -170,11 +170,17 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func staffUser(username: String) throws -> StaffUser? {
-        guard let row = try session.rows("SELECT * FROM staff_user WHERE username = $1", [.text(username)]).first,
-            let role = StaffAccount.Role(rawValue: try row.text("role"))
-        else { return nil }
+        try session.rows("SELECT * FROM staff_user WHERE username = $1", [.text(username)]).first.flatMap(Self.staffUser)
+    }
+
+    public func staffUsers() throws -> [StaffUser] {
+        try session.rows("SELECT * FROM staff_user ORDER BY username").compactMap(Self.staffUser)
+    }
+
+    static func staffUser(_ row: PostgresRandomAccessRow) throws -> StaffUser? {
+        guard let role = StaffAccount.Role(rawValue: try row.text("role")) else { return nil }
         return StaffUser(
-            username: username, passwordHash: try row.text("password_hash"), role: role,
+            username: try row.text("username"), passwordHash: try row.text("password_hash"), role: role,
             office: try row.optionalText("office").map { OfficeID($0) }, createdAt: StoredForm.date(try row.int64("created_at")))
     }
 
@@ -289,6 +295,18 @@ public struct PostgresLedger: QueueLedger {
         try session.execute(
             "DELETE FROM staff_account WHERE left(name, $1::int) = $2 AND created_at < $3",
             [.int(namePrefix.count), .text(namePrefix), .int(StoredForm.millis(cutoff))])
+    }
+
+    public mutating func deleteStaff(tokenHash: String) throws -> Int {
+        try session.execute("DELETE FROM staff_account WHERE token_hash = $1", [.text(tokenHash)])
+    }
+
+    public mutating func deleteStaff(name: String) throws -> Int {
+        try session.execute("DELETE FROM staff_account WHERE name = $1", [.text(name)])
+    }
+
+    public mutating func deleteUser(username: String) throws -> Int {
+        try session.execute("DELETE FROM staff_user WHERE username = $1", [.text(username)])
     }
 
     public mutating func insert(user: StaffUser) throws {

@@ -32,6 +32,8 @@ public protocol QueueReader {
     /// The bearer tokens' accounts (not console sessions, which are named `session:…`), oldest first.
     func staffAccounts() throws -> [StaffAccount]
     func staffUser(username: String) throws -> StaffUser?
+    /// Every console login, by username (hashes included: for the admin page and the CLI, never shown).
+    func staffUsers() throws -> [StaffUser]
     /// Whether the ticket's log holds an event of `type`.
     func hasEvent(ticket: TicketID, type: EventType) throws -> Bool
     /// The ticket's contacts, one per channel.
@@ -62,6 +64,12 @@ public protocol QueueLedger: QueueReader {
     /// Removes the staff accounts whose name starts with `namePrefix` and that were created before `cutoff`;
     /// returns how many went.
     mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int
+    /// Removes the account of one token (a session at logout, a revoked token); returns how many went (0 or 1).
+    mutating func deleteStaff(tokenHash: String) throws -> Int
+    /// Removes every account named exactly `name` (a user's sessions are `session:<username>`).
+    mutating func deleteStaff(name: String) throws -> Int
+    /// Removes a console login; returns how many went (0 or 1).
+    mutating func deleteUser(username: String) throws -> Int
     /// Adds or replaces the ticket's contact on its channel.
     mutating func save(contact: Contact) throws
     mutating func deleteContact(ticket: TicketID, channel: AlertChannel) throws

@@ -287,57 +287,6 @@ public struct QueueCommands: Sendable {
         return CommandResult(value: next, events: [event])
     }
 
-    // MARK: Staff
-
-    public func createStaff(_ account: StaffAccount, in ledger: inout some QueueLedger) throws {
-        try MyNumber.refuse([account.name])
-        if let office = account.office { _ = try requireOffice(office, in: ledger) }
-        try ledger.insert(staff: account)
-    }
-
-    /// Adds bearer-token accounts moved from another store (SQLite to PostgreSQL, say): only hashes travel, so the
-    /// tokens people hold keep working. An account already there is left as it is; all are checked before any is
-    /// added. Returns how many were added.
-    public func importStaff(_ accounts: [StaffAccount], in ledger: inout some QueueLedger) throws -> Int {
-        for (index, account) in accounts.enumerated() {
-            let field = "accounts[\(index)]"
-            try MyNumber.refuse([account.name])
-            guard account.tokenHash.count == 64, account.tokenHash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-            else { throw QueueError.invalidInput(field: field, reason: "tokenHash must be 64 lower-case hex digits (a SHA-256)") }
-            guard !account.name.hasPrefix("session:") else {
-                throw QueueError.invalidInput(field: field, reason: "console sessions are not moved; people sign in again")
-            }
-            if (account.role == .staff || account.role == .device) && account.office == nil {
-                throw QueueError.invalidInput(field: field, reason: "a \(account.role.rawValue) account needs an office")
-            }
-            if let office = account.office { _ = try requireOffice(office, in: ledger) }
-        }
-        var added = 0
-        for account in accounts where try ledger.staffAccount(tokenHash: account.tokenHash) == nil {
-            try ledger.insert(staff: account)
-            added += 1
-        }
-        return added
-    }
-
-    /// Removes console sessions (accounts named `session:…`) older than `lifetimeSeconds`: they no longer open
-    /// anything, and nothing should be kept longer than it serves.
-    public func removeSessions(olderThan lifetimeSeconds: Double, in ledger: inout some QueueLedger) throws -> Int {
-        try ledger.deleteStaff(namePrefix: "session:", createdBefore: now().addingTimeInterval(-lifetimeSeconds))
-    }
-
-    public func createUser(_ user: StaffUser, in ledger: inout some QueueLedger) throws {
-        try MyNumber.refuse([user.username])
-        guard StaffUser.isValidUsername(user.username) else {
-            throw QueueError.invalidInput(field: "username", reason: "3-40 of a-z, 0-9, '.', '_' and '-'")
-        }
-        if let office = user.office { _ = try requireOffice(office, in: ledger) }
-        guard try ledger.staffUser(username: user.username) == nil else {
-            throw QueueError.invalidInput(field: "username", reason: "'\(user.username)' is taken")
-        }
-        try ledger.insert(user: user)
-    }
-
     // MARK: Shared steps
 
     /// Now, to the millisecond: what every store can keep exactly, and what event times show.

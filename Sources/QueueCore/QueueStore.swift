@@ -33,6 +33,15 @@ public protocol QueueStore: Sendable {
     func createUser(_ user: StaffUser) async throws
     func staffUser(username: String) async throws -> StaffUser?
     func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int
+    func staffUsers() async throws -> [StaffUser]
+    /// Logout (`QueueCommands.endSession`).
+    func endSession(tokenHash: String) async throws -> Bool
+    /// `token revoke` (`QueueCommands.revokeTokens`).
+    func revokeTokens(tokenHash: String?, name: String?) async throws -> Int
+    /// `user remove`: the login and its sessions.
+    func removeUser(username: String) async throws -> Bool
+    /// A new password hash; every session of the user ends.
+    func changePassword(username: String, passwordHash: String) async throws
     // Alerts: contacts, the come-now mark, the outbox (`docs/notifications.md`).
     func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool>
     func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact
@@ -267,6 +276,30 @@ extension QueueStore where Self: LedgerDatabase {
     public func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int {
         let commands = commands
         return try await write { ledger in try commands.removeSessions(olderThan: lifetimeSeconds, in: &ledger) }
+    }
+
+    public func staffUsers() async throws -> [StaffUser] {
+        try await read { try $0.staffUsers() }
+    }
+
+    public func endSession(tokenHash: String) async throws -> Bool {
+        let commands = commands
+        return try await write { ledger in try commands.endSession(tokenHash: tokenHash, in: &ledger) }
+    }
+
+    public func revokeTokens(tokenHash: String?, name: String?) async throws -> Int {
+        let commands = commands
+        return try await write { ledger in try commands.revokeTokens(tokenHash: tokenHash, name: name, in: &ledger) }
+    }
+
+    public func removeUser(username: String) async throws -> Bool {
+        let commands = commands
+        return try await write { ledger in try commands.removeUser(username: username, in: &ledger) }
+    }
+
+    public func changePassword(username: String, passwordHash: String) async throws {
+        let commands = commands
+        try await write { ledger in try commands.changePassword(username: username, passwordHash: passwordHash, in: &ledger) }
     }
 
     public func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool> {

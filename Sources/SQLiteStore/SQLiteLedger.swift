@@ -167,11 +167,17 @@ public struct SQLiteLedger: QueueLedger {
     }
 
     public func staffUser(username: String) throws -> StaffUser? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_user WHERE username = ?", arguments: [username]),
-            let role = StaffAccount.Role(rawValue: row["role"])
-        else { return nil }
+        try Row.fetchOne(db, sql: "SELECT * FROM staff_user WHERE username = ?", arguments: [username]).flatMap(Self.staffUser)
+    }
+
+    public func staffUsers() throws -> [StaffUser] {
+        try Row.fetchAll(db, sql: "SELECT * FROM staff_user ORDER BY username").compactMap(Self.staffUser)
+    }
+
+    static func staffUser(_ row: Row) -> StaffUser? {
+        guard let role = StaffAccount.Role(rawValue: row["role"]) else { return nil }
         return StaffUser(
-            username: username, passwordHash: row["password_hash"], role: role,
+            username: row["username"], passwordHash: row["password_hash"], role: role,
             office: (row["office"] as String?).map { OfficeID($0) }, createdAt: TicketRow.date(row["created_at"]))
     }
 
@@ -250,6 +256,21 @@ public struct SQLiteLedger: QueueLedger {
         try db.execute(
             sql: "DELETE FROM staff_account WHERE substr(name, 1, ?) = ? AND created_at < ?",
             arguments: [namePrefix.count, namePrefix, TicketRow.millis(cutoff)])
+        return db.changesCount
+    }
+
+    public mutating func deleteStaff(tokenHash: String) throws -> Int {
+        try db.execute(sql: "DELETE FROM staff_account WHERE token_hash = ?", arguments: [tokenHash])
+        return db.changesCount
+    }
+
+    public mutating func deleteStaff(name: String) throws -> Int {
+        try db.execute(sql: "DELETE FROM staff_account WHERE name = ?", arguments: [name])
+        return db.changesCount
+    }
+
+    public mutating func deleteUser(username: String) throws -> Int {
+        try db.execute(sql: "DELETE FROM staff_user WHERE username = ?", arguments: [username])
         return db.changesCount
     }
 

@@ -163,7 +163,24 @@ struct Vapid: AsyncParsableCommand {
 }
 
 struct Token: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self, Export.self, Import.self])
+    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self, Revoke.self, Export.self, Import.self])
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke bearer tokens at once on every node: the one read from stdin, or every one with a name.")
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
+        @Option(help: "Revoke every token created with this --name.") var name: String?
+        @Flag(help: "Read the token itself from standard input.") var tokenStdin = false
+
+        func run() async throws {
+            guard tokenStdin != (name != nil) else { throw ValidationError("give either --token-stdin or --name") }
+            let hash = tokenStdin ? StaffTokens.hash((readLine(strippingNewline: true) ?? "").trimmingCharacters(in: .whitespaces)) : nil
+            let store = try await StoreFactory.open(db)
+            let gone = try await store.revokeTokens(tokenHash: hash, name: name)
+            guard gone > 0 else { throw ValidationError("no such token") }
+            print("revoked \(gone) token(s)")
+        }
+    }
 
     /// One account per line; only the token's hash, never the token.
     static func encoder() -> JSONEncoder {
@@ -239,7 +256,42 @@ struct Token: AsyncParsableCommand {
 }
 
 struct User: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Console logins.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(abstract: "Console logins.", subcommands: [Add.self, Password.self, Remove.self])
+
+    /// The password on stdin's first line, at least 8 characters.
+    static func readPassword() throws -> String {
+        let password = readLine(strippingNewline: true) ?? ""
+        guard password.count >= 8 else { throw ValidationError("the password needs at least 8 characters") }
+        return password
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a console login's password (read from stdin); every session signed in with the old one ends at once.")
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
+        @Option(help: "The login.") var username: String
+        @Flag(help: "Read the password from standard input (the only way).") var passwordStdin = false
+
+        func run() async throws {
+            guard passwordStdin else { throw ValidationError("give the password on stdin with --password-stdin") }
+            let hash = try Passwords.hash(try User.readPassword())
+            let store = try await StoreFactory.open(db)
+            try await store.changePassword(username: username, passwordHash: hash)
+            print("password changed for \(username); its sessions ended")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a console login; its sessions end at once on every node.")
+        @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
+        @Option(help: "The login.") var username: String
+
+        func run() async throws {
+            let store = try await StoreFactory.open(db)
+            guard try await store.removeUser(username: username) else { throw ValidationError("no user '\(username)'") }
+            print("removed \(username)")
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a console login; the password is read from stdin and only its hash is kept.")
@@ -257,8 +309,7 @@ struct User: AsyncParsableCommand {
                 throw ValidationError("--role must be admin, supervisor or staff")
             }
             if role == .staff && office == nil { throw ValidationError("a staff login needs --office") }
-            let password = (readLine(strippingNewline: true) ?? "")
-            guard password.count >= 8 else { throw ValidationError("the password needs at least 8 characters") }
+            let password = try User.readPassword()
             let store = try await StoreFactory.open(db)
             try await store.createUser(StaffUser(
                 username: username, passwordHash: try Passwords.hash(password), role: role,

@@ -10,15 +10,21 @@ struct ConsoleRoutes: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
     let pages: Pages
-    /// Failed sign-ins per username: 5, then one more every 3 minutes (a lockout that a right password does not
-    /// lift early).
+    /// Failed sign-ins per username *from one address*: 5, then one more every 3 minutes (a lockout that a right
+    /// password does not lift early). Keyed on both, so nobody elsewhere can lock a desk out by failing on purpose.
     let signIns: RateLimiter
+    /// Failed sign-ins per address, whatever the username: 30, then one a minute (against guessing across desks).
+    let signInsByAddress: RateLimiter
 
-    init(store: any QueueStore, hub: OfficeHub, pages: Pages, signIns: RateLimiter = RateLimiter(burst: 5, perSecond: 1.0 / 180)) {
+    init(
+        store: any QueueStore, hub: OfficeHub, pages: Pages, signIns: RateLimiter = RateLimiter(burst: 5, perSecond: 1.0 / 180),
+        signInsByAddress: RateLimiter = RateLimiter(burst: 30, perSecond: 1.0 / 60)
+    ) {
         self.store = store
         self.hub = hub
         self.pages = pages
         self.signIns = signIns
+        self.signInsByAddress = signInsByAddress
     }
 
     /// Every action a console form may post to `/console/{office}/{counter}/{action}`; the handler refuses others,
@@ -36,7 +42,7 @@ struct ConsoleRoutes: Sendable {
 
     func register(on router: Router<Context>) {
         router.get("/login") { request, _ in self.loginPage(request, failed: false) }
-        router.post("/login") { request, _ in try await self.login(request) }
+        router.post("/login") { request, context in try await self.login(request, client: context.client) }
         router.post("/logout") { request, _ in try await self.logout(request) }
         router.get("/console") { request, _ in try await self.chooser(request) }
         router.get("/console/{office}/{counter}") { request, context in try await self.console(request, context) }
@@ -54,18 +60,21 @@ struct ConsoleRoutes: Sendable {
             language: language, languages: Language.staff, status: failed ? .unauthorized : .ok)
     }
 
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, client: String) async throws -> Response {
         let form = try await Form.read(request)
         let username = form["username"] ?? "", password = form["password"] ?? ""
-        if let wait = signIns.exhausted(username) {
+        let pair = "\(username) \(client)"
+        if let wait = signIns.exhausted(pair) ?? signInsByAddress.exhausted(client) {
             var locked = loginPage(request, failed: true, next: form["next"])
             locked.status = .tooManyRequests
             locked.headers[.retryAfter] = "\(wait)"
             return locked
         }
-        guard let user = try await store.staffUser(username: username), Passwords.verify(password, against: user.passwordHash)
-        else {
-            _ = signIns.take(username)
+        // An unknown username costs the same scrypt as a known one, so the answer's timing names no user.
+        let user = try await store.staffUser(username: username)
+        guard Passwords.verify(password, against: user?.passwordHash ?? Passwords.dummyHash), let user else {
+            _ = signIns.take(pair)
+            _ = signInsByAddress.take(client)
             return loginPage(request, failed: true, next: form["next"])
         }
         let token = StaffTokens.generate()
@@ -81,8 +90,12 @@ struct ConsoleRoutes: Sendable {
 
     func logout(_ request: Request) async throws -> Response {
         let form = try await Form.read(request)
-        if let session = try await session(request), !Sessions.csrfMatches(form["csrf"], session: session.token) {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        if let session = try await session(request) {
+            guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
+                throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+            }
+            // Server-side: the session ends on every node, whatever became of the cookie.
+            _ = try await store.endSession(tokenHash: session.account.tokenHash)
         }
         var response = Pages.redirect("/login")
         response.setCookie(Cookie(
