@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 GATEWAY_SECRET = "gateway-secret-for-the-alert-test"
@@ -51,12 +52,6 @@ RESULTS = []
 def check(name, ok, detail=""):
     RESULTS.append(ok)
     print(("PASS " if ok else "FAIL ") + name + (f" ({detail})" if detail else ""), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Fake:

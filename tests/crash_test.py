@@ -8,7 +8,6 @@ import concurrent.futures
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,16 +16,11 @@ import time
 import uuid
 
 import requests
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "10"))
 SERVICES = ["certificates", "moving-in", "my-number-card"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(db, port):

@@ -4,23 +4,16 @@ show the call within 2 s without a reload; a double click on "call next" calls o
 printed QR code, read back from a screenshot by zbar, is the ticket's URL. Every page is checked with
 axe-core (0 serious or critical violations) and photographed, phone-sized and desktop, in Japanese and English,
 into docs/screenshots/."""
-import json, os, re, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import json, os, re, signal, subprocess, sys, tempfile, time, urllib.request
 
 from playwright.sync_api import sync_playwright
 from axe_playwright_python.sync_playwright import Axe
+from support import free_port
 
 BIN = os.environ["MADOGUCHI_BIN"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_up(base):

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 FILE_LIMIT = 256
@@ -32,14 +33,6 @@ results = []
 def check(name, ok, detail=""):
     results.append(ok)
     print(("PASS " if ok else "FAIL ") + name + (f": {detail}" if detail else ""), flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def connect(port, source, timeout=2.0):
@@ -97,7 +90,7 @@ def main():
             raise RuntimeError("server did not start")
 
         # 1. One client, more connections than the file limit.
-        refused = accepted = 0
+        refused = 0
         for i in range(400):
             try:
                 s = connect(port, "127.0.0.2")

@@ -17,7 +17,6 @@ the restart), both set by scripts/test.sh.
 import collections
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import uuid
 import requests
 
 from sse_test import read_events
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 PG_URL = os.environ["MADOGUCHI_TEST_POSTGRES"]
@@ -39,12 +39,6 @@ RESULTS = []
 def check(name, ok, detail=""):
     RESULTS.append((name, bool(ok)))
     print(("PASS " if ok else "FAIL ") + name + (f" — {detail}" if detail else ""), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def psql(url, sql):

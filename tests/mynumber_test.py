@@ -9,10 +9,8 @@ check digit fails is accepted where text is (a reform's description), so the gua
 
 Prints "N passed, M failed".
 """
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +18,7 @@ import time
 import urllib.parse
 
 import requests
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 results = []
@@ -61,10 +60,7 @@ def refused(response):
 def main():
     work = tempfile.mkdtemp(prefix="madoguchi-mynumber-")
     db = f"sqlite:{work}/mn.sqlite"
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
 
     def cli(*args, stdin=None):

@@ -2,7 +2,6 @@
 """Live SSE through the real server: a ticket's stream hears its call within 1 s, the office stream hears it too,
 and a reconnect with Last-Event-ID replays what the ticket missed. Loopback only, bounded in time."""
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -10,14 +9,9 @@ import threading
 import time
 
 import requests
+from support import free_port
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def read_events(url, headers, out, stop, limit=20, ready=None, read_timeout=5):
