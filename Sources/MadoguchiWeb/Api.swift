@@ -36,9 +36,9 @@ struct Api: Sendable {
         }.map(\.method)
     }
 
-    func register(on router: Router<Context>) {
+    func register(on routes: Routes) {
         Api.declare(self) { method, path, handler in
-            router.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
+            routes.on(method, path, handler)
         }
     }
 

@@ -78,6 +78,18 @@ func buildRouter(
     trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), issues: IssueAllowance = IssueAllowance(perHour: 60),
     logger: Logger = Logger(label: "madoguchi")
 ) -> Router<MadoguchiContext> {
+    buildRoutes(
+        store: store, hub: hub, limiter: limiter, pages: pages, alerts: alerts, trusted: trusted, streams: streams, issues: issues,
+        logger: logger
+    ).router
+}
+
+/// The router and the table of every route it serves (`Routes`).
+func buildRoutes(
+    store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages, alerts: AlertSettings = AlertSettings(),
+    trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), issues: IssueAllowance = IssueAllowance(perHour: 60),
+    logger: Logger = Logger(label: "madoguchi")
+) -> Routes {
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: ClientAddressMiddleware(trusted: trusted))
@@ -85,17 +97,18 @@ func buildRouter(
     router.add(middleware: StreamLimit(streams: streams))
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
-    Api(store: store, hub: hub, alerts: alerts, issues: issues).register(on: router)
+    let routes = Routes(router: router)
+    Api(store: store, hub: hub, alerts: alerts, issues: issues).register(on: routes)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
-        LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: router)
+        LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: routes)
     }
-    MetricsRoute(store: store, hub: hub).register(on: router)
-    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues).register(on: router)
-    KioskRoutes(store: store, hub: hub, pages: pages).register(on: router)
-    BoardRoutes(store: store, pages: pages).register(on: router)
+    MetricsRoute(store: store, hub: hub).register(on: routes)
+    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues).register(on: routes)
+    KioskRoutes(store: store, hub: hub, pages: pages).register(on: routes)
+    BoardRoutes(store: store, pages: pages).register(on: routes)
     let console = ConsoleRoutes(store: store, hub: hub, pages: pages)
-    console.register(on: router)
-    ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: router)
-    DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: router)
-    return router
+    console.register(on: routes)
+    ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
+    DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
+    return routes
 }

@@ -20,8 +20,8 @@ struct LineWebhook: Sendable {
 
     static let path = "/line/webhook"
 
-    func register(on router: Router<MadoguchiContext>) {
-        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
+    func register(on routes: Routes) {
+        routes.post(Self.path) { request, _ in try await handle(request) }
     }
 
     /// The body was read whole by `InputGate`, up to its limit for this path.

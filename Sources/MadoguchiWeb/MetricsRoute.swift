@@ -10,8 +10,8 @@ struct MetricsRoute: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
 
-    func register(on router: Router<MadoguchiContext>) {
-        router.get("/metrics") { request, _ in
+    func register(on routes: Routes) {
+        routes.get("/metrics") { request, _ in
             _ = try await StaffAuth(store: store).requireCityWide(request)
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: Self.render(hub.notifier?.snapshot))))
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"

@@ -14,8 +14,8 @@ struct BoardRoutes: Sendable {
     /// How many recent calls the board lists.
     static let recentCalls = 6
 
-    func register(on router: Router<MadoguchiContext>) {
-        router.get("/board/{office}") { request, context in try await self.board(request, context) }
+    func register(on routes: Routes) {
+        routes.get("/board/{office}") { request, context in try await self.board(request, context) }
     }
 
     func board(_ request: Request, _ context: MadoguchiContext) async throws -> Response {

@@ -40,13 +40,13 @@ struct ConsoleRoutes: Sendable {
         var username: String { String(account.name.dropFirst("session:".count)) }
     }
 
-    func register(on router: Router<Context>) {
-        router.get("/login") { request, _ in self.loginPage(request, failed: false) }
-        router.post("/login") { request, context in try await self.login(request, client: context.client) }
-        router.post("/logout") { request, _ in try await self.logout(request) }
-        router.get("/console") { request, _ in try await self.chooser(request) }
-        router.get("/console/{office}/{counter}") { request, context in try await self.console(request, context) }
-        router.post("/console/{office}/{counter}/{action}") { request, context in try await self.act(request, context) }
+    func register(on routes: Routes) {
+        routes.get("/login") { request, _ in self.loginPage(request, failed: false) }
+        routes.post("/login") { request, context in try await self.login(request, client: context.client) }
+        routes.post("/logout") { request, _ in try await self.logout(request) }
+        routes.get("/console") { request, _ in try await self.chooser(request) }
+        routes.get("/console/{office}/{counter}") { request, context in try await self.console(request, context) }
+        routes.post("/console/{office}/{counter}/{action}") { request, context in try await self.act(request, context) }
     }
 
     // MARK: Sign-in

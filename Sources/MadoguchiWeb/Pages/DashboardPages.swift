@@ -16,11 +16,11 @@ struct DashboardPages: Sendable {
     let pages: Pages
     let console: ConsoleRoutes
 
-    func register(on router: Router<MadoguchiContext>) {
-        router.get("/dashboard") { request, _ in try await self.page(request) }
-        router.get("/dashboard/offices/{office}") { request, context in try await self.card(request, context) }
-        router.get("/dashboard/events") { request, _ in try await self.events(request) }
-        router.post("/dashboard/accept") { request, _ in try await self.accept(request) }
+    func register(on routes: Routes) {
+        routes.get("/dashboard") { request, _ in try await self.page(request) }
+        routes.get("/dashboard/offices/{office}") { request, context in try await self.card(request, context) }
+        routes.get("/dashboard/events") { request, _ in try await self.events(request) }
+        routes.post("/dashboard/accept") { request, _ in try await self.accept(request) }
     }
 
     /// The signed-in supervisor or admin (account, session token), for the card, the stream and the accept form.

@@ -14,12 +14,12 @@ struct KioskRoutes: Sendable {
 
     typealias Context = MadoguchiContext
 
-    func register(on router: Router<Context>) {
-        router.get("/kiosk/{office}") { request, context in try await self.start(request, context) }
-        router.post("/kiosk/{office}/tickets") { request, context in try await self.take(request, context) }
-        router.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
-        router.post("/kiosk/{office}/printed/{token}/phone") { request, context in try await self.phone(request, context) }
-        router.post("/kiosk/{office}/feedback") { request, context in try await self.rate(request, context) }
+    func register(on routes: Routes) {
+        routes.get("/kiosk/{office}") { request, context in try await self.start(request, context) }
+        routes.post("/kiosk/{office}/tickets") { request, context in try await self.take(request, context) }
+        routes.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
+        routes.post("/kiosk/{office}/printed/{token}/phone") { request, context in try await self.phone(request, context) }
+        routes.post("/kiosk/{office}/feedback") { request, context in try await self.rate(request, context) }
     }
 
     func start(_ request: Request, _ context: Context) async throws -> Response {

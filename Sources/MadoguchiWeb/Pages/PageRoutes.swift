@@ -17,20 +17,20 @@ struct PageRoutes: Sendable {
 
     typealias Context = MadoguchiContext
 
-    func register(on router: Router<Context>) {
-        router.get("/") { request, _ in try await self.home(request) }
-        router.get("/offices/{office}") { request, context in try await self.office(request, context) }
-        router.get("/offices/{office}/colors.css") { _, context in try await self.colors(context) }
-        router.get("/o/{office}") { request, context in try await self.phone(request, context) }
-        router.post("/o/{office}/tickets") { request, context in try await self.take(request, context) }
-        router.get("/t/{token}") { request, context in try await self.ticket(request, context) }
-        router.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
-        router.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
-        router.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
-        router.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
-        router.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
-        router.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
-        router.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
+    func register(on routes: Routes) {
+        routes.get("/") { request, _ in try await self.home(request) }
+        routes.get("/offices/{office}") { request, context in try await self.office(request, context) }
+        routes.get("/offices/{office}/colors.css") { _, context in try await self.colors(context) }
+        routes.get("/o/{office}") { request, context in try await self.phone(request, context) }
+        routes.post("/o/{office}/tickets") { request, context in try await self.take(request, context) }
+        routes.get("/t/{token}") { request, context in try await self.ticket(request, context) }
+        routes.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
+        routes.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
+        routes.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
+        routes.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
+        routes.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
+        routes.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
+        routes.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
     }
 
     // MARK: Pages

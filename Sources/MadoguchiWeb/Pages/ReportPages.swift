@@ -13,10 +13,10 @@ struct ReportPages: Sendable {
     let pages: Pages
     var console: ConsoleRoutes
 
-    func register(on router: Router<MadoguchiContext>) {
-        router.get("/reports") { request, _ in try await self.page(request) }
-        router.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
-        router.post("/reports/reforms") { request, _ in try await self.recordReform(request) }
+    func register(on routes: Routes) {
+        routes.get("/reports") { request, _ in try await self.page(request) }
+        routes.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
+        routes.post("/reports/reforms") { request, _ in try await self.recordReform(request) }
     }
 
     private func query(_ request: Request, account: StaffAccount) async throws -> (ReportQuery, [Office]) {
