@@ -54,12 +54,15 @@ public func buildApplication(
         notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
     let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
     let limits = settings.connections
-    let router = buildRouter(
+    let connections = ClientCounts(cap: limits.perClient)
+    let router = buildRoutes(
         store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
-        streams: ClientCounts(cap: limits.streamsPerClient), issues: IssueAllowance(perHour: settings.issuesPerHour), logger: logger)
+        streams: ClientCounts(cap: limits.streamsPerClient), connections: connections, issues: IssueAllowance(perHour: settings.issuesPerHour),
+        accessLogLevel: .info, logger: logger
+    ).router
     return Application(
         router: router,
-        server: limits.server(trusted: settings.trustedProxies, counts: ClientCounts(cap: limits.perClient)),
+        server: limits.server(trusted: settings.trustedProxies, counts: connections),
         configuration: .init(
             address: .hostname(settings.host, port: settings.port), serverName: "madoguchi",
             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
@@ -84,15 +87,19 @@ func buildRouter(
     ).router
 }
 
-/// The router and the table of every route it serves (`Routes`).
+/// The router and the table of every route it serves (`Routes`). `connections` are the server's, for `/metrics`.
 func buildRoutes(
     store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages, alerts: AlertSettings = AlertSettings(),
-    trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), issues: IssueAllowance = IssueAllowance(perHour: 60),
+    trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), connections: ClientCounts? = nil,
+    issues: IssueAllowance = IssueAllowance(perHour: 60), accessLogLevel: Logger.Level = .debug,
     logger: Logger = Logger(label: "madoguchi")
 ) -> Routes {
+    _ = Telemetry.registry  // swift-metrics' backend, before the first metric is made
     let router = Router(context: MadoguchiContext.self)
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: ClientAddressMiddleware(trusted: trusted))
+    router.add(middleware: AccessLog(level: accessLogLevel))
     router.add(middleware: InputGate())
     router.add(middleware: StreamLimit(streams: streams))
     router.add(middleware: TicketLookupLimit(limiter: limiter))
@@ -102,7 +109,7 @@ func buildRoutes(
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: routes)
     }
-    MetricsRoute(store: store, hub: hub).register(on: routes)
+    MetricsRoute(store: store, hub: hub, connections: connections, streams: streams).register(on: routes)
     PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues).register(on: routes)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: routes)
     BoardRoutes(store: store, pages: pages).register(on: routes)

@@ -74,11 +74,11 @@ final class ClientCounts: Sendable {
 
     init(cap: Int) { self.cap = cap }
 
-    /// Takes one for `key`; false, taking nothing, when it already holds `cap`.
-    func open(_ key: String) -> Bool {
+    /// Takes one for `key`; false, taking nothing, when it already holds `cap` (and `capped`).
+    func open(_ key: String, capped: Bool = true) -> Bool {
         counts.withLock { counts in
             let held = counts[key, default: 0]
-            guard held < cap else { return false }
+            guard held < cap || !capped else { return false }
             counts[key] = held + 1
             return true
         }
@@ -118,10 +118,9 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         let peer = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        if !trusted.trusts(peer) {
-            guard counts.open(peer) else { return refuse(context) }
-            key = peer
-        }
+        // A trusted proxy carries every client: counted (for /metrics), never capped.
+        guard counts.open(peer, capped: !trusted.trusts(peer)) else { return refuse(context) }
+        key = peer
         let channel = context.channel
         headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) { channel.close(promise: nil) }
     }

@@ -4,16 +4,20 @@ import Notify
 import QueueCore
 
 /// `GET /metrics`: Prometheus text for an admin's or city-wide supervisor's token (Prometheus sends it as
-/// `authorization: bearer`). Alert deliveries by channel: sent, retried, given up, and the mean time from the
-/// change to delivery.
+/// `authorization: bearer`): requests by route and status with their latency histograms, open connections and
+/// live streams, each office's waiting tickets and oldest wait, the outbox's due alerts (`Telemetry`); and alert
+/// deliveries by channel: sent, retried, given up, and the time from the change to delivery.
 struct MetricsRoute: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
+    var connections: ClientCounts?
+    var streams: ClientCounts?
 
     func register(on routes: Routes) {
         routes.get("/metrics") { request, _ in
             _ = try await StaffAuth(store: store).requireCityWide(request)
-            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: Self.render(hub.notifier?.snapshot))))
+            let text = try await Telemetry.scrape(store: store, connections: connections, streams: streams) + Self.render(hub.notifier?.snapshot)
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: text)))
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             response.headers[.cacheControl] = "no-store"
             return response

@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
     var comeNowRisk = 0.1
     @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
+    @Option(help: "text, or json: one JSON object a line with the request id (docs/deploy.md).") var logFormat = "text"
     @OptionGroup(title: "Connections (defaults derived from the file limit, raised at start to the hard limit; docs/deploy.md)")
     var connections: ConnectionOptions
     @OptionGroup(title: "Alerts (each channel off unless set; secrets from the environment, see docs/notifications.md)")
@@ -45,11 +46,13 @@ struct Serve: AsyncParsableCommand {
         if lookupBurst < 1 || !(lookupsPerSecond > 0) { throw ValidationError("--lookup-burst and --lookups-per-second must be positive") }
         if !(comeNowRisk > 0 && comeNowRisk < 1) { throw ValidationError("--come-now-risk must be between 0 and 1") }
         if !(0...120).contains(comeNowBuffer) { throw ValidationError("--come-now-buffer must be 0-120 minutes") }
+        if logFormat != "text" && logFormat != "json" { throw ValidationError("--log-format must be text or json") }
         if !(1...1_000_000).contains(issuesPerHour) { throw ValidationError("--issues-per-hour must be 1-1000000") }
         if !(0...52).contains(demoHistoryWeeks) { throw ValidationError("--demo-history-weeks must be 0-52") }
     }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap(JSONLogHandler.init(label:)) }
         var logger = Logger(label: "madoguchi")
         logger.logLevel = .info
         let store = try await StoreFactory.open(db, commands: QueueCommands(noShowGraceOverride: noShowGrace))
