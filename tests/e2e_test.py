@@ -45,14 +45,14 @@ def staff_post(url, token):
         return r.read()
 
 
-def supervisor_page(browser, base, path, lang, viewport):
-    """A new browser context signed in as the supervisor `boss`, on `path`."""
+def supervisor_page(browser, base, path, lang, viewport, username="boss", password="e2e-boss-pass"):
+    """A new browser context signed in (as the supervisor `boss` unless told), on `path`."""
     ctx = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-US")
     view = ctx.new_page()
     view.goto(f"{base}{path}?lang={lang}")
     view.wait_for_url(re.compile(r"/login"))
-    view.fill('input[name="username"]', "boss")
-    view.fill('input[name="password"]', "e2e-boss-pass")
+    view.fill('input[name="username"]', username)
+    view.fill('input[name="password"]', password)
     view.locator('form.login button[type="submit"]').click()
     view.wait_for_url(re.compile(re.escape(path)))
     return ctx, view
@@ -344,6 +344,23 @@ def main():
                         print(f"e2e: the guard recommended {text.splitlines()[0]!r}; accepted, chuo's projected longest wait "
                               f"went {before} → {after} min")
                     ctx.close()
+            # An admin's accounts page: every login and token listed; a new password set from it ends that user's
+            # sessions (the supervisor's context above was closed; its session is ended server-side too).
+            subprocess.run([BIN, "user", "add", "--db", db, "--role", "admin", "--username", "root",
+                            "--password-stdin"], input="e2e-root-pass\n", capture_output=True, text=True, check=True)
+            for lang in ["ja", "en"]:
+                ctx, view = supervisor_page(browser, base, "/admin", lang, {"width": 1280, "height": 900}, "root", "e2e-root-pass")
+                assert view.locator("table.accounts").nth(0).locator("tbody tr").count() >= 3, "desk5, boss, root"
+                assert view.locator("table.accounts").nth(1).locator("tbody tr").count() >= 1, "the tokens"
+                if lang == "en":
+                    row = view.locator("table.accounts").nth(0).locator("tbody tr", has_text="boss")
+                    row.locator('input[name="password"]').fill("e2e-boss-pass-2")
+                    row.locator('form[action="/admin/users/password"] button').click()
+                    view.wait_for_url(re.compile(r"/admin\?done="))
+                    assert "sessions have ended" in view.locator("p.notice").inner_text()
+                axe_check(view, f"admin ({lang}, desktop)", failures)
+                view.screenshot(path=os.path.join(SHOTS, f"admin-{lang}-desktop.png"), full_page=True)
+                ctx.close()
             with urllib.request.urlopen(base + "/opendata/waits.json?office=chuo") as r:
                 records = json.load(r)["records"]
             assert records and all(rec["simulated"] for rec in records), "open data must say the demo days are simulated"

@@ -117,5 +117,6 @@ func buildRoutes(
     console.register(on: routes)
     ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
+    AdminPages(store: store, pages: pages, console: console, logger: logger).register(on: routes)
     return routes
 }

@@ -23,6 +23,8 @@ import Testing
         case supervisor
         /// Admins and city-wide supervisors.
         case cityWide
+        /// Admins.
+        case admin
         /// Only a caller holding a secret none of these has (the LINE webhook's signature).
         case nobody
     }
@@ -44,7 +46,7 @@ import Testing
             case .anyStaff: self == .otherOfficeStaff || self == .staff || self == .supervisor || self == .admin
             case .staff: self == .staff || self == .supervisor || self == .admin
             case .supervisor: self == .supervisor || self == .admin
-            case .cityWide: self == .admin
+            case .cityWide, .admin: self == .admin
             case .nobody: false
             }
         }
@@ -86,6 +88,7 @@ import Testing
         "GET /reports": .supervisor, "GET /reports/waits.csv": .supervisor, "POST /reports/reforms": .supervisor,
         "GET /dashboard": .supervisor, "GET /dashboard/offices/{office}": .supervisor, "GET /dashboard/events": .supervisor,
         "POST /dashboard/accept": .supervisor,
+        "GET /admin": .admin, "POST /admin/users/remove": .admin, "POST /admin/users/password": .admin, "POST /admin/tokens/revoke": .admin,
     ]
 
     /// A body each route reads, so that a caller it is for gets past parsing (the answer may still be a 4xx for
@@ -106,6 +109,9 @@ import Testing
         case "/login": return (form, "username=desk5&password=pass-desk5")
         case "/reports/reforms": return (form, "csrf=\(csrf)&office=chuo&effective=2026-03-01&kind=other&description=x")
         case "/dashboard/accept": return (form, "csrf=\(csrf)&office=chuo&counter=c9")
+        case "/admin/users/remove": return (form, "csrf=\(csrf)&username=nobody")
+        case "/admin/users/password": return (form, "csrf=\(csrf)&username=nobody&password=long-enough")
+        case "/admin/tokens/revoke": return (form, "csrf=\(csrf)&token=0")
         default: return route.method == .post ? (form, "csrf=\(csrf)&service=moving-in&key=k\(UUID().uuidString)") : nil
         }
     }

@@ -222,3 +222,37 @@ import Testing
         #expect(!tooMany.problems(fileLimit: 256).isEmpty, "past the file limit less the reserve")
     }
 }
+
+@Suite struct AdminPageTests {
+    @Test func anAdminRemovesALoginResetsAPasswordAndRevokesATokenFromThePage() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        try await h.store.createUser(StaffUser(username: "root1", passwordHash: try Passwords.hash("root-pass-1"), role: .admin, office: nil, createdAt: h.clock.now()))
+        try await h.test { client in
+            let desk = try await ConsoleTests.signIn(client)
+            let admin = try await ConsoleTests.signIn(client, name: "root1", password: "root-pass-1")
+            let page = try await client.page("/admin", headers: admin)
+            #expect(page.status == .ok && page.html.contains("desk5") && page.html.contains("root1"))
+            #expect(try await client.page("/admin", headers: desk).status == .forbidden, "staff do not see it")
+            let csrf = try ConsoleTests.csrf(page.html)
+
+            let reset = try await client.page("/admin/users/password", method: .post, form: "csrf=\(csrf)&username=desk5&password=fresh-pass-9", headers: admin)
+            #expect(reset.status == .seeOther && reset.headers[.location] == "/admin?done=admin.done_password")
+            #expect(try await client.page("/console/chuo/c5", headers: desk).status == .seeOther, "the old session ended")
+            let again = try await ConsoleTests.signIn(client, password: "fresh-pass-9")
+
+            #expect(try await client.page("/admin/users/remove", method: .post, form: "csrf=\(csrf)&username=desk5", headers: admin).status == .seeOther)
+            #expect(try await client.page("/console/chuo/c5", headers: again).status == .seeOther)
+            #expect(try await h.store.staffUser(username: "desk5") == nil)
+
+            let revoke = try await client.page("/admin/tokens/revoke", method: .post, form: "csrf=\(csrf)&token=\(StaffTokens.hash(h.staffChuo))", headers: admin)
+            #expect(revoke.status == .seeOther)
+            #expect(try await client.json(.get, "/api/v1/offices/chuo/queue", token: h.staffChuo).status == .unauthorized)
+            // Without the CSRF token nothing happens.
+            #expect(try await client.page("/admin/tokens/revoke", method: .post, form: "token=\(StaffTokens.hash(h.staffNishi))", headers: admin).status == .forbidden)
+            #expect(try await client.json(.get, "/api/v1/offices/nishi/queue", token: h.staffNishi).status == .ok)
+            let done = try await client.page("/admin?done=admin.done_revoked", headers: admin).html
+            #expect(done.contains("The token was revoked.") || done.contains("トークンを失効させました"))
+        }
+    }
+}

@@ -115,6 +115,7 @@ struct ConsoleRoutes: Sendable {
                               "label": "\(language.isJapanese ? office.name.ja : office.name.en) · \(pages.catalog.text("console.title", language, ["counter": counter.label]))"])
             }
         }
+        if session.account.role == .admin { links.append(["href": "/admin", "label": pages.catalog.text("admin.title", language)]) }
         let title = pages.catalog.text("console.choose", language)
         return pages.render("chooser", title: title, model: ["heading": title, "links": links, "bodyClass": "staff"],
                             language: language, languages: Language.staff)
@@ -245,10 +246,15 @@ struct ConsoleRoutes: Sendable {
     /// For the supervisors' pages (reports, dashboard): the signed-in supervisor or admin, or the response to send
     /// instead (sign-in and back to `path`, or a 403 page for other staff).
     func supervisorGate(_ request: Request, path: String) async throws -> Gate {
+        try await roleGate(request, path: path, roles: [.supervisor, .admin], forbidden: "report.forbidden")
+    }
+
+    /// The same for a page of `roles` only; `forbidden` is the key of the text other staff see.
+    func roleGate(_ request: Request, path: String, roles: Set<StaffAccount.Role>, forbidden: String) async throws -> Gate {
         guard let session = try await session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
-        guard session.account.role == .supervisor || session.account.role == .admin else {
+        guard roles.contains(session.account.role) else {
             let language = Self.staffLanguage(request)
-            let text = pages.catalog.text("report.forbidden", language)
+            let text = pages.catalog.text(forbidden, language)
             return .refused(pages.render(
                 "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
                 languages: Language.staff, status: .forbidden))
@@ -264,7 +270,8 @@ struct ConsoleRoutes: Sendable {
 
     /// Only a console or reports path may follow sign-in: never another site.
     static func safeNext(_ next: String) -> String {
-        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard")) && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
+        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard") || next.hasPrefix("/admin"))
+            && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
     }
 }
 
