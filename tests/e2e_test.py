@@ -252,6 +252,14 @@ def main():
                 alert_page.wait_for_timeout(100)
             assert shown and shown[0]["title"] == payload["title"] and shown[0]["body"] == payload["body"], shown
             print(f"e2e: the service worker showed the pushed alert: {shown[0]}")
+            # A My Number typed where the phone number goes: refused with a page that says why, nothing kept.
+            alert_page.goto(f"{base}/t/{mine['token']}?lang=ja")
+            alert_page.fill("#alert-phone", "0901-2345-6784")
+            alert_page.locator("form.contact-form:has(#alert-phone) button").click()
+            alert_page.locator("p.error-code").wait_for(timeout=5000)
+            refusal = alert_page.locator("main").inner_text()
+            assert "マイナンバー" in refusal and "my_number_refused" in refusal, refusal
+            alert_page.screenshot(path=os.path.join(SHOTS, "mynumber-refused-ja-phone.png"), full_page=True)
             # A phone number typed the Japanese way, with the plain form: the page then says where alerts go.
             alert_page.goto(f"{base}/t/{mine['token']}?lang=en")
             alert_page.fill("#alert-phone", "090-1234-5678")

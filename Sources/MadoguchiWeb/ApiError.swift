@@ -63,31 +63,60 @@ struct ErrorEnvelope: Encodable {
 }
 
 /// Turns every error into the API's error shape, so that no route, not even one the router does not know, answers
-/// with another format, and no domain refusal becomes a 500.
+/// with another format, and no domain refusal becomes a 500. A browser on a page (not the API) gets the same
+/// refusal as a page in its language, with the same status, headers and code.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The pages, for refusals shown to a browser; nil: always JSON.
+    var pages: Pages?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as ApiError {
-            throw error
-        } catch let error as QueueError {
+        } catch {
+            let api = Self.apiError(error, request: request, context: context)
+            guard let pages, Self.wantsPage(request) else { throw api }
+            let language = Language.of(request).language
+            let key = "error.code.\(api.code)"
+            let message = pages.catalog.has(key, language) || pages.catalog.has(key, .en) ? pages.catalog.text(key, language) : api.message
+            var response = pages.render(
+                "error", title: pages.catalog.text("error.refused", language),
+                model: ["heading": pages.catalog.text("error.refused", language), "message": message, "code": api.code],
+                language: language, status: api.status)
+            for field in api.headers { response.headers.append(field) }
+            return response
+        }
+    }
+
+    /// A browser asking for a page: HTML accepted, and a path outside the API, open data, webhooks and probes.
+    static func wantsPage(_ request: Request) -> Bool {
+        let path = request.uri.path
+        let machine = ["/api/", "/opendata/", "/line/", "/metrics", "/health", "/openapi.json"].contains { path.hasPrefix($0) }
+        return !machine && (request.headers[.accept]?.contains("text/html") ?? false)
+    }
+
+    /// Every error as the API shows it.
+    static func apiError(_ error: any Error, request: Request, context: Context) -> ApiError {
+        switch error {
+        case let error as ApiError:
+            return error
+        case let error as QueueError:
             if case .storageUnavailable(let detail) = error { context.logger.error("store unavailable: \(detail)") }
-            throw ApiError(error)
-        } catch let error as HTTPError {
+            return ApiError(error)
+        case let error as HTTPError:
             let allowed = error.status == .notFound ? Api.allowedMethods(path: request.uri.path) : []
             if !allowed.isEmpty {
                 var notAllowed = ApiError(.methodNotAllowed, "method_not_allowed", "Use \(allowed.map(\.rawValue).joined(separator: ", ")) here.")
                 notAllowed.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
-                throw notAllowed
+                return notAllowed
             }
-            throw ApiError(error.status, Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
-        } catch is NIOTooManyBytesError {
-            throw ApiError(.contentTooLarge, "payload_too_large", "The body is larger than this route accepts.")
-        } catch is CancellationError {
-            throw ApiError(.serviceUnavailable, "shutting_down", "The server is shutting down.")
-        } catch {
+            return ApiError(error.status, Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
+        case is NIOTooManyBytesError:
+            return ApiError(.contentTooLarge, "payload_too_large", "The body is larger than this route accepts.")
+        case is CancellationError:
+            return ApiError(.serviceUnavailable, "shutting_down", "The server is shutting down.")
+        default:
             context.logger.error("unexpected error: \(String(reflecting: error))")
-            throw ApiError(.internalServerError, "internal_error", "Something went wrong on the server.")
+            return ApiError(.internalServerError, "internal_error", "Something went wrong on the server.")
         }
     }
 

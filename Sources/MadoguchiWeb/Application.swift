@@ -97,7 +97,7 @@ func buildRoutes(
     _ = Telemetry.registry  // swift-metrics' backend, before the first metric is made
     let router = Router(context: MadoguchiContext.self)
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(pages: pages))
     router.add(middleware: ClientAddressMiddleware(trusted: trusted))
     router.add(middleware: AccessLog(level: accessLogLevel))
     router.add(middleware: InputGate())

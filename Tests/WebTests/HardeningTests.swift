@@ -51,6 +51,24 @@ import Testing
         _ = try await h.store.addContact(ticket: ticket.value.ticket.id, channel: .gateway, address: "090-1234-5678")
     }
 
+    @Test func aBrowserIsToldWhyInItsLanguageWithTheSameStatusAndCode() async throws {
+        let h = try await Harness.make()
+        var alerts = AlertSettings()
+        alerts.smtpHost = "127.0.0.1"
+        alerts.smtpFrom = "city@example.jp"
+        try await h.test(alerts: alerts) { client in
+            let token = try #require(try await client.issue()["token"] as? String)
+            let page = try await client.page(
+                "/t/\(token)/contact?lang=ja", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp",
+                headers: [.accept: "text/html"])
+            #expect(page.status == .badRequest && page.html.contains("マイナンバー") && page.html.contains("my_number_refused"))
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            // The API, and a client that does not ask for HTML, get the JSON shape.
+            let json = try await client.page("/t/\(token)/contact", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp")
+            #expect(json.status == .badRequest && json.html.contains(#""code":"my_number_refused""#))
+        }
+    }
+
     @Test func reformTextIsNormalisedAndRefusesInvisibleCharacters() async throws {
         let h = try await Harness.make()
         for bad in ["a\u{202E}b", "zero\u{200B}width", "two\nlines"] {
