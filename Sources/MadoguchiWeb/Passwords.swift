@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import NIOPosix
+import Synchronization
 import _CryptoExtras
 
 /// Console passwords, stored as scrypt hashes (RFC 7914) with a random salt. N = 2¹⁴, r = 8, p = 5: the
@@ -11,6 +13,30 @@ public enum Passwords {
 
     /// A hash of no one's password, verified against when the username is unknown.
     static let dummyHash: String = (try? hash(StaffTokens.generate())) ?? "scrypt$16384$8$5$AAAA$AAAA"
+
+    /// Sign-ins being checked now, across the server.
+    private static let checking = Atomic<Int>(0)
+    /// Past this many at once, a sign-in is told to retry: each holds 16 MiB and a core for its scrypt.
+    static let maxChecking = 16
+
+    /// `verify` off Swift's cooperative pool, on NIO's thread pool: a scrypt blocks its thread for its whole run,
+    /// and on the cooperative pool (one thread a core) two sign-ins at once would stall every request's async
+    /// work. Throws 503 `busy` when `maxChecking` are already being checked.
+    static func check(_ password: String, against stored: String) async throws -> Bool {
+        guard checking.add(1, ordering: .relaxed).newValue <= maxChecking else {
+            checking.subtract(1, ordering: .relaxed)
+            var busy = ApiError(.serviceUnavailable, "busy", "Too many sign-ins at once; retry in a few seconds.")
+            busy.headers[.retryAfter] = "2"
+            throw busy
+        }
+        defer { checking.subtract(1, ordering: .relaxed) }
+        return try await NIOThreadPool.singleton.runIfActive { verify(password, against: stored) }
+    }
+
+    /// `hash` on NIO's thread pool (see `check`).
+    static func hashOffPool(_ password: String) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { try hash(password) }
+    }
 
     public static func hash(_ password: String) throws -> String {
         let salt = (0..<16).map { _ in UInt8.random(in: 0...255) }

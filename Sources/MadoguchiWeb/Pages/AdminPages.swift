@@ -22,7 +22,7 @@ struct AdminPages: Sendable {
         routes.post("/admin/users/password") { request, _ in try await self.act(request) { form, admin in
             let password = form["password"] ?? ""
             guard password.count >= 8 else { throw QueueError.invalidInput(field: "password", reason: "at least 8 characters") }
-            try await store.changePassword(username: form["username"] ?? "", passwordHash: try Passwords.hash(password))
+            try await store.changePassword(username: form["username"] ?? "", passwordHash: try await Passwords.hashOffPool(password))
             logger.info("admin \(admin) set a new password for \(form["username"] ?? "")")
             return "admin.done_password"
         } }

@@ -25,6 +25,7 @@ struct ConsoleRoutes: Sendable {
         self.pages = pages
         self.signIns = signIns
         self.signInsByAddress = signInsByAddress
+        _ = Passwords.dummyHash  // made now, so that the first unknown username costs no more than later ones
     }
 
     /// Every action a console form may post to `/console/{office}/{counter}/{action}`; the handler refuses others,
@@ -72,7 +73,7 @@ struct ConsoleRoutes: Sendable {
         }
         // An unknown username costs the same scrypt as a known one, so the answer's timing names no user.
         let user = try await store.staffUser(username: username)
-        guard Passwords.verify(password, against: user?.passwordHash ?? Passwords.dummyHash), let user else {
+        guard try await Passwords.check(password, against: user?.passwordHash ?? Passwords.dummyHash), let user else {
             _ = signIns.take(pair)
             _ = signInsByAddress.take(client)
             return loginPage(request, failed: true, next: form["next"])
