@@ -11,12 +11,15 @@ address (127.0.0.x), so that "another client" is another address, as on the inte
 2. Live streams past the per-client cap get 429 too_many_streams; another client still gets its stream.
 3. A half-sent request is closed after the header timeout; an idle keep-alive connection after the idle timeout.
 4. Many clients together fill the overall cap: the server does not crash, and serves again once they leave.
-5. Six sign-ins at once (each a scrypt of about a second in a debug build) do not stall other requests: scrypt runs
+5. The log is JSON, one object a line (`--log-format json`), and a request's line carries the id its response
+   returned in X-Request-Id.
+6. Six sign-ins at once (each a scrypt of about a second in a debug build) do not stall other requests: scrypt runs
    on NIO's thread pool, not on the cooperative pool every request's async work shares.
-6. SIGTERM with hundreds of connections and streams open: the server exits, cleanly, within 10 s.
+7. SIGTERM with hundreds of connections and streams open: the server exits, cleanly, within 10 s.
 
 Prints "N passed, M failed".
 """
+import json
 import os
 import resource
 import signal
@@ -80,7 +83,7 @@ def main():
     log = open(os.path.join(work, "server.log"), "w")
     proc = subprocess.Popen(
         [BIN, "serve", "--db", f"sqlite:{work}/limits.sqlite", "--port", str(port), "--demo", "--demo-history-weeks", "0",
-         "--header-timeout", "2", "--idle-timeout", "3"],
+         "--header-timeout", "2", "--idle-timeout", "3", "--log-format", "json"],
         stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_files)
     sockets = []
     try:
@@ -181,7 +184,33 @@ def main():
         status, seconds = get(port, "127.0.0.30", "/health")
         check("once they leave, /health answers within 1 s", status == 200 and seconds < 1.0, f"{status} in {seconds:.3f} s")
 
-        # 5. Sign-ins do not stall the server.
+        # 5. JSON logs with the request id.
+        s = connect(port, "127.0.0.7")
+        s.sendall(b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        head = b""
+        while True:
+            part = first_bytes(s, 2.0)
+            if not part:
+                break
+            head += part
+        s.close()
+        request_id = next((line.split(b":", 1)[1].strip().decode() for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"x-request-id:")), None)
+        time.sleep(0.3)
+        log.flush()
+        lines = [line for line in open(os.path.join(work, "server.log")).read().splitlines() if line.strip()]
+        try:
+            entries = [json.loads(line) for line in lines]
+        except ValueError as error:
+            entries = []
+            print(f"not JSON: {error}")
+        mine = [e for e in entries if e.get("request_id") == request_id]
+        check("the log is one JSON object a line", bool(entries) and len(entries) == len(lines), f"{len(lines)} lines")
+        check("the request's line carries the id of its X-Request-Id, and its route, not a token",
+              request_id is not None and any(e.get("route") == "/health/live" and e.get("status") == "200" for e in mine),
+              f"{request_id}: {mine[:1]}")
+
+        # 6. Sign-ins do not stall the server.
         subprocess.run([BIN, "user", "add", "--db", f"sqlite:{work}/limits.sqlite", "--role", "admin", "--username", "root",
                         "--password-stdin"], input="limits-pass-1\n", capture_output=True, text=True, check=True)
         signing = []
@@ -200,7 +229,7 @@ def main():
         for s in signing:
             s.close()
 
-        # 6. SIGTERM with hundreds of connections and the streams still open.
+        # 7. SIGTERM with hundreds of connections and the streams still open.
         for _ in range(200):
             try:
                 sockets.append(connect(port, "127.0.0.40", timeout=0.5))

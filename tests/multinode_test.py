@@ -332,6 +332,9 @@ def part_restart(client, a, b, db):
                         headers={"Idempotency-Key": f"restart-down-{i}"})
         down.append((r.status_code, r.headers.get("Retry-After")) if r is not None else ("no answer", None))
     check("PostgreSQL down: both nodes answer 503 with Retry-After", all(s == 503 and ra for s, ra in down), str(down[:3]))
+    health = [(requests.get(f"{node.base}/health", timeout=10).status_code, requests.get(f"{node.base}/health/live", timeout=10).status_code)
+              for node in (a, b)]
+    check("… their readiness (/health) says 503 and their liveness (/health/live) 200", health == [(503, 200), (503, 200)], str(health))
     subprocess.run([os.path.join(HERE, "..", "scripts", "postgres.sh"), "start", PG_DIR, PG_URL.split(":")[-1].split("/")[0]],
                    check=True, capture_output=True)
     back = {}
