@@ -59,7 +59,7 @@ one_node() {  # label, database to seed, database URL to serve, port: issue and 
   export BENCH_TOKEN=$(seed "$2" "$4")
   serve "$3" "$4"
   open_counters "$4"
-  [ "$1" = SQLite ] && row "GET /health (ceiling), 64 conns" "$(wrk_line bench/report.lua -t2 -c64 "http://127.0.0.1:$4/health")"
+  [ "$1" = SQLite ] && row "GET /health/live (ceiling), 64 conns" "$(wrk_line bench/report.lua -t2 -c64 "http://127.0.0.1:$4/health/live")"
   row "$1, one node: issue, city-wide, 64 conns" "$(wrk_line bench/issue.lua -t2 -c64 "http://127.0.0.1:$4")"
   row "$1, one node: call-next + complete, 20 consoles" "$(wrk_line bench/callnext.lua -t20 -c20 "http://127.0.0.1:$4")"
   stop_nodes

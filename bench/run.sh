@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loads a release build on 127.0.0.1 with wrk and prints req/s, p50 and p99 for each workload, with a bare
-# GET /health in the same run as the machine's ceiling. Bounded: DURATION seconds per workload.
+# GET /health/live (touches nothing) in the same run as the machine's ceiling. Bounded: DURATION seconds per workload.
 # Usage: bench/run.sh [DURATION]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +44,7 @@ get_ticket() {
   run "GET /api/v1/tickets/{token} (#$position in line)" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/api/v1/tickets/$token"
 }
 
-run "GET /health (ceiling), 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/health"
+run "GET /health/live (ceiling), 64 conns" bench/report.lua -t2 -c64 "http://127.0.0.1:$PORT/health/live"
 for i in $(seq 1 29); do
   curl -sf -X POST -d '{"service":"certificates","channel":"web"}' "http://127.0.0.1:$PORT/api/v1/offices/chuo/tickets" >/dev/null
 done

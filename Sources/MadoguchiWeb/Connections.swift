@@ -91,7 +91,6 @@ final class ClientCounts: Sendable {
         }
     }
 
-    func held(_ key: String) -> Int { counts.withLock { $0[key, default: 0] } }
     var total: Int { counts.withLock { $0.values.reduce(0, +) } }
 }
 

@@ -7,13 +7,6 @@
 /// split by spaces or hyphens (ASCII or full-width), anywhere in a text. An ordinary 12-digit string whose check
 /// digit fails is not one, and passes; so does a longer unbroken run of digits (a 13-digit corporate number, say).
 public enum MyNumber {
-    /// True when `text` is one My Number and nothing else (spaces and hyphens aside).
-    public static func looksLikeMyNumber(_ text: String) -> Bool {
-        let groups = digitGroups(text)
-        guard groups.count == 1, let parts = groups.first else { return false }
-        return text.unicodeScalars.allSatisfy { isDigit($0) || isSeparator($0) } && isMyNumber(Array(parts.joined()))
-    }
-
     /// True when a My Number stands anywhere in `text`: a run of digit groups (split only by spaces or hyphens)
     /// some consecutive groups of which hold exactly 12 digits with a valid check digit.
     public static func contains(in text: String) -> Bool {
