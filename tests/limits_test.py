@@ -83,7 +83,7 @@ def main():
     log = open(os.path.join(work, "server.log"), "w")
     proc = subprocess.Popen(
         [BIN, "serve", "--db", f"sqlite:{work}/limits.sqlite", "--port", str(port), "--demo", "--demo-history-weeks", "0",
-         "--header-timeout", "2", "--idle-timeout", "3", "--log-format", "json"],
+         "--header-timeout", "2", "--idle-timeout", "3", "--log-format", "json", "--access-log"],
         stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_files)
     sockets = []
     try:

@@ -8,20 +8,22 @@ import Logging
 /// carries too and which the response returns as `X-Request-Id` so that a desk can quote it.
 struct AccessLog: RouterMiddleware {
     typealias Context = MadoguchiContext
-    /// `serve` logs requests at info; tests build the router with debug, below their loggers' level.
+    /// Info with `serve --access-log`; otherwise debug, below the server's level, so the line costs nothing.
     var level: Logger.Level = .debug
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let began = ContinuousClock.now
         var status: HTTPResponse.Status = .internalServerError
         defer {
-            let elapsed = began.duration(to: .now)
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            context.logger.log(level: level, "request", metadata: [
-                "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "(none)"),
-                "status": .stringConvertible(status.code), "ms": .string(String(format: "%.1f", milliseconds)),
-                "client": .string(context.client),
-            ])
+            if context.logger.logLevel <= level {
+                let elapsed = began.duration(to: .now)
+                let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                context.logger.log(level: level, "request", metadata: [
+                    "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "(none)"),
+                    "status": .stringConvertible(status.code), "ms": .string(String(format: "%.1f", milliseconds)),
+                    "client": .string(context.client),
+                ])
+            }
         }
         do {
             var response = try await next(request, context)

@@ -22,6 +22,8 @@ public struct ServerSettings: Sendable {
     public var connections = ConnectionLimits(fileLimit: 1024)
     /// The process's limit on open files, which every cap must stay below (`ConnectionLimits.raiseFileLimit`).
     public var fileLimit = 1024
+    /// A log line for every request (`--access-log`); off by default, since a reverse proxy usually keeps one.
+    public var accessLog = false
     /// Remote tickets one client address may take per office per hour.
     public var issuesPerHour = 60
     /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); none by default.
@@ -58,7 +60,7 @@ public func buildApplication(
     let router = buildRoutes(
         store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
         streams: ClientCounts(cap: limits.streamsPerClient), connections: connections, issues: IssueAllowance(perHour: settings.issuesPerHour),
-        accessLogLevel: .info, logger: logger
+        accessLogLevel: settings.accessLog ? .info : .debug, logger: logger
     ).router
     return Application(
         router: router,

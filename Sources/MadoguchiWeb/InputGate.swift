@@ -23,9 +23,10 @@ struct InputGate: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        var texts = request.uri.path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        // A form's GET writes spaces as '+'.
-        texts += request.uri.queryParameters.map { "\($0.key) \($0.value)".replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+        // The path and the query each as one decoded text: '/', '&' and '=' end a run of digits, so values cannot
+        // join up. A form's GET writes spaces as '+'.
+        var texts = [Self.decoded(request.uri.path)]
+        if let query = request.uri.query, !query.isEmpty { texts.append(Self.decoded(query.replacingOccurrences(of: "+", with: " "))) }
         if let key = request.headers[HTTPField.Name("Idempotency-Key")!] { texts.append(key) }
         if request.method != .get && request.method != .head {
             let limit = Self.limit(path: request.uri.path)
@@ -40,6 +41,10 @@ struct InputGate: RouterMiddleware {
         }
         try MyNumber.refuse(texts)
         return try await next(request, context)
+    }
+
+    private static func decoded(_ text: String) -> String {
+        text.contains("%") ? text.removingPercentEncoding ?? text : text
     }
 
     /// The body as text, and each decoded string and number in it (JSON escapes and percent-encoding can hide

@@ -10,6 +10,17 @@ public enum MyNumber {
     /// True when a My Number stands anywhere in `text`: a run of digit groups (split only by spaces or hyphens)
     /// some consecutive groups of which hold exactly 12 digits with a valid check digit.
     public static func contains(in text: String) -> Bool {
+        // Most texts are ASCII with few digits: those cannot hold one, and need no look at Unicode properties.
+        var asciiDigits = 0
+        var onlyASCII = true
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                onlyASCII = false
+                break
+            }
+            if byte >= 0x30 && byte <= 0x39 { asciiDigits += 1 }
+        }
+        if onlyASCII && asciiDigits < 12 { return false }
         for parts in digitGroups(text) {
             // Every stretch of whole groups: "0120-123-456 1234-5678-9018" holds one in its last three groups.
             for start in parts.indices {

@@ -35,6 +35,7 @@ struct Serve: AsyncParsableCommand {
     var comeNowRisk = 0.1
     @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
     @Option(help: "text, or json: one JSON object a line with the request id (docs/deploy.md).") var logFormat = "text"
+    @Flag(help: "Log a line for every request: method, route, status, time, client, request id.") var accessLog = false
     @OptionGroup(title: "Connections (defaults derived from the file limit, raised at start to the hard limit; docs/deploy.md)")
     var connections: ConnectionOptions
     @OptionGroup(title: "Alerts (each channel off unless set; secrets from the environment, see docs/notifications.md)")
@@ -67,6 +68,7 @@ struct Serve: AsyncParsableCommand {
             comeNowBufferMinutes: comeNowBuffer)
         settings.alerts = alerts.settings()
         settings.issuesPerHour = issuesPerHour
+        settings.accessLog = accessLog
         settings.fileLimit = ConnectionLimits.raiseFileLimit()
         settings.connections = connections.limits(fileLimit: settings.fileLimit)
         settings.trustedProxies = try TrustedProxies(cidrs: connections.trustedProxy)
