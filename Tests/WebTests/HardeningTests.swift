@@ -8,6 +8,14 @@ import Testing
 
 /// The findings of the hardening review (issue 15), each as the behaviour that must hold now.
 @Suite struct HardeningTests {
+    /// E-mail alerts on (nothing is sent: no relay runs), so that contact routes take an e-mail address.
+    static var emailOn: AlertSettings {
+        var alerts = AlertSettings()
+        alerts.smtpHost = "127.0.0.1"
+        alerts.smtpFrom = "city@example.jp"
+        return alerts
+    }
+
     @Test func oversizedBodiesGet413WithACodeOnEveryKindOfRoute() async throws {
         let h = try await Harness.make()
         try await h.test(alerts: LineWebhookTests.alerts) { client in
@@ -25,10 +33,7 @@ import Testing
 
     @Test func aMyNumberIsRefusedInTheFieldsThatUsedToKeepIt() async throws {
         let h = try await Harness.make()
-        var alerts = AlertSettings()
-        alerts.smtpHost = "127.0.0.1"
-        alerts.smtpFrom = "city@example.jp"
-        try await h.test(alerts: alerts) { client in
+        try await h.test(alerts: Self.emailOn) { client in
             let token = try #require(try await client.issue()["token"] as? String)
             let admin = StaffTokens.generate()
             try await h.store.createStaff(StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
@@ -53,10 +58,7 @@ import Testing
 
     @Test func aBrowserIsToldWhyInItsLanguageWithTheSameStatusAndCode() async throws {
         let h = try await Harness.make()
-        var alerts = AlertSettings()
-        alerts.smtpHost = "127.0.0.1"
-        alerts.smtpFrom = "city@example.jp"
-        try await h.test(alerts: alerts) { client in
+        try await h.test(alerts: Self.emailOn) { client in
             let token = try #require(try await client.issue()["token"] as? String)
             let page = try await client.page(
                 "/t/\(token)/contact?lang=ja", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp",
