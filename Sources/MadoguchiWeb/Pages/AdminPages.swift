@@ -40,9 +40,10 @@ struct AdminPages: Sendable {
     }
 
     func page(_ request: Request, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard case .allowed(_, let session) = try await gate(request) else {
-            if case .refused(let response) = try await gate(request) { return response }
-            throw ApiError.unauthorized
+        let session: String
+        switch try await gate(request) {
+        case .allowed(_, let token): session = token
+        case .refused(let response): return response
         }
         let language = ConsoleRoutes.staffLanguage(request)
         let catalog = pages.catalog
@@ -70,10 +71,10 @@ struct AdminPages: Sendable {
     private func act(
         _ request: Request, _ action: @Sendable ([String: String], String) async throws -> String
     ) async throws -> Response {
-        let gate = try await gate(request)
-        guard case .allowed(let account, let session) = gate else {
-            if case .refused(let response) = gate { return response }
-            throw ApiError.unauthorized
+        let account: StaffAccount, session: String
+        switch try await gate(request) {
+        case .allowed(let admin, let token): (account, session) = (admin, token)
+        case .refused(let response): return response
         }
         let form = try await Form.read(request)
         guard Sessions.csrfMatches(form["csrf"], session: session) else {
