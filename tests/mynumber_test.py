@@ -2,7 +2,7 @@
 """A My Number is refused everywhere, and nothing of it is stored.
 
 Against the real server on loopback: every parameter and body field of every operation in the served OpenAPI
-document, and every field of every page form, is sent a valid My Number written four ways (plain, hyphenated,
+document, and every field of every page form (the admin's included), is sent a valid My Number written four ways (plain, hyphenated,
 spaced, full-width) and inside a sentence. Each request must get 400 with the code my_number_refused. Then the
 database files and the server's log are scanned byte by byte for the digits in every form. A 12-digit number whose
 check digit fails is accepted where text is (a reform's description), so the guard refuses My Numbers, not numbers.
@@ -142,6 +142,9 @@ def main():
             ("/console/chuo/c1/transfer", {"csrf": csrf, "service": "moving-in"}, console),
             ("/dashboard/accept", {"csrf": csrf, "office": "chuo", "counter": "c9", "fromOffice": "", "fromCounter": "", "skill": ""}, console),
             ("/reports/reforms", {"csrf": csrf, "office": "chuo", "effective": "2026-01-05", "kind": "other", "description": "x"}, console),
+            ("/admin/users/password", {"csrf": csrf, "username": "boss", "password": "long-enough-1"}, console),
+            ("/admin/users/remove", {"csrf": csrf, "username": "nobody"}, console),
+            ("/admin/tokens/revoke", {"csrf": csrf, "token": "0"}, console),
             (f"/kiosk/chuo/tickets?device={device}", {"service": "certificates", "language": "ja"}, None),
             (f"/kiosk/chuo/feedback?device={device}", {"rating": "3"}, None),
             (f"/kiosk/chuo/printed/{token}/phone?device={device}", {"address": "090-1234-5678"}, None),
