@@ -92,11 +92,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // HTTP, SSE, auth, OfficeHub, OpenAPI.
+        // A QR code encoder (byte mode, error correction M), for tickets and the console's scanner: no dependency.
+        .target(name: "QRCode"),
+        // The office as it runs, without HTTP: the hub that hears the store's commits and keeps live views, the live
+        // estimates with their come-now and guard decisions, the day closer, the report source, the offices file,
+        // the demo history, the alert set-up and the store factory.
+        .target(
+            name: "OfficeRuntime",
+            dependencies: [
+                "QueueCore", "MemoryStore", "SQLiteStore", "PostgresStore", "YAMLInput", "Twin", "Forecast", "Notify", "Reports",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        // HTTP: routes, pages, SSE framing, the edge, staff auth, OpenAPI; composes the runtime into an application.
         .target(
             name: "MadoguchiWeb",
             dependencies: [
-                "QueueCore", "MemoryStore", "SQLiteStore", "PostgresStore", "YAMLInput", "Twin", "Forecast", "Notify", "Reports",
+                "QueueCore", "OfficeRuntime", "QRCode", "Twin", "Forecast", "Notify", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -120,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "madoguchi",
             dependencies: [
-                "MadoguchiWeb", "Twin", "Forecast",
+                "MadoguchiWeb", "OfficeRuntime", "Twin", "Forecast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -131,10 +146,11 @@ let package = Package(
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore", "Twin"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "MadoguchiWeb", "Notify", "Forecast",
+                "MadoguchiWeb", "OfficeRuntime", "Notify", "Forecast",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

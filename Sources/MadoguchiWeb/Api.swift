@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OfficeRuntime
 import QueueCore
 
 /// The HTTP API of DESIGN.md. Every route is declared once, in `declare`, which both registers it and lists it in
@@ -126,7 +127,6 @@ struct Api: Sendable {
         }
         let result = try await store.issue(issue, idempotencyKey: key)
         if anonymous, result.created { issues.spend(client: context.client, office: office) }
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value), status: result.created ? .created : .ok)
     }
 
@@ -137,7 +137,6 @@ struct Api: Sendable {
 
     func citizen(_ action: CitizenAction, _ context: Context) async throws -> Response {
         let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
 
@@ -147,7 +146,6 @@ struct Api: Sendable {
         let token = try tokenParameter(context)
         let body = try await JSONBody.decode(Body.self, from: request)
         let result = try await store.rate(ticket: token, rating: body.rating)
-        hub.published(result.events)
         return JSONBody.response(["rating": body.rating], status: .created)
     }
 
@@ -159,15 +157,15 @@ struct Api: Sendable {
             let last = try await store.lastEventSeq(office: office)
             guard let view = try await store.ticketView(token) else { throw ApiError(QueueError.ticketNotFound) }
             let data = OfficeHub.json(hub.body(view))
-            var frames: [SSEFrame] = []
+            var frames: [LiveFrame] = []
             if let since {
                 // Replay what this ticket missed while disconnected, named as it happened, then the current state.
                 let missed = try await store.events(office: office, date: view.ticket.businessDate, afterSeq: since, limit: 10_000)
                 for event in missed where event.ticket == token {
-                    frames.append(SSEFrame(id: event.seq, event: event.type.rawValue, data: data))
+                    frames.append(LiveFrame(id: event.seq, event: event.type.rawValue, data: data))
                 }
             }
-            return frames + [SSEFrame(id: last, event: "snapshot", data: data)]
+            return frames + [LiveFrame(id: last, event: "snapshot", data: data)]
         }
     }
 
@@ -175,7 +173,7 @@ struct Api: Sendable {
         let office = try officeParameter(context)
         return try await EventStreams.response(hub: hub, topic: .office(office)) {
             guard let snapshot = try await hub.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
-            return [SSEFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))]
+            return [LiveFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))]
         }
     }
 
@@ -247,7 +245,6 @@ struct Api: Sendable {
         let office = try officeParameter(context)
         let account = try await auth.require(request, office: office)
         let result = try await store.cancelByOffice(office: office, number: try numberParameter(context), by: account.name)
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
 
@@ -263,7 +260,6 @@ struct Api: Sendable {
     func callNext(_ request: Request, _ context: Context) async throws -> Response {
         let (office, counter, staff) = try await staffCounter(request, context)
         let result = try await store.callNext(office: office, counter: counter, idempotencyKey: try idempotencyKey(request), by: staff)
-        hub.published(result.events)
         guard let view = result.value else { return Response(status: .noContent) }
         return JSONBody.response(hub.body(view))
     }
@@ -271,7 +267,6 @@ struct Api: Sendable {
     func counterAction(_ action: CounterAction, _ request: Request, _ context: Context) async throws -> Response {
         let (office, counter, staff) = try await staffCounter(request, context)
         let result = try await store.counterAction(action, office: office, counter: counter, by: staff)
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
 
@@ -279,14 +274,12 @@ struct Api: Sendable {
         let (office, counter, staff) = try await staffCounter(request, context)
         let body = try await JSONBody.decode(TransferBody.self, from: request)
         let result = try await store.transfer(office: office, counter: counter, to: ServiceID(body.service), by: staff)
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
 
     func setCounter(_ open: Bool, _ request: Request, _ context: Context) async throws -> Response {
         let (office, counter, staff) = try await staffCounter(request, context)
         let result = try await store.setCounter(office: office, counter: counter, open: open, by: staff)
-        hub.published(result.events)
         return JSONBody.response(CounterStateBody(id: result.value.id, open: result.value.open, current: result.value.current))
     }
 
@@ -294,7 +287,6 @@ struct Api: Sendable {
         let office = try officeParameter(context)
         let account = try await auth.require(request, office: office)
         let result = try await store.reactivate(office: office, number: try numberParameter(context), by: account.name)
-        hub.published(result.events)
         return JSONBody.response(hub.body(result.value))
     }
 

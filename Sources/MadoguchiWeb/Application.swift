@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Notify
+import OfficeRuntime
 import QueueCore
 
 /// Settings for `madoguchi serve`, read once.
@@ -50,7 +52,8 @@ public func buildApplication(
     let problems = settings.alerts.problems + settings.connections.problems(fileLimit: settings.fileLimit)
     guard problems.isEmpty else { throw SettingsError(problems: problems) }
     let pages = try Pages.load()
-    let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, catalog: pages.catalog, logger: logger)
+    let composer = AlertComposer(store: store, catalog: pages.catalog, publicURL: settings.alerts.publicURL)
+    let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, logger: logger) { await composer.message(for: $0) }
     let hub = OfficeHub(
         store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
         notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
@@ -68,7 +71,7 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(settings.host, port: settings.port), serverName: "madoguchi",
             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
-        services: [hub, notifier, DayCloser(store: store, hub: hub, logger: logger)],
+        services: [hub, notifier, DayCloser(store: store, sessionLifetimeSeconds: Sessions.lifetimeSeconds, logger: logger)],
         logger: logger)
 }
 
@@ -121,4 +124,19 @@ func buildRoutes(
     DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     AdminPages(store: store, pages: pages, console: console, logger: logger).register(on: routes)
     return routes
+}
+
+extension OfficeHub {
+    /// The hub as the web composes it: a watched ticket's frames carry the API's `TicketBody`.
+    public convenience init(
+        store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), notifier: Notifier? = nil,
+        heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub")
+    ) {
+        self.init(
+            store: store, estimates: estimates, notifier: notifier, heartbeatSeconds: heartbeatSeconds, logger: logger,
+            renderTicket: { OfficeHub.json(TicketBody($0, live: $1)) })
+    }
+
+    /// A ticket as the API and the streams show it, with its live estimate when the hub has one.
+    func body(_ view: TicketView) -> TicketBody { TicketBody(view, live: liveEntry(view)) }
 }

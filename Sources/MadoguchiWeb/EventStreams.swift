@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OfficeRuntime
 import QueueCore
 import ServiceLifecycle
 
@@ -11,10 +12,10 @@ enum EventStreams {
     /// the snapshot and the subscription. Then sends whatever the hub publishes, until the client leaves or the
     /// server shuts down; each stream ends itself on graceful shutdown so that it never holds the server open.
     static func response(
-        hub: OfficeHub, topic: OfficeHub.Topic, first: () async throws -> [SSEFrame]
+        hub: OfficeHub, topic: OfficeHub.Topic, first: () async throws -> [LiveFrame]
     ) async throws -> Response {
         let (id, frames) = hub.subscribe(topic)
-        let opening: [SSEFrame]
+        let opening: [LiveFrame]
         do {
             opening = try await first()
         } catch {
@@ -76,5 +77,16 @@ struct StreamLimit: RouterMiddleware {
             try await body.write(writer)
         }
         return response
+    }
+}
+
+extension LiveFrame {
+    /// The frame as one Server-Sent Event: its id, its name, and each line of its data.
+    var text: String {
+        var out = ""
+        if let id { out += "id: \(id)\n" }
+        out += "event: \(event)\n"
+        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
+        return out + "\n"
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import OfficeRuntime
 import QueueCore
 
 /// `POST /line/webhook`: events from the city's LINE official account.

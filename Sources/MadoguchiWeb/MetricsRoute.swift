@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Notify
+import OfficeRuntime
 import QueueCore
 
 /// `GET /metrics`: Prometheus text for an admin's or city-wide supervisor's token (Prometheus sends it as

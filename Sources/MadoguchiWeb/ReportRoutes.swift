@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OfficeRuntime
 import QueueCore
 import Reports
 
@@ -258,26 +259,6 @@ struct ForecastBody: Encodable {
                      ticketsPerDay: ($0.ticketsPerDay * 10).rounded() / 10, level: $0.level.rawValue)
             })
         }
-    }
-}
-
-extension ReportSource {
-    /// The office's last `weeks` weeks before today (days that are over), for the best time to come.
-    func bestTime(office: Office, procedure: ServiceID? = nil, weeks: Int = 8, now: Date) async throws -> (BestTime, from: LocalDate, to: LocalDate, simulated: Bool) {
-        let to = LocalDate(now, in: office.zone).adding(days: -1)
-        let from = to.adding(days: 1 - 7 * weeks)
-        let key = "\(office.id.rawValue)|\(procedure?.rawValue ?? "")|\(weeks)|\(to)"
-        if let kept = bestTimes.withLock({ $0[key] }) { return (kept.0, from, to, kept.1) }
-        // Tickets taken during opening hours (a citizen's arrival), not transfers nor the queue served after closing.
-        let opens = (OpeningHours.minutes(office.openingHours.opens) ?? 0) / 60
-        let closes = ((OpeningHours.minutes(office.openingHours.closes) ?? 1440) + 59) / 60
-        let visits = try await log(offices: [office], from: from, to: to).visits.filter {
-            $0.stage == 1 && $0.hour >= opens && $0.hour < closes && (procedure == nil || $0.procedure == procedure)
-        }
-        let result = (BestTime(visits: visits), visits.contains(where: \.simulated))
-        // Closed days only, so the answer holds until tomorrow; keep the last few hundred.
-        bestTimes.withLock { if $0.count > 500 { $0.removeAll() }; $0[key] = result }
-        return (result.0, from, to, result.1)
     }
 }
 

@@ -1,5 +1,6 @@
 import Forecast
 import Foundation
+import OfficeRuntime
 import QueueCore
 
 /// A ticket as the API shows it. `position` and `estimate` are null unless the ticket waits. The estimate is the

@@ -6,6 +6,7 @@ import Synchronization
 /// them only if it succeeds, so a failed command changes nothing, as in a database transaction.
 public final class MemoryStore: LedgerDatabase, QueueStore {
     public let commands: QueueCommands
+    public let commits = Commits()
     private let tables = Mutex(MemoryLedger())
 
     public init(commands: QueueCommands = QueueCommands()) {

@@ -19,6 +19,7 @@ import Synchronization
 /// (503 with Retry-After) and nothing it was not told of is assumed. `synchronous_commit` must be on.
 public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
     public let commands: QueueCommands
+    public let commits = Commits()
     public let settings: PostgresSettings
     let configuration: PostgresConnection.Configuration
     let logger: Logger

@@ -3,6 +3,8 @@ import Foundation
 /// The store as the web layer and the CLI see it: the queue's operations in domain terms, each one transaction.
 public protocol QueueStore: Sendable {
     var clock: any WallClock { get }
+    /// Every command's events, told to listeners after they commit (`Commits`).
+    var commits: Commits { get }
     func importOffice(_ office: Office) async throws -> [Event]
     /// Appends events of earlier days to the log in one transaction (`QueueCommands.importHistory`).
     func importHistory(_ events: [Event]) async throws -> Int
@@ -103,19 +105,19 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event> {
         let commands = commands
-        return try await write { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
+        return try await committing { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
     }
 
     public func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState> {
         let commands = commands
-        return try await write { ledger in
+        return try await committing { ledger in
             try commands.setSkills(office: office, counter: counter, services: services, by: staff, in: &ledger)
         }
     }
 
     public func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event> {
         let commands = commands
-        return try await write { ledger in try commands.raiseAlert(office: office, data: data, in: &ledger) }
+        return try await committing { ledger in try commands.raiseAlert(office: office, data: data, in: &ledger) }
     }
 
     public func rated(ticket: TicketID) async throws -> Bool {
@@ -124,14 +126,14 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event> {
         let commands = commands
-        return try await write { ledger in try commands.rateAtKiosk(office: office, rating: rating, in: &ledger) }
+        return try await committing { ledger in try commands.rateAtKiosk(office: office, rating: rating, in: &ledger) }
     }
 
     public func recordReform(
         office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String
     ) async throws -> CommandResult<Reform> {
         let commands = commands
-        return try await write { ledger in
+        return try await committing { ledger in
             try commands.recordReform(office: office, effective: effective, kind: kind, description: description, by: staff, in: &ledger)
         }
     }
@@ -165,19 +167,19 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger) }
+        return try await committing { ledger in try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger) }
     }
 
     public func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.citizenAction(action, ticket: ticket, in: &ledger), in: ledger) }
+        return try await committing { ledger in try viewing(commands.citizenAction(action, ticket: ticket, in: &ledger), in: ledger) }
     }
 
     public func callNext(
         office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?
     ) async throws -> CommandResult<TicketView?> {
         let commands = commands
-        return try await write { ledger in
+        return try await committing { ledger in
             let result = try commands.callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, by: staff, in: &ledger)
             let view = try result.value.flatMap { try QueueViews.view(of: $0, in: ledger) }
             return CommandResult(value: view, events: result.events, created: result.created)
@@ -188,7 +190,7 @@ extension QueueStore where Self: LedgerDatabase {
         _ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?
     ) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in
+        return try await committing { ledger in
             try viewing(commands.counterAction(action, office: office, counter: counter, by: staff, in: &ledger), in: ledger)
         }
     }
@@ -197,7 +199,7 @@ extension QueueStore where Self: LedgerDatabase {
         office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?
     ) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in
+        return try await committing { ledger in
             try viewing(commands.transfer(office: office, counter: counter, to: service, by: staff, in: &ledger), in: ledger)
         }
     }
@@ -206,22 +208,22 @@ extension QueueStore where Self: LedgerDatabase {
         office: OfficeID, counter: CounterID, open: Bool, by staff: String?
     ) async throws -> CommandResult<CounterState> {
         let commands = commands
-        return try await write { ledger in try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger) }
+        return try await committing { ledger in try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger) }
     }
 
     public func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+        return try await committing { ledger in try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger) }
     }
 
     public func planDay(office: OfficeID) async throws -> CommandResult<Int> {
         let commands = commands
-        return try await write { ledger in try commands.planDay(office: office, in: &ledger) }
+        return try await committing { ledger in try commands.planDay(office: office, in: &ledger) }
     }
 
     public func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int> {
         let commands = commands
-        return try await write { ledger in try commands.closeEarlierDays(office: office, in: &ledger) }
+        return try await committing { ledger in try commands.closeEarlierDays(office: office, in: &ledger) }
     }
 
     public func ticketView(_ id: TicketID) async throws -> TicketView? {
@@ -304,7 +306,7 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool> {
         let commands = commands
-        return try await write { ledger in try commands.markComeNow(ticket: ticket, in: &ledger) }
+        return try await committing { ledger in try commands.markComeNow(ticket: ticket, in: &ledger) }
     }
 
     public func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact {
@@ -323,7 +325,7 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await write { ledger in try viewing(commands.cancelByOffice(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+        return try await committing { ledger in try viewing(commands.cancelByOffice(office: office, number: number, by: staff, in: &ledger), in: ledger) }
     }
 
     public func purgeContacts(office: OfficeID) async throws -> Int {
@@ -363,6 +365,17 @@ extension QueueStore where Self: LedgerDatabase {
     public func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool {
         let now = clock.now()
         return try await write { ledger in try ledger.record(alert: id, attempts: attempts, outcome: outcome, at: now) }
+    }
+}
+
+extension QueueStore where Self: LedgerDatabase {
+    /// A command's transaction, its events then told to `commits`: the one place they are published.
+    private func committing<T: Sendable>(
+        _ body: @escaping @Sendable (inout Ledger) throws -> CommandResult<T>
+    ) async throws -> CommandResult<T> {
+        let result = try await write(body)
+        commits.publish(result.events)
+        return result
     }
 }
 

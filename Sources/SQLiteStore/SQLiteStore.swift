@@ -12,6 +12,7 @@ import Synchronization
 /// then serves many tickets, which is what lets the default store issue thousands of tickets a second.
 public final class SQLiteStore: LedgerDatabase, QueueStore {
     public let commands: QueueCommands
+    public let commits = Commits()
     private let pool: DatabasePool
     private let officeCache = OfficeCache()
     private let queue = Mutex(WriteQueue())

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MadoguchiWeb
+import OfficeRuntime
 import QueueCore
 
 @main

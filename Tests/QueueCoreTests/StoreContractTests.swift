@@ -337,4 +337,30 @@ struct StoreContractTests {
         #expect(try await reopened.snapshot(office: office)?.lines.first?.waiting == 3)
         #expect(try await reopened.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil).value.ticket.number.sequence == 4)
     }
+
+    @Test("each committed command's events reach the store's listeners once, and a refused one tells nothing", arguments: Fixtures.StoreKind.allCases)
+    func commitsArePublished(kind: Fixtures.StoreKind) async throws {
+        // setup: a listener on the store's commits
+        let store = try await Fixtures.store(kind)
+        let heard = Heard()
+        store.commits.listen(heard)
+        // act: a ticket, a retried key, a refused command, a call and a start
+        let issued = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .kiosk), idempotencyKey: "k")
+        _ = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .kiosk), idempotencyKey: "k")
+        await #expect(throws: QueueError.self) { try await Fixtures.issue(store, "nope") }
+        let called = try await store.callNext(office: office, counter: "c1", idempotencyKey: nil)
+        let started = try await store.counterAction(.start, office: office, counter: "c1")
+        // verify: exactly the events the commands returned, in order, each once
+        let expected = (issued.events + called.events + started.events).map(\.seq)
+        #expect(expected.count == 3)
+        #expect(heard.events.map(\.seq) == expected)
+    }
+
+    final class Heard: CommitListener, @unchecked Sendable {
+        private let lock = NSLock()
+        private var heard: [Event] = []
+        var events: [Event] { lock.withLock { heard } }
+        func committed(_ events: [Event]) { lock.withLock { heard += events } }
+    }
+
 }

@@ -3,6 +3,7 @@ import Synchronization
 import HTTPTypes
 import HummingbirdTesting
 @testable import MadoguchiWeb
+@testable import OfficeRuntime
 import QueueCore
 import Testing
 

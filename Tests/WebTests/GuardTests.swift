@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 @testable import MadoguchiWeb
+@testable import OfficeRuntime
 import QueueCore
 
 /// The 60-minute guard on the live hub (the twin run forward from the office as it stands; with no history, the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MadoguchiWeb
+@testable import OfficeRuntime
 import QueueCore
 
 @Suite struct LiveEstimateTests {

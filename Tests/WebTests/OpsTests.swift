@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import MadoguchiWeb
+@testable import OfficeRuntime
 import QueueCore
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OfficeRuntime
 import QueueCore
 
 /// The staff console (`/console/{office}/{counter}`) behind a sign-in with a named account and a session cookie.
@@ -201,22 +202,20 @@ struct ConsoleRoutes: Sendable {
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
         let by = session.account.name
         do {
-            let events: [Event]
             switch name {
             case "call-next":
                 let key = form["key"].flatMap { $0.isEmpty ? nil : Api.storedIdempotencyKey($0) }
-                events = try await store.callNext(office: office, counter: counter, idempotencyKey: key, by: by).events
+                _ = try await store.callNext(office: office, counter: counter, idempotencyKey: key, by: by)
             case "transfer":
-                events = try await store.transfer(office: office, counter: counter, to: ServiceID(form["service"] ?? ""), by: by).events
+                _ = try await store.transfer(office: office, counter: counter, to: ServiceID(form["service"] ?? ""), by: by)
             case "open", "close":
-                events = try await store.setCounter(office: office, counter: counter, open: name == "open", by: by).events
+                _ = try await store.setCounter(office: office, counter: counter, open: name == "open", by: by)
             default:
                 guard Self.actions.contains(name), let action = CounterAction(rawValue: name) else {
                     throw ApiError(.notFound, "not_found", "No such action.")
                 }
-                events = try await store.counterAction(action, office: office, counter: counter, by: by).events
+                _ = try await store.counterAction(action, office: office, counter: counter, by: by)
             }
-            hub.published(events)
             return Pages.redirect("/console/\(office.rawValue)/\(counter.rawValue)")
         } catch let error as QueueError {
             let api = ApiError(error)

@@ -1,6 +1,7 @@
 import Forecast
 import Foundation
 import Hummingbird
+import OfficeRuntime
 import QueueCore
 import Reports
 
@@ -208,15 +209,15 @@ struct DashboardPages: Sendable {
             let state = try await store.counterStates(office: office).first { $0.id == counter } ?? CounterState(id: counter)
             let now = state.services(configured: configured.services, on: today)
             let services = now.contains(ServiceID(skill)) ? now : now + [ServiceID(skill)]
-            hub.published(try await store.setSkills(office: office, counter: counter, services: services, by: session.account.name).events)
+            _ = try await store.setSkills(office: office, counter: counter, services: services, by: session.account.name)
             return Pages.redirect("/dashboard#office-\(office.rawValue)")
         }
         if let fromID = form["fromOffice"], let fromCounterID = form["fromCounter"], !fromID.isEmpty {
             let from = OfficeID(fromID), fromCounter = CounterID(fromCounterID)
             guard session.account.mayAct(on: from) else { throw ApiError.forbidden }
-            hub.published(try await store.setCounter(office: from, counter: fromCounter, open: false, by: session.account.name).events)
+            _ = try await store.setCounter(office: from, counter: fromCounter, open: false, by: session.account.name)
         }
-        hub.published(try await store.setCounter(office: office, counter: counter, open: true, by: session.account.name).events)
+        _ = try await store.setCounter(office: office, counter: counter, open: true, by: session.account.name)
         return Pages.redirect("/dashboard#office-\(office.rawValue)")
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import OfficeRuntime
+import QRCode
 import QueueCore
 
 /// The kiosk (`/kiosk/{office}`): large touch targets per procedure, a `kiosk` ticket, and a printable ticket
@@ -57,7 +59,6 @@ struct KioskRoutes: Sendable {
         guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
         let form = try await Form.read(request)
         let result = try await store.rateAtKiosk(office: office, rating: Int(form["rating"] ?? "") ?? 0)
-        hub.published(result.events)
         return Pages.redirect("/kiosk/\(office.rawValue)?rated=1&lang=\(language.rawValue)")
     }
 
@@ -71,7 +72,6 @@ struct KioskRoutes: Sendable {
             language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
         do {
             let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
-            hub.published(result.events)
             return Pages.redirect("/kiosk/\(office.rawValue)/printed/\(result.value.ticket.id.rawValue)")
         } catch let error as QueueError {
             return refused(ApiError(error), office: office, language)

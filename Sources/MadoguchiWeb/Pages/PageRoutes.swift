@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OfficeRuntime
 import QueueCore
 
 /// The citizen-facing pages: the office list, the live office page, the phone page that issues tickets, and the
@@ -177,7 +178,6 @@ struct PageRoutes: Sendable {
         let form = try await Form.read(request)
         do {
             let result = try await store.rate(ticket: token, rating: Int(form["rating"] ?? "") ?? 0)
-            hub.published(result.events)
             return Pages.redirect("/t/\(token.rawValue)?rated=1")
         } catch let error as QueueError {
             if case .ticketNotFound = error { return notFound(language) }
@@ -227,7 +227,6 @@ struct PageRoutes: Sendable {
             try issues.check(client: context.client, office: office)
             let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
             issues.spend(client: context.client, office: office)
-            hub.published(result.events)
             return Pages.redirect("/t/\(result.value.ticket.id.rawValue)")
         } catch let error as QueueError {
             return refused(ApiError(error), language)
@@ -242,7 +241,6 @@ struct PageRoutes: Sendable {
         guard token.isWellFormedToken else { return notFound(language) }
         do {
             let result = try await store.citizenAction(action, ticket: token)
-            hub.published(result.events)
             return Pages.redirect("/t/\(token.rawValue)")
         } catch let error as QueueError {
             if case .ticketNotFound = error { return notFound(language) }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OfficeRuntime
 import QueueCore
 import Reports
 import Twin
@@ -179,7 +180,6 @@ struct ReportPages: Sendable {
         let (date, kind, text) = try ReformRequest(effective: form["effective"] ?? "", kind: form["kind"] ?? "", description: form["description"] ?? "")
             .validated()
         let result = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
-        hub.published(result.events)
         return Pages.redirect("/reports?office=\(office.rawValue)#reforms")
     }
 }

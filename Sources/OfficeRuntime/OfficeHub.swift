@@ -6,31 +6,30 @@ import QueueCore
 import ServiceLifecycle
 import Synchronization
 
-/// One Server-Sent Events message.
-struct SSEFrame: Sendable, Equatable {
-    var id: Int64?
-    var event: String
-    var data: String
+/// One live message for a watcher: what changed (`event`), its data as JSON, and the log position it stands for.
+/// The web module writes it as a Server-Sent Event.
+public struct LiveFrame: Sendable, Equatable {
+    public var id: Int64?
+    public var event: String
+    public var data: String
 
-    var text: String {
-        var out = ""
-        if let id { out += "id: \(id)\n" }
-        out += "event: \(event)\n"
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
-        return out + "\n"
+    public init(id: Int64?, event: String, data: String) {
+        self.id = id
+        self.event = event
+        self.data = data
     }
 
-    static let heartbeat = SSEFrame(id: nil, event: "ping", data: "{}")
+    public static let heartbeat = LiveFrame(id: nil, event: "ping", data: "{}")
 }
 
-/// Live views for watchers. Stores report committed events here; the hub marks their offices dirty and a single
+/// Live views for watchers. The store tells the hub what it committed (`Commits`); the hub marks their offices dirty and a single
 /// loop recomputes each dirty office once, however many watch it: one office snapshot, and one view per watched
 /// ticket. A burst of changes coalesces into one recomputation.
 ///
 /// Each watcher has a bounded buffer that keeps only the newest frames, so a slow phone gets the latest state
 /// instead of growing the server's memory.
-public final class OfficeHub: Service {
-    enum Topic: Hashable, Sendable {
+public final class OfficeHub: Service, CommitListener {
+    public enum Topic: Hashable, Sendable {
         case office(OfficeID)
         case ticket(TicketID, office: OfficeID)
         /// The supervisor dashboard: one stream for several offices (a browser holds six connections to a site, so
@@ -40,7 +39,7 @@ public final class OfficeHub: Service {
 
     struct Watcher {
         var topic: Topic
-        var continuation: AsyncStream<SSEFrame>.Continuation
+        var continuation: AsyncStream<LiveFrame>.Continuation
     }
 
     struct State {
@@ -60,12 +59,16 @@ public final class OfficeHub: Service {
     }
 
     static let bufferedFrames = 8
-    let store: any QueueStore
-    let estimates: LiveEstimates
+    public let store: any QueueStore
+    public let estimates: LiveEstimates
     /// Visits of earlier days for reports, warmed by the learning pass (one read of the history serves both).
-    let reports: ReportSource
+    public let reports: ReportSource
     /// Woken when a committed change queued alerts.
-    let notifier: Notifier?
+    public let notifier: Notifier?
+    /// A watched ticket's frame data: the ticket as its holder's API shows it, with its live estimate.
+    public typealias TicketRendering = @Sendable (TicketView, LiveEstimates.Entry?) -> String
+    let renderTicket: TicketRendering
+    let decisions: LiveDecisions
     let heartbeatSeconds: Double
     let logger: Logger
     private let state = Mutex(State())
@@ -76,20 +79,23 @@ public final class OfficeHub: Service {
 
     public init(
         store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), notifier: Notifier? = nil,
-        heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub")
+        heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub"), renderTicket: @escaping TicketRendering
     ) {
         self.store = store
         self.estimates = estimates
+        self.renderTicket = renderTicket
+        self.decisions = LiveDecisions(store: store, estimates: estimates, logger: logger)
         self.reports = ReportSource(store: store)
         self.notifier = notifier
         self.heartbeatSeconds = heartbeatSeconds
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (readWakes, readWake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        store.commits.listen(self)
     }
 
-    /// Tells the hub about events that have committed on this node.
-    func published(_ events: [Event]) { show(events, readFromLog: false) }
+    /// Events the store has committed on this node (`Commits`): no route tells the hub by hand.
+    public func committed(_ events: [Event]) { show(events, readFromLog: false) }
 
     /// Marks the events' offices for recomputation. With a shared store, events come both from this node's commands
     /// and from reading the log after another node's NOTIFY (or this node's own): each is shown once, whichever
@@ -171,16 +177,16 @@ public final class OfficeHub: Service {
         }
     }
 
-    func subscribe(_ topic: Topic) -> (UUID, AsyncStream<SSEFrame>) {
+    public func subscribe(_ topic: Topic) -> (UUID, AsyncStream<LiveFrame>) {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: SSEFrame.self, bufferingPolicy: .bufferingNewest(Self.bufferedFrames))
+            of: LiveFrame.self, bufferingPolicy: .bufferingNewest(Self.bufferedFrames))
         let id = UUID()
         state.withLock { $0.watchers[id] = Watcher(topic: topic, continuation: continuation) }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return (id, stream)
     }
 
-    func unsubscribe(_ id: UUID) {
+    public func unsubscribe(_ id: UUID) {
         let watcher = state.withLock { $0.watchers.removeValue(forKey: id) }
         watcher?.continuation.finish()
     }
@@ -239,25 +245,6 @@ public final class OfficeHub: Service {
         }
     }
 
-    /// `alert.raised`'s data: the projection, the procedure, and the best option with what it buys.
-    static func alertData(_ g: WaitGuard) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [
-            "kind": .string("wait_over_60"), "projectedMaxMinutes": .int(Int((g.projectedMax / 60).rounded())),
-        ]
-        if let worst = g.worst { data["procedure"] = .string(worst.rawValue) }
-        if let best = g.recommendations.first {
-            let (action, counter) = switch best.action {
-            case .openCounter(let c): ("open_counter", c)
-            case .addSkill(let c): ("add_skill", c)
-            }
-            data["recommendation"] = .object([
-                "action": .string(action), "counter": .string(counter.rawValue),
-                "procedure": .string(best.procedure.rawValue), "afterMinutes": .int(Int((best.after / 60).rounded())),
-            ])
-        }
-        return data
-    }
-
     func refreshDirtyOffices() async {
         let (offices, ticketEvents, watched) = state.withLock { state in
             defer {
@@ -269,44 +256,26 @@ public final class OfficeHub: Service {
         let configured = Dictionary(((try? await store.offices()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for office in offices {
             do {
-                // Every waiting ticket's estimate, once per change, before anyone is shown the new state.
+                // Every waiting ticket's estimate, once per change, before anyone is shown the new state; what the
+                // refresh decided (come now, the 60-minute guard) is recorded in the store.
                 if let config = configured[office] {
-                    let refreshed = try await estimates.refresh(config, store: store, now: store.clock.now())
-                    // The 60-minute guard just crossed the line: recorded once per crossing, with what would help.
-                    if let raised = refreshed.raised {
-                        do {
-                            published(try await store.raiseAlert(office: office, data: Self.alertData(raised)).events)
-                        } catch {
-                            logger.warning("could not record the 60-minute alert of \(office): \(error)")
-                        }
-                    }
-                    // Tickets that just became "come now": recorded (and alerted) once; the events come back here
-                    // as a change, which the estimates then fold.
-                    for ticket in refreshed.due {
-                        do {
-                            published(try await store.markComeNow(ticket: ticket).events)
-                        } catch {
-                            // Not recorded: decide it again on the next refresh rather than show an unrecorded flip.
-                            estimates.unmarkComeNow(ticket, office: office)
-                            logger.warning("could not record come-now for a ticket of \(office): \(error)")
-                        }
-                    }
+                    await decisions.record(try await estimates.refresh(config, store: store, now: store.clock.now()), office: office)
                 }
                 if watched.contains(where: { if case .offices(let set) = $0 { set.contains(office) } else { false } }) {
-                    let frame = SSEFrame(id: nil, event: "changed", data: Self.json(["office": office.rawValue]))
+                    let frame = LiveFrame(id: nil, event: "changed", data: Self.json(["office": office.rawValue]))
                     broadcast(frame) { if case .offices(let set) = $0 { set.contains(office) } else { false } }
                 }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
-                    let frame = SSEFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
+                    let frame = LiveFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
                     broadcast(frame) { $0 == .office(office) }
                 }
                 for case .ticket(let ticket, let of) in watched where of == office {
                     guard let view = try await store.ticketView(ticket) else { continue }
-                    let data = Self.json(body(view))
+                    let data = renderTicket(view, liveEntry(view))
                     let causes = ticketEvents[ticket] ?? []
                     let frames = causes.isEmpty
-                        ? [SSEFrame(id: nil, event: "update", data: data)]
-                        : causes.map { SSEFrame(id: $0.seq, event: $0.type.rawValue, data: data) }
+                        ? [LiveFrame(id: nil, event: "update", data: data)]
+                        : causes.map { LiveFrame(id: $0.seq, event: $0.type.rawValue, data: data) }
                     for frame in frames { broadcast(frame) { $0 == .ticket(ticket, office: office) } }
                 }
             } catch {
@@ -316,24 +285,21 @@ public final class OfficeHub: Service {
     }
 
     /// The office's public snapshot with the live estimates (`LiveEstimates.overlay`).
-    func snapshot(office: OfficeID) async throws -> OfficeSnapshot? {
+    public func snapshot(office: OfficeID) async throws -> OfficeSnapshot? {
         try await store.snapshot(office: office).map(estimates.overlay)
     }
 
-    /// A ticket as the API and the streams show it, with its live estimate when the hub has one.
-    func body(_ view: TicketView) -> TicketBody { TicketBody(view, live: liveEntry(view)) }
-
     /// The live estimate of a waiting ticket, when the hub has made one.
-    func liveEntry(_ view: TicketView) -> LiveEstimates.Entry? {
+    public func liveEntry(_ view: TicketView) -> LiveEstimates.Entry? {
         view.ticket.status == .waiting ? estimates.entry(view.ticket.id, office: view.ticket.office) : nil
     }
 
-    private func broadcast(_ frame: SSEFrame, to matches: (Topic) -> Bool) {
+    private func broadcast(_ frame: LiveFrame, to matches: (Topic) -> Bool) {
         let targets = state.withLock { $0.watchers.values.filter { matches($0.topic) }.map(\.continuation) }
         for continuation in targets { continuation.yield(frame) }
     }
 
-    static func json(_ value: some Encodable) -> String {
+    public static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -6,7 +6,7 @@ import Synchronization
 /// The visits and ratings of offices over a range of business days, read from the event log. A day before today is
 /// over and cannot change, so it is read once and kept (the oldest-read days go first when `capacity` is reached);
 /// today is read again each time.
-final class ReportSource: Sendable {
+public final class ReportSource: Sendable {
     let store: any QueueStore
     let capacity: Int
     private struct Key: Hashable {
@@ -22,9 +22,9 @@ final class ReportSource: Sendable {
     let bestTimes = Mutex([String: (BestTime, Bool)]())
 
     /// The longest range one request may read.
-    static let maxDays = 366
+    public static let maxDays = 366
     /// Offices × days one request may read: a year of 16 offices.
-    static let maxOfficeDays = 16 * 366
+    public static let maxOfficeDays = 16 * 366
 
     init(store: any QueueStore, capacity: Int = 2_000) {
         self.store = store
@@ -32,7 +32,7 @@ final class ReportSource: Sendable {
     }
 
     /// Every visit and rating of `offices` from `from` to `to` (inclusive).
-    func log(offices: [Office], from: LocalDate, to: LocalDate) async throws -> (visits: [Visit], ratings: [Rating]) {
+    public func log(offices: [Office], from: LocalDate, to: LocalDate) async throws -> (visits: [Visit], ratings: [Rating]) {
         var visits: [Visit] = [], ratings: [Rating] = []
         for office in offices {
             let today = LocalDate(store.clock.now(), in: office.zone)
@@ -72,5 +72,25 @@ final class ReportSource: Sendable {
             cache.order.append(key)
             if cache.order.count > capacity { cache.days[cache.order.removeFirst()] = nil }
         }
+    }
+}
+
+extension ReportSource {
+    /// The office's last `weeks` weeks before today (days that are over), for the best time to come.
+    public func bestTime(office: Office, procedure: ServiceID? = nil, weeks: Int = 8, now: Date) async throws -> (BestTime, from: LocalDate, to: LocalDate, simulated: Bool) {
+        let to = LocalDate(now, in: office.zone).adding(days: -1)
+        let from = to.adding(days: 1 - 7 * weeks)
+        let key = "\(office.id.rawValue)|\(procedure?.rawValue ?? "")|\(weeks)|\(to)"
+        if let kept = bestTimes.withLock({ $0[key] }) { return (kept.0, from, to, kept.1) }
+        // Tickets taken during opening hours (a citizen's arrival), not transfers nor the queue served after closing.
+        let opens = (OpeningHours.minutes(office.openingHours.opens) ?? 0) / 60
+        let closes = ((OpeningHours.minutes(office.openingHours.closes) ?? 1440) + 59) / 60
+        let visits = try await log(offices: [office], from: from, to: to).visits.filter {
+            $0.stage == 1 && $0.hour >= opens && $0.hour < closes && (procedure == nil || $0.procedure == procedure)
+        }
+        let result = (BestTime(visits: visits), visits.contains(where: \.simulated))
+        // Closed days only, so the answer holds until tomorrow; keep the last few hundred.
+        bestTimes.withLock { if $0.count > 500 { $0.removeAll() }; $0[key] = result }
+        return (result.0, from, to, result.1)
     }
 }

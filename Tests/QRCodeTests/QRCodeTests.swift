@@ -1,5 +1,5 @@
 import Foundation
-@testable import MadoguchiWeb
+@testable import QRCode
 import Testing
 
 /// The QR encoder against libqrencode (Debian's `qrencode -8 -l M -m 0 -t ASCII`, 4.1.1), captured once into

@@ -78,20 +78,20 @@ public struct AlertSettings: Sendable {
         return out
     }
 
-    var webPush: VAPID? {
+    public var webPush: VAPID? {
         guard let subject = webPushSubject, let key = vapidKey else { return nil }
         return VAPID(key: key, subject: subject)
     }
 
     /// Whether a push subscription's endpoint may be posted to.
-    func allowsPush(_ address: String) -> Bool {
+    public func allowsPush(_ address: String) -> Bool {
         guard let subscription = try? JSONDecoder().decode(WebPushTransport.Subscription.self, from: Data(address.utf8)),
             let url = URL(string: subscription.endpoint)
         else { return false }
         return WebPushTransport.allows(url, origins: webPushOrigins)
     }
 
-    var smtp: SMTPTransport.Settings? {
+    public var smtp: SMTPTransport.Settings? {
         guard let host = smtpHost, let from = smtpFrom else { return nil }
         var settings = SMTPTransport.Settings(host: host, port: smtpPort, from: from)
         settings.username = smtpUsername
@@ -101,18 +101,21 @@ public struct AlertSettings: Sendable {
         return settings
     }
 
-    var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
+    public var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
 
-    static func isHTTPURL(_ text: String) -> Bool {
+    public static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme, url.host != nil else { return false }
         return scheme == "https" || scheme == "http"
     }
 }
 
-/// The notifier as the server composes it: the transports the settings switch on, and messages written from the
-/// page catalogue in the ticket's language.
+/// The notifier as the server composes it: the transports the settings switch on, and each alert's words from
+/// `compose` (the web module writes them from its page catalogue in the ticket's language).
 public enum AlertSetup {
-    static func notifier(settings: AlertSettings, store: any QueueStore, catalog: Catalog, logger: Logger) throws -> Notifier {
+    public static func notifier(
+        settings: AlertSettings, store: any QueueStore, logger: Logger,
+        compose: @escaping @Sendable (OutboxAlert) async -> AlertMessage
+    ) throws -> Notifier {
         var transports: [any AlertTransport] = []
         var http: AlertHTTP?
         func shared() -> AlertHTTP {
@@ -131,10 +134,9 @@ public enum AlertSetup {
             transports.append(WebPushTransport(http: shared(), vapid: vapid, allowedOrigins: settings.webPushOrigins, now: { store.clock.now() }))
         }
         if let smtp = settings.smtp { transports.append(try SMTPTransport(settings: smtp, now: { store.clock.now() })) }
-        let composer = AlertComposer(store: store, catalog: catalog, publicURL: settings.publicURL)
         return Notifier(
             store: store, transports: transports, policy: settings.retry, pollSeconds: settings.pollSeconds, http: http,
-            logger: logger, compose: { await composer.message(for: $0) })
+            logger: logger, compose: compose)
     }
 }
 
@@ -150,24 +152,5 @@ extension AlertSetup {
     /// The VAPID public key as browsers take it (`applicationServerKey`), for `madoguchi vapid show`.
     public static func vapidPublicKey(store: any QueueStore) async throws -> String {
         Base64URL.encode(try await loadVAPIDKey(store: store).publicKey.x963Representation)
-    }
-}
-
-/// An alert's words: the catalogue's `alert.<kind>.title|body` in the ticket's language, with the office's name, the
-/// printed number and the counter's label. Nothing else: no procedure, no name.
-struct AlertComposer: Sendable {
-    let store: any QueueStore
-    let catalog: Catalog
-    let publicURL: String?
-
-    func message(for alert: OutboxAlert) async -> AlertMessage {
-        let language = Language(rawValue: alert.language) ?? .ja
-        let office = (try? await store.offices().first { $0.id == alert.office })
-        let name = office.map { language.isJapanese ? $0.name.ja : $0.name.en } ?? alert.office.rawValue
-        let arguments = ["office": name, "number": alert.number.description, "counter": alert.counterLabel ?? "-"]
-        return AlertMessage(
-            title: catalog.text("alert.\(alert.kind.rawValue).title", language, arguments),
-            body: catalog.text("alert.\(alert.kind.rawValue).body", language, arguments),
-            url: publicURL.map { "\($0)/t/\(alert.ticket.rawValue)" })
     }
 }

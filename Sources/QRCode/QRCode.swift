@@ -1,16 +1,18 @@
+import Foundation
+
 /// A QR code (ISO/IEC 18004) for the printed ticket: byte mode, error correction level M, versions 1–10 (up to 213
 /// bytes, far more than a ticket URL needs), the mask chosen by the standard's penalty rules. Written here rather
 /// than taken from a library so that the server needs no system package; `QRCodeTests` holds it to libqrencode's
 /// output, and the end-to-end test decodes the printed ticket with zbar.
-struct QRCode: Sendable {
+public struct QRCode: Sendable {
     /// Modules, row by row; true is dark.
-    let modules: [[Bool]]
-    let version: Int
-    let mask: Int
+    public let modules: [[Bool]]
+    public let version: Int
+    public let mask: Int
 
-    var size: Int { modules.count }
+    public var size: Int { modules.count }
 
-    enum Failure: Error { case tooLong }
+    public enum Failure: Error { case tooLong }
 
     /// Level M per version 1–10: error-correction codewords per block, and the data codewords of each block.
     static let blocks: [(ec: Int, data: [Int])] = [
@@ -23,7 +25,7 @@ struct QRCode: Sendable {
     ]
 
     /// The code for `text`; `mask` forces one of the eight masks (for tests), otherwise the lowest penalty wins.
-    init(text: String, mask forced: Int? = nil) throws {
+    public init(text: String, mask forced: Int? = nil) throws {
         let bytes = Array(text.utf8)
         guard let version = (1...10).first(where: { v in
             let capacity = Self.blocks[v - 1].data.reduce(0, +) * 8
@@ -251,7 +253,7 @@ struct QRCode: Sendable {
     }
 
     /// An SVG of the code with a four-module quiet zone, one path of unit squares; `data-qr` marks it for checks.
-    func svg(title: String) -> String {
+    public func svg(title: String) -> String {
         let quiet = 4, full = size + 2 * quiet
         var path = ""
         for (y, row) in modules.enumerated() {
