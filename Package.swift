@@ -139,8 +139,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The domain's tests, the state-machine property tests and the store contract suite (every store).
-        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "MemoryStore", "SQLiteStore", "PostgresStore"]),
+        // The test office and its clock, shared by the domain's tests and the store contract.
+        .target(name: "QueueFixtures", dependencies: ["QueueCore"], path: "Tests/QueueFixtures"),
+        // The domain's tests: QueueCore alone.
+        .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueFixtures"]),
+        // One contract, every store (memory, SQLite, PostgreSQL when MADOGUCHI_TEST_POSTGRES names a server), and the
+        // state-machine property tests run on each.
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["QueueCore", "QueueFixtures", "MemoryStore", "SQLiteStore", "PostgresStore"]),
         .testTarget(
             name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),

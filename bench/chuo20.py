@@ -3,7 +3,7 @@
 call-next workloads (bench/run.sh, bench/multinode.sh). Usage: bench/chuo20.py OUT.yaml"""
 import sys
 
-src = open("Sources/MadoguchiWeb/Resources/demo-kumamoto.yaml").read().split("\n  - id: ")
+src = open("Sources/OfficeRuntime/Resources/demo-kumamoto.yaml").read().split("\n  - id: ")
 chuo = "  - id: " + src[1]
 head, _ = chuo.split("    counters:\n")
 services = "[certificates, moving-in, moving-out, moving-within, my-number-card, family-register, seal-other]"

@@ -1,5 +1,6 @@
 import Foundation
 @testable import QueueCore
+import QueueFixtures
 import Testing
 
 @Suite("Domain rules")

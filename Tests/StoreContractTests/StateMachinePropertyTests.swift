@@ -1,5 +1,6 @@
 import Foundation
 import QueueCore
+import QueueFixtures
 import Testing
 
 /// Random action sequences against every store. Set MADOGUCHI_SEED to repeat a run; the seed is printed.

@@ -1,5 +1,6 @@
 import Foundation
 import QueueCore
+import QueueFixtures
 import SQLiteStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import QueueCore
+import QueueFixtures
 import Testing
 
 /// The store contract where more than one process is involved: two handles on one database (two nodes), and
