@@ -31,7 +31,7 @@ public struct Observation: Sendable {
 
     /// The waiting tickets in the order a line keeps them: by the time they joined, then number, then position.
     public var lineOrder: [Int] {
-        waiting.indices.sorted { a, b in Waiter.joinedFirst(waiting[a], waiting[b]) ?? (a < b) }
+        waiting.indices.sorted { a, b in waiting[a].lineKey(a) < waiting[b].lineKey(b) }
     }
 }
 
@@ -61,18 +61,12 @@ public struct Waiter: Sendable, Equatable {
         self.remote = remote
     }
 
-    /// `Line.precedes` on these fields, without its last tie-break (the caller's): who joined first, then the
-    /// lower number; nil when both are equal.
-    static func joinedFirst(_ a: Waiter, _ b: Waiter) -> Bool? {
-        if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
-        if a.sequence != b.sequence { return a.sequence < b.sequence }
-        return nil
-    }
+    /// Its place in line (`LineKey`), the last tie broken by `tiebreak` (the caller's).
+    func lineKey<T: Comparable>(_ tiebreak: T) -> LineKey<T> { LineKey(joined: queuedAt, sequence: sequence, tiebreak: tiebreak) }
 
     /// `Line.callsBefore` on these fields: a higher class first, then who joined first.
     func callsBefore(_ other: Waiter) -> Bool {
-        if priority != other.priority { return priority > other.priority }
-        return Self.joinedFirst(self, other) ?? false
+        LineKey.callsBefore(lineKey(0), class: priority, other.lineKey(0), class: other.priority)
     }
 }
 

@@ -66,26 +66,16 @@ public struct OfficeFold: Sendable {
 
     public init(office: OfficeID) { self.office = office }
 
-    /// Seconds after the local midnight of the event's day, and that day's number.
-    public static func local(_ at: Date, offset: Int) -> (day: Int, seconds: Double) {
-        let t = at.timeIntervalSince1970 + Double(offset)
-        let day = Int((t / 86_400).rounded(.down))
-        return (day, t - Double(day) * 86_400)
-    }
-
-    /// 1 = Monday … 7 = Sunday; day 0 (1970-01-01) was a Thursday.
-    public static func weekday(ofDay day: Int) -> Int { ((day + 3) % 7 + 7) % 7 + 1 }
-
-    public var weekday: Int { day.map(Self.weekday(ofDay:)) ?? 1 }
+    public var weekday: Int { day.map(CivilTime.isoWeekday) ?? 1 }
 
     /// Seconds after the current day's local midnight for an instant.
-    public func seconds(_ at: Date) -> Double { Self.local(at, offset: offset).seconds }
+    public func seconds(_ at: Date) -> Double { CivilTime.localSeconds(at, offsetSeconds: offset).seconds }
 
     /// Applies one event of this office; returns what it meant, when that is something learning uses.
     @discardableResult
     public mutating func apply(_ e: Event) -> [Happening] {
         precondition(e.office == office, "one fold per office")
-        let (eventDay, now) = Self.local(e.at, offset: e.utcOffsetSeconds)
+        let (eventDay, now) = CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds)
         var happened: [Happening] = []
         if day != eventDay {
             // A day-close event stamped after midnight belongs to the day it closes, which is gone: skip it.
@@ -192,7 +182,7 @@ public struct OfficeFold: Sendable {
                 travelSeconds: t.travelSeconds))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
-        waiting.sort { a, b in Waiter.joinedFirst(a, b) ?? (a.ticket < b.ticket) }
+        waiting.sort { a, b in a.lineKey(a.ticket) < b.lineKey(b.ticket) }
         let observed: [ObservedCounter] = counterOrder.map { c in
             let state = counters[c] ?? CounterNow()
             let plan = plans[c]

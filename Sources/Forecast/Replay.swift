@@ -72,7 +72,7 @@ public struct Replay: Sendable {
         var index: [String: Int] = [:]
         var result: [OfficeDay] = []
         for e in events {
-            let day = OfficeFold.local(e.at, offset: e.utcOffsetSeconds).day
+            let day = CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds).day
             let key = "\(e.office.rawValue)#\(day)"
             if let i = index[key] {
                 result[i].events.append(e)
@@ -175,7 +175,7 @@ public struct Replay: Sendable {
             }
         }
         for e in od.events {
-            let (day, seconds) = OfficeFold.local(e.at, offset: e.utcOffsetSeconds)
+            let (day, seconds) = CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds)
             if nextTick == nil { nextTick = ((seconds / tick).rounded(.down) + 1) * tick }
             // Ticks before this event: the state as it stood, without it.
             while let t = nextTick, t <= seconds {

@@ -47,7 +47,7 @@ public struct Scorer {
             return
         }
         overall[row.method, default: Tally()].add(predicted: row.prediction, actual: y)
-        let hour = Int(OfficeFold.local(row.at, offset: row.utcOffsetSeconds).seconds / 3600)
+        let hour = Int(CivilTime.localSeconds(row.at, offsetSeconds: row.utcOffsetSeconds).seconds / 3600)
         byHour[hour, default: [:]][row.method, default: Tally()].add(predicted: row.prediction, actual: y)
     }
 

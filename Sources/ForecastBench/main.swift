@@ -18,13 +18,13 @@ let runs = arguments.count > 3 ? Int(arguments[3]) ?? 200 : 200
 let events = try data.split(separator: 0x0A).map { try EventLine.decode($0) }
 let office = events[0].office
 let mine = events.filter { $0.office == office }
-let lastDay = OfficeFold.local(mine.last!.at, offset: mine.last!.utcOffsetSeconds).day
+let lastDay = CivilTime.localSeconds(mine.last!.at, offsetSeconds: mine.last!.utcOffsetSeconds).day
 
 var learner = Learner()
 var fold = OfficeFold(office: office)
 var busiest: (count: Int, at: Date)?
 for e in mine {
-    let day = OfficeFold.local(e.at, offset: e.utcOffsetSeconds).day
+    let day = CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds).day
     if day < lastDay {
         for h in fold.apply(e) { learner.add(h) }
     } else {
@@ -34,7 +34,7 @@ for e in mine {
 }
 // The busiest moment of the last day, replayed up to it.
 var moment = OfficeFold(office: office)
-for e in mine where OfficeFold.local(e.at, offset: e.utcOffsetSeconds).day == lastDay && e.at <= busiest!.at { moment.apply(e) }
+for e in mine where CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds).day == lastDay && e.at <= busiest!.at { moment.apply(e) }
 var observation = moment.observation(at: busiest!.at)
 let found = observation.waiting.count
 var rng = SystemRandomNumberGenerator()

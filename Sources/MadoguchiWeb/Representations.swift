@@ -122,7 +122,7 @@ struct CounterStateBody: Encodable {
     var current: TicketID?
 }
 
-/// The issue request body. Unknown fields are ignored; the ones here are checked by `validated`.
+/// The issue request body. Unknown fields are ignored; `IssueRequest`'s parser checks the ones here.
 struct IssueBody: Decodable {
     var service: String
     var channel: String
@@ -130,32 +130,9 @@ struct IssueBody: Decodable {
     var language: String?
     var travelMinutes: Int?
 
-    static let languages: Set<String> = ["ja", "en", "zh-Hans", "ko", "vi", "ja-easy"]
-
     func validated(office: OfficeID) throws -> IssueRequest {
-        guard let channel = Channel(rawValue: channel) else {
-            throw ApiError.invalid("invalid_input", "channel: one of web, kiosk, staff, line.")
-        }
-        let priority = priority ?? 0
-        guard priority == 0 || priority == 1 else { throw ApiError.invalid("invalid_input", "priority: 0 or 1.") }
-        let language = language ?? "ja"
-        guard Self.languages.contains(language) else {
-            throw ApiError.invalid("invalid_input", "language: one of \(Self.languages.sorted().joined(separator: ", ")).")
-        }
-        guard !service.isEmpty, service.utf8.count <= 40 else {
-            throw ApiError.invalid("service_not_found", "No procedure '\(service.prefix(40))' at this office.")
-        }
-        if let travelMinutes {
-            guard IssueRequest.travelMinutesRange.contains(travelMinutes) else {
-                throw ApiError.invalid("invalid_input", "travelMinutes: 1-240.")
-            }
-            guard channel.isRemote else {
-                throw ApiError.invalid("invalid_input", "travelMinutes: only for tickets taken remotely (channel web or line).")
-            }
-        }
-        return IssueRequest(
-            office: office, service: ServiceID(service), channel: channel, priority: priority, language: language,
-            travelMinutes: travelMinutes)
+        try IssueRequest(
+            office: office, service: service, channel: channel, priority: priority, language: language, travelMinutes: travelMinutes)
     }
 }
 

@@ -103,7 +103,7 @@ public final class LiveEstimates: Sendable {
             let states = Dictionary(try await store.counterStates(office: office.id).map { ($0.id, $0.open) }, uniquingKeysWith: { a, _ in a })
             let midnight = today.interval(in: zone).start
             fold.start(
-                day: OfficeFold.local(midnight, offset: zone.secondsFromGMT(for: midnight)).day, offset: zone.secondsFromGMT(for: now),
+                day: CivilTime.localSeconds(midnight, offsetSeconds: zone.secondsFromGMT(for: midnight)).day, offset: zone.secondsFromGMT(for: now),
                 counters: office.counters.map { ($0.id, $0.services, states[$0.id] ?? false) })
             state = OfficeState(fold: fold, date: today)
         }

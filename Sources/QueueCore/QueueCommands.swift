@@ -39,6 +39,43 @@ public struct IssueRequest: Sendable, Equatable {
 
     /// The longest travel time a holder may give, in minutes.
     public static let travelMinutesRange = 1...240
+    /// The languages a ticket's pages and alerts come in.
+    public static let languages: Set<String> = ["ja", "en", "zh-Hans", "ko", "vi", "ja-easy"]
+
+    /// A request from what a caller sent (the API's body, a page's form): the channel read, the procedure's id
+    /// bounded, then `check()`. The one parser the API, the phone page and the kiosk share; the issue command checks
+    /// again, for callers that build a request themselves.
+    public init(
+        office: OfficeID, service: String, channel: String, priority: Int?, language: String?, travelMinutes: Int?
+    ) throws {
+        guard let parsed = Channel(rawValue: channel) else {
+            throw QueueError.invalidInput(field: "channel", reason: "one of web, kiosk, staff, line")
+        }
+        guard !service.isEmpty, service.utf8.count <= 40 else { throw QueueError.serviceNotFound(ServiceID(String(service.prefix(40)))) }
+        self.init(
+            office: office, service: ServiceID(service), channel: parsed, priority: priority ?? 0, language: language ?? "ja",
+            travelMinutes: travelMinutes)
+        try check()
+    }
+
+    /// What a request must be whatever the office: a priority class, a language, and a travel time only for a
+    /// ticket taken remotely, within bounds.
+    public func check() throws {
+        guard Ticket.priorityClasses.contains(priority) else {
+            throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
+        }
+        guard Self.languages.contains(language) else {
+            throw QueueError.invalidInput(field: "language", reason: "one of \(Self.languages.sorted().joined(separator: ", "))")
+        }
+        if let travel = travelMinutes {
+            guard Self.travelMinutesRange.contains(travel) else {
+                throw QueueError.invalidInput(field: "travelMinutes", reason: "must be 1-240")
+            }
+            guard channel.isRemote else {
+                throw QueueError.invalidInput(field: "travelMinutes", reason: "only for tickets taken remotely (web, line)")
+            }
+        }
+    }
 
     var fingerprint: String {
         "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" + (travelMinutes.map { "|\($0)" } ?? "")
@@ -124,17 +161,7 @@ public struct QueueCommands: Sendable {
         }
         guard let procedure = office.procedure(request.service) else { throw QueueError.serviceNotFound(request.service) }
         guard procedure.open else { throw QueueError.serviceClosed(procedure.id) }
-        guard Ticket.priorityClasses.contains(request.priority) else {
-            throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
-        }
-        if let travel = request.travelMinutes {
-            guard IssueRequest.travelMinutesRange.contains(travel) else {
-                throw QueueError.invalidInput(field: "travelMinutes", reason: "must be 1-240")
-            }
-            guard request.channel.isRemote else {
-                throw QueueError.invalidInput(field: "travelMinutes", reason: "only for tickets taken remotely (web, line)")
-            }
-        }
+        try request.check()
         let instant = now()
         let zone = office.zone
         guard office.openingHours.isOpen(at: instant, in: zone) else { throw QueueError.officeClosedNow }

@@ -9,8 +9,41 @@ public protocol LineEntry {
     /// 0 normal, 1 priority.
     var priority: Int { get }
     var isWaiting: Bool { get }
-    /// Line order: who joined first (see `Line.precedes`).
-    static func precedes(_ a: Self, _ b: Self) -> Bool
+    /// Its place in line; the one line order is `LineKey`'s.
+    associatedtype Tiebreak: Comparable
+    var lineKey: LineKey<Tiebreak> { get }
+}
+
+/// A place in a waiting line, and the one line order: who joined it first, then the lower number, then `tiebreak`
+/// (the token in the live office, the order of issue in the twin), so that the order is total. The live office
+/// (`Line`), the twin (`Floor`) and the wait estimators all order their lines by it.
+public struct LineKey<Tiebreak: Comparable>: Comparable {
+    /// When it joined its line, in the caller's seconds (issue, transfer, "running late"; a reactivated ticket
+    /// keeps its old place).
+    public var joined: Double
+    /// Its number within its procedure and day.
+    public var sequence: Int
+    public var tiebreak: Tiebreak
+
+    @inlinable
+    public init(joined: Double, sequence: Int, tiebreak: Tiebreak) {
+        self.joined = joined
+        self.sequence = sequence
+        self.tiebreak = tiebreak
+    }
+
+    @inlinable
+    public static func < (a: Self, b: Self) -> Bool {
+        if a.joined != b.joined { return a.joined < b.joined }
+        if a.sequence != b.sequence { return a.sequence < b.sequence }
+        return a.tiebreak < b.tiebreak
+    }
+
+    /// Within one procedure: a higher priority class first, then line order. What "position" counts.
+    @inlinable
+    public static func callsBefore(_ a: Self, class classA: Int, _ b: Self, class classB: Int) -> Bool {
+        classA != classB ? classA > classB : a < b
+    }
 }
 
 /// Who a counter calls next. This one function serves the live office and the digital twin alike.
@@ -45,9 +78,9 @@ public enum Routing {
         var firstNormal: Entry?
         for entry in heads where entry.isWaiting && serves(entry.lineProcedure) {
             if entry.priority > 0 {
-                if firstPriority.map({ Entry.precedes(entry, $0) }) ?? true { firstPriority = entry }
+                if firstPriority.map({ entry.lineKey < $0.lineKey }) ?? true { firstPriority = entry }
             } else {
-                if firstNormal.map({ Entry.precedes(entry, $0) }) ?? true { firstNormal = entry }
+                if firstNormal.map({ entry.lineKey < $0.lineKey }) ?? true { firstNormal = entry }
             }
         }
         if let firstPriority, priorityStreak < policy.priorityStreakLimit || firstNormal == nil { return firstPriority }
@@ -58,22 +91,19 @@ public enum Routing {
 extension Ticket: LineEntry {
     public var lineProcedure: ServiceID { service }
     public var isWaiting: Bool { status == .waiting }
-    public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool { Line.precedes(a, b) }
+    public var lineKey: LineKey<TicketID> {
+        LineKey(joined: queuedAt.timeIntervalSinceReferenceDate, sequence: number.sequence, tiebreak: id)
+    }
 }
 
 /// A waiting line: the tickets of one procedure and priority class, in the order they will be called.
 public enum Line {
-    /// Order within a line: when the ticket joined it, then its number, then its token (so the order is total).
-    public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool {
-        if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
-        if a.number.sequence != b.number.sequence { return a.number.sequence < b.number.sequence }
-        return a.id < b.id
-    }
+    /// Order within a line (`LineKey`): when the ticket joined it, then its number, then its token.
+    public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool { a.lineKey < b.lineKey }
 
     /// Within one procedure: a higher priority class first, then line order. What "position" counts.
     public static func callsBefore(_ a: Ticket, _ b: Ticket) -> Bool {
-        if a.priority != b.priority { return a.priority > b.priority }
-        return precedes(a, b)
+        LineKey.callsBefore(a.lineKey, class: a.priority, b.lineKey, class: b.priority)
     }
 
     /// How waiting tickets are listed: by procedure id, then in call order.

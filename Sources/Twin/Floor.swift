@@ -67,13 +67,8 @@ public struct Floor: Sendable {
         var queuedAt: Double
         var sequence: Int
         var isWaiting: Bool { true }
-
-        /// `Line.precedes` on the twin's fields: joined first, then the lower number, then issued first.
-        static func precedes(_ a: Entry, _ b: Entry) -> Bool {
-            if a.queuedAt != b.queuedAt { return a.queuedAt < b.queuedAt }
-            if a.sequence != b.sequence { return a.sequence < b.sequence }
-            return a.ticket < b.ticket
-        }
+        /// The twin's place in line: joined first, then the lower number, then issued first.
+        var lineKey: LineKey<Int> { LineKey(joined: queuedAt, sequence: sequence, tiebreak: ticket) }
     }
 
     // MARK: Tickets
@@ -112,9 +107,8 @@ public struct Floor: Sendable {
         tickets[t].counter = -1
         let all = tickets
         lines[line(of: t)].insert(t) { a, b in
-            Entry.precedes(
-                Entry(ticket: a, lineProcedure: 0, priority: 0, queuedAt: all[a].queuedAt, sequence: all[a].sequence),
-                Entry(ticket: b, lineProcedure: 0, priority: 0, queuedAt: all[b].queuedAt, sequence: all[b].sequence))
+            LineKey(joined: all[a].queuedAt, sequence: all[a].sequence, tiebreak: a)
+                < LineKey(joined: all[b].queuedAt, sequence: all[b].sequence, tiebreak: b)
         }
     }
 

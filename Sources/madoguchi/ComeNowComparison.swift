@@ -37,11 +37,11 @@ struct ComeNowAdvisors: Sendable {
             var estimators = Estimators(learned: learned[office], policy: model.office.policy, runs: 100, seed: seed &+ UInt64(day))
             estimators.risk = risk
             let midnight = scenario.startDate.weekday(day).interval(in: model.office.zone).start
-            let localDay = OfficeFold.local(midnight, offset: model.office.zone.secondsFromGMT(for: midnight)).day
+            let localDay = CivilTime.localSeconds(midnight, offsetSeconds: model.office.zone.secondsFromGMT(for: midnight)).day
             return TwinComeNow(
                 estimators: estimators,
                 rule: ComeNow(bufferSeconds: override?.buffer ?? model.behaviour.comeNowBufferSeconds ?? Self.defaultBufferSeconds),
-                weekday: OfficeFold.weekday(ofDay: localDay))
+                weekday: CivilTime.isoWeekday(localDay))
         }
     }
 

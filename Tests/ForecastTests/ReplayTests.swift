@@ -19,7 +19,7 @@ import Testing
         #expect(clean.count > 500)
         // The poison: at 11:00:00.5 on the predicted day.
         let lastDay = try #require(events.last)
-        let (day, _) = OfficeFold.local(lastDay.at, offset: lastDay.utcOffsetSeconds)
+        let (day, _) = CivilTime.localSeconds(lastDay.at, offsetSeconds: lastDay.utcOffsetSeconds)
         let poisonAt = Date(timeIntervalSince1970: Double(day) * 86_400 + 11 * 3600 + 0.5 - Double(lastDay.utcOffsetSeconds))
         var poison: [Event] = (0..<30).map { k in
             Event(
