@@ -91,10 +91,10 @@ public struct OfficeFold: Sendable {
                 touch(plan.counter)
             }
         case .counterSkillsChanged:
-            if let c = e.counter, case .array(let list)? = e.data["procedures"] {
+            if let c = e.counter, let procedures = e.procedures {
                 touch(c)
                 var skills: [Int] = []
-                for name in list.compactMap(\.stringValue) { skills.append(index(ServiceID(name))) }
+                for procedure in procedures { skills.append(index(procedure)) }
                 counters[c]?.changed = skills
             }
         case .counterOpened, .counterClosed:
@@ -112,7 +112,7 @@ public struct OfficeFold: Sendable {
             tickets[id] = TicketNow(
                 procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
                 status: .waiting, remote: e.channel?.isRemote == true,
-                travelSeconds: e.data["travelMinutes"].flatMap { if case .int(let m) = $0 { Double(m) * 60 } else { nil } })
+                travelSeconds: e.travelMinutes.map { Double($0) * 60 })
             happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
         case .ticketCalled:
             guard let id = e.ticket, var t = tickets[id], let c = e.counter else { break }

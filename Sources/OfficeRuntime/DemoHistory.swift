@@ -25,8 +25,7 @@ public enum DemoHistory {
             let at = reformDay.interval(in: office.zone).start.addingTimeInterval(8 * 3600)
             total += try await store.importHistory([Event(
                 at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: office.id, type: .reformRecorded,
-                data: ["effective": .string(reformDay.description), "kind": .string(ReformKind.formGuide.rawValue),
-                       "description": .string("記載台に記入例（デモ）"), "staff": .string("demo"), "simulated": .bool(true)])])
+                data: Payload.reform(effective: reformDay, kind: .formGuide, description: "記載台に記入例（デモ）", staff: "demo", simulated: true))])
         }
         while case let date = start.weekday(days), date < today {
             // Mondays and the days after a holiday weekend are busier, mid-week quieter, and no two days alike.
@@ -66,7 +65,7 @@ public enum DemoHistory {
             out.append(Event(
                 at: at, utcOffsetSeconds: zones[visit.office]?.secondsFromGMT(for: at) ?? 0, office: visit.office, type: .feedbackGiven,
                 ticket: visit.ticket, service: visit.procedure, channel: visit.channel,
-                data: ["rating": .int(score), "waitSeconds": .int(Int(wait)), "simulated": .bool(true)]))
+                data: Payload.feedback(rating: score, waitSeconds: Int(wait), simulated: true)))
         }
         return out
     }

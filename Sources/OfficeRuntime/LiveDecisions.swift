@@ -34,20 +34,15 @@ struct LiveDecisions: Sendable {
 
     /// `alert.raised`'s data: the projection, the procedure, and the best option with what it buys.
     static func alertData(_ g: WaitGuard) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [
-            "kind": .string("wait_over_60"), "projectedMaxMinutes": .int(Int((g.projectedMax / 60).rounded())),
-        ]
-        if let worst = g.worst { data["procedure"] = .string(worst.rawValue) }
-        if let best = g.recommendations.first {
-            let (action, counter) = switch best.action {
-            case .openCounter(let c): ("open_counter", c)
-            case .addSkill(let c): ("add_skill", c)
+        let recommendation = g.recommendations.first.map { best in
+            let (action, counter): (Payload.WaitRecommendation.Action, CounterID) = switch best.action {
+            case .openCounter(let c): (.openCounter, c)
+            case .addSkill(let c): (.addSkill, c)
             }
-            data["recommendation"] = .object([
-                "action": .string(action), "counter": .string(counter.rawValue),
-                "procedure": .string(best.procedure.rawValue), "afterMinutes": .int(Int((best.after / 60).rounded())),
-            ])
+            return Payload.WaitRecommendation(
+                action: action, counter: counter, procedure: best.procedure, afterMinutes: Int((best.after / 60).rounded()))
         }
-        return data
+        return Payload.waitAlert(
+            projectedMaxMinutes: Int((g.projectedMax / 60).rounded()), procedure: g.worst, recommendation: recommendation)
     }
 }

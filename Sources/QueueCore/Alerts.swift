@@ -18,7 +18,7 @@ public enum AlertKind: String, Codable, Sendable, CaseIterable {
         case .ticketComeNow: self = .comeNow
         case .ticketCalled: self = .called
         case .ticketRecalled: self = .recalled
-        case .ticketCancelled where event.data["staff"] != nil: self = .cancelled
+        case .ticketCancelled where event.staff != nil: self = .cancelled
         default: return nil
         }
     }

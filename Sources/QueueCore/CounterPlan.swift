@@ -18,7 +18,7 @@ public struct CounterPlan: Sendable, Equatable {
     /// `{"procedures": ["certificates", …], "open": [{"from": "08:30", "to": "12:00"}, …]}`.
     public var data: [String: JSONValue] {
         [
-            "procedures": .array(procedures.map { .string($0.rawValue) }),
+            PayloadKey.procedures: .array(procedures.map { .string($0.rawValue) }),
             "open": .array(open.map { .object(["from": .string(Self.clock($0.lowerBound)), "to": .string(Self.clock($0.upperBound))]) }),
         ]
     }
@@ -33,7 +33,7 @@ public struct CounterPlan: Sendable, Equatable {
     /// Reads a `roster.planned` event; nil when it is not one or its data is malformed.
     public init?(event: Event) {
         guard event.type == .rosterPlanned, let counter = event.counter,
-            case .array(let services)? = event.data["procedures"], case .array(let intervals)? = event.data["open"]
+            case .array(let services)? = event.data[PayloadKey.procedures], case .array(let intervals)? = event.data["open"]
         else { return nil }
         var procedures: [ServiceID] = []
         for s in services {

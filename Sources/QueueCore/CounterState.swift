@@ -43,9 +43,9 @@ public struct CounterState: Codable, Sendable, Equatable {
         case .counterClosed where event.counter == id:
             next.open = false
         case .counterSkillsChanged where event.counter == id:
-            if case .array(let list)? = event.data["procedures"] {
-                next.skills = list.compactMap(\.stringValue).map { ServiceID($0) }
-                next.skillsDate = event.data["businessDate"]?.stringValue.flatMap(LocalDate.init(parsing:)) ?? event.localDate
+            if let procedures = event.procedures {
+                next.skills = procedures
+                next.skillsDate = event.businessDate ?? event.localDate
             }
         case .ticketCalled where event.counter == id:
             next.current = event.ticket

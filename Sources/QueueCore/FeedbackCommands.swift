@@ -13,8 +13,8 @@ extension QueueCommands {
         guard ticket.status == .completed else { throw QueueError.invalidTransition(from: ticket.status, action: "rate") }
         guard try !ledger.hasEvent(ticket: id, type: .feedbackGiven) else { throw QueueError.alreadyRated }
         let office = try requireOffice(ticket.office, in: ledger)
-        var data: [String: JSONValue] = ["rating": .int(rating)]
-        if let called = ticket.calledAt { data["waitSeconds"] = .int(max(0, Int(called.timeIntervalSince(ticket.queuedAt).rounded()))) }
+        let waited = ticket.calledAt.map { max(0, Int($0.timeIntervalSince(ticket.queuedAt).rounded())) }
+        let data = Payload.feedback(rating: rating, waitSeconds: waited)
         let event = try ledger.append(Event(
             at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: ticket.office, type: .feedbackGiven,
             ticket: ticket.id, service: ticket.service, channel: ticket.channel, data: data))
@@ -27,7 +27,7 @@ extension QueueCommands {
         let office = try requireOffice(id, in: ledger)
         let event = try ledger.append(Event(
             at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: id, type: .feedbackGiven, channel: .kiosk,
-            data: ["rating": .int(rating)]))
+            data: Payload.feedback(rating: rating, waitSeconds: nil)))
         return CommandResult(value: event, events: [event], created: true)
     }
 }

@@ -171,8 +171,7 @@ public struct QueueCommands: Sendable {
             at: instant, utcOffsetSeconds: zone.secondsFromGMT(for: instant), office: office.id, type: .ticketIssued,
             ticket: newToken(), number: TicketNumber(prefix: procedure.prefix, sequence: sequence),
             service: procedure.id, channel: request.channel, priority: request.priority,
-            data: ["businessDate": .string(date.description), "language": .string(request.language)]
-                .merging(request.travelMinutes.map { ["travelMinutes": .int($0)] } ?? [:]) { a, _ in a })
+            data: Payload.issued(businessDate: date, language: request.language, travelMinutes: request.travelMinutes))
         guard let ticket = Ticket(issuedBy: issued) else {
             throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
         }
@@ -334,7 +333,7 @@ public struct QueueCommands: Sendable {
 
     /// The audit trail: which staff account made a change, in the event's `data`.
     static func audit(_ staff: String?) -> [String: JSONValue] {
-        staff.map { ["staff": .string($0)] } ?? [:]
+        staff.map { [PayloadKey.staff: .string($0)] } ?? [:]
     }
 
     /// The one path by which a ticket changes: decide, append the event, and evolve the ticket and the counters

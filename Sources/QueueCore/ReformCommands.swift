@@ -32,15 +32,15 @@ public struct Reform: Sendable, Equatable {
 
     /// The reform an event records; nil for another event.
     public init?(_ event: Event) {
-        guard event.type == .reformRecorded, let date = event.data["effective"]?.stringValue.flatMap(LocalDate.init(parsing:)),
-            let kind = event.data["kind"]?.stringValue.flatMap(ReformKind.init(rawValue:))
+        guard event.type == .reformRecorded, let date = event.data[PayloadKey.effective]?.stringValue.flatMap(LocalDate.init(parsing:)),
+            let kind = event.data[PayloadKey.kind]?.stringValue.flatMap(ReformKind.init(rawValue:))
         else { return nil }
         seq = event.seq
         office = event.office
         effective = date
         self.kind = kind
-        description = event.data["description"]?.stringValue ?? ""
-        recordedBy = event.data["staff"]?.stringValue
+        description = event.data[PayloadKey.description]?.stringValue ?? ""
+        recordedBy = event.staff
         recordedAt = event.at
     }
 }
@@ -61,8 +61,7 @@ extension QueueCommands {
         let at = now()
         var event = Event(
             at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .reformRecorded,
-            data: ["effective": .string(effective.description), "kind": .string(kind.rawValue), "description": .string(text),
-                   "staff": .string(staff)])
+            data: Payload.reform(effective: effective, kind: kind, description: text, staff: staff))
         event = try ledger.append(event)
         return CommandResult(value: Reform(event)!, events: [event], created: true)
     }

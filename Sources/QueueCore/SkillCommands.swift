@@ -21,7 +21,7 @@ extension QueueCommands {
         let event = try ledger.append(Event(
             at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .counterSkillsChanged, counter: counterID,
             data: Self.audit(staff).merging([
-                "procedures": .array(services.map { .string($0.rawValue) }), "businessDate": .string(today.description),
+                PayloadKey.procedures: .array(services.map { .string($0.rawValue) }), PayloadKey.businessDate: .string(today.description),
             ]) { a, _ in a }))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)

@@ -130,10 +130,10 @@ public enum TicketMachine {
             guard ticket.deferrals < policy.maxDeferrals else {
                 throw QueueError.deferralLimitReached(limit: policy.maxDeferrals)
             }
-            return Event(.ticketPostponed, ticket: ticket, at: now, zone: zone, data: ["by": .string(actor.rawValue)])
+            return Event(.ticketPostponed, ticket: ticket, at: now, zone: zone, data: Payload.postponed(by: actor))
         case .transfer(let target):
             guard target != ticket.service else { throw QueueError.sameService }
-            var event = Event(.ticketTransferred, ticket: ticket, at: now, zone: zone, data: ["from": .string(ticket.service.rawValue)])
+            var event = Event(.ticketTransferred, ticket: ticket, at: now, zone: zone, data: Payload.transferred(from: ticket.service))
             event.service = target
             return event
         case .cancel:
@@ -157,11 +157,11 @@ extension Ticket {
     public init?(issuedBy event: Event) {
         guard event.type == .ticketIssued, let id = event.ticket, let number = event.number,
             let service = event.service, let channel = event.channel,
-            let date = event.data["businessDate"]?.stringValue.flatMap(LocalDate.init(parsing:))
+            let date = event.businessDate
         else { return nil }
         self.init(
             id: id, office: event.office, service: service, number: number, businessDate: date, channel: channel,
-            priority: event.priority ?? 0, language: event.data["language"]?.stringValue ?? "ja", status: .waiting,
+            priority: event.priority ?? 0, language: event.language ?? "ja", status: .waiting,
             issuedAt: event.at, queuedAt: event.at, calledAt: nil, servingAt: nil, finishedAt: nil, counter: nil,
             deferrals: 0, recalls: 0, stage: 1)
     }

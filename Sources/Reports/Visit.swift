@@ -76,18 +76,18 @@ public struct VisitLog: Sendable {
     public mutating func add(_ e: Event) {
         // A rating may come from the kiosk, tied to no ticket.
         if e.type == .feedbackGiven {
-            if case .int(let score)? = e.data["rating"], Rating.scale.contains(score) {
+            if let score = e.rating, Rating.scale.contains(score) {
                 ratings.append(Rating(
                     office: e.office, date: e.localDate, procedure: e.service, score: score,
-                    waitSeconds: e.data["waitSeconds"].flatMap(\.numberValue), simulated: e.data["simulated"] == .bool(true)))
+                    waitSeconds: e.ratedWaitSeconds, simulated: e.isSimulated))
             }
             return
         }
         guard let id = e.ticket else { return }
         if e.type == .ticketIssued {
-            let date = e.data["businessDate"]?.stringValue.flatMap(LocalDate.init(parsing:)) ?? e.localDate
-            if case .int(let minutes)? = e.data["travelMinutes"] { travel[id] = Double(minutes) * 60 }
-            join(e, ticket: id, date: date, stage: 1, simulated: e.data["simulated"] == .bool(true))
+            let date = e.businessDate ?? e.localDate
+            if let minutes = e.travelMinutes { travel[id] = Double(minutes) * 60 }
+            join(e, ticket: id, date: date, stage: 1, simulated: e.isSimulated)
             return
         }
         guard let i = current[id] else { return }

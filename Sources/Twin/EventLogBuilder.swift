@@ -52,11 +52,9 @@ public struct EventLogBuilder {
             ids.append(TicketID.random(using: &rng))
             numbers.append(TicketNumber(prefix: model.office.procedures[f.procedure].prefix, sequence: f.sequence))
             // Every day the twin writes says so, so that no report or open data passes it off as a real office's.
-            event.data = ["businessDate": .string(date.description), "language": .string("ja"), "simulated": .bool(true)]
-            if f.remote {
-                // What the holder would have given as their journey, in the server's range.
-                event.data["travelMinutes"] = .int(min(IssueRequest.travelMinutesRange.upperBound, max(1, Int((f.travel / 60).rounded(.up)))))
-            }
+            // What a remote holder would have given as their journey, in the server's range.
+            let travel = f.remote ? min(IssueRequest.travelMinutesRange.upperBound, max(1, Int((f.travel / 60).rounded(.up)))) : nil
+            event.data = Payload.issued(businessDate: date, language: "ja", travelMinutes: travel, simulated: true)
         }
         event.ticket = ids[f.ticket]
         event.number = numbers[f.ticket]
@@ -64,11 +62,11 @@ public struct EventLogBuilder {
         event.priority = f.priority
         event.channel = f.remote ? .web : .kiosk
         if f.type == .ticketTransferred, f.from >= 0 {
-            event.data = ["from": .string(model.office.procedures[f.from].id.rawValue)]
+            event.data = Payload.transferred(from: model.office.procedures[f.from].id)
         }
         if f.type == .ticketPostponed {
             // The twin's only postponement is the holder's own "running late", as `TicketMachine` records it.
-            event.data = ["by": .string(TicketAction.Actor.citizen.rawValue)]
+            event.data = Payload.postponed(by: .citizen)
         }
         return event
     }
