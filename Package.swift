@@ -154,6 +154,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore", "Twin"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
+        // The office runtime without HTTP: the hub, the live estimates' decisions.
+        .testTarget(name: "OfficeRuntimeTests", dependencies: ["OfficeRuntime", "QueueCore", "MemoryStore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [

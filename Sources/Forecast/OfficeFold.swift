@@ -46,6 +46,11 @@ public struct OfficeFold: Sendable {
         var calledAt: Double?
         /// Joined to called, for the current call.
         var waited = 0.0
+
+        /// The status `type` leaves, from the lifecycle's one table (`TicketLifecycle.status(after:)`).
+        mutating func evolve(by type: EventType) {
+            if let next = TicketLifecycle.status(after: type) { status = next }
+        }
     }
 
     /// What an event meant, for learning.
@@ -120,7 +125,7 @@ public struct OfficeFold: Sendable {
             if let held = counters[c]?.ticket, held != id { free(c) }
             lastCalledWait[t.procedure] = now - t.queuedAt
             t.waited = now - t.queuedAt
-            t.status = .called
+            t.evolve(by: e.type)
             t.counter = c
             t.calledAt = now
             tickets[id] = t
@@ -131,7 +136,7 @@ public struct OfficeFold: Sendable {
             counters[c]?.streak = CounterState.streak(after: t.priority, from: streak)
             happened.append(.called(procedure: procedures[t.procedure], waited: now - t.queuedAt, remote: t.remote))
         case .ticketServing:
-            if let id = e.ticket { tickets[id]?.status = .serving }
+            if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
         case .ticketCompleted, .ticketTransferred, .ticketNoShow, .ticketCancelled, .ticketPostponed, .ticketExpired:
             guard let id = e.ticket, var t = tickets[id] else { break }
             if let c = t.counter, let calledAt = t.calledAt {
@@ -149,22 +154,14 @@ public struct OfficeFold: Sendable {
             }
             t.counter = nil
             t.calledAt = nil
-            switch e.type {
-            case .ticketTransferred:
-                t.procedure = index(e.service ?? procedures[t.procedure])
-                t.status = .waiting
-                t.queuedAt = now
-            case .ticketPostponed:
-                t.status = .waiting
-                t.queuedAt = now
-            case .ticketCompleted: t.status = .completed
-            case .ticketNoShow: t.status = .noShow
-            default: t.status = .cancelled
-            }
+            t.evolve(by: e.type)
+            // Back in a line: at its end, in the new procedure's line after a transfer.
+            if e.type == .ticketTransferred { t.procedure = index(e.service ?? procedures[t.procedure]) }
+            if e.type == .ticketTransferred || e.type == .ticketPostponed { t.queuedAt = now }
             tickets[id] = t
         case .ticketReactivated:
             // Back at its old place: it keeps the time it joined.
-            if let id = e.ticket { tickets[id]?.status = .waiting }
+            if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
         case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded:
             break
         }

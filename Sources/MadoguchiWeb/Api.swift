@@ -145,7 +145,7 @@ struct Api: Sendable {
         struct Body: Decodable { var rating: Int }
         let token = try tokenParameter(context)
         let body = try await JSONBody.decode(Body.self, from: request)
-        let result = try await store.rate(ticket: token, rating: body.rating)
+        _ = try await store.rate(ticket: token, rating: body.rating)
         return JSONBody.response(["rating": body.rating], status: .created)
     }
 

@@ -58,7 +58,7 @@ struct KioskRoutes: Sendable {
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard try await gate.allows(request, office: office) else { return gate.unregistered(language) }
         let form = try await Form.read(request)
-        let result = try await store.rateAtKiosk(office: office, rating: Int(form["rating"] ?? "") ?? 0)
+        _ = try await store.rateAtKiosk(office: office, rating: Int(form["rating"] ?? "") ?? 0)
         return Pages.redirect("/kiosk/\(office.rawValue)?rated=1&lang=\(language.rawValue)")
     }
 

@@ -177,7 +177,7 @@ struct PageRoutes: Sendable {
         guard token.isWellFormedToken else { return notFound(language) }
         let form = try await Form.read(request)
         do {
-            let result = try await store.rate(ticket: token, rating: Int(form["rating"] ?? "") ?? 0)
+            _ = try await store.rate(ticket: token, rating: Int(form["rating"] ?? "") ?? 0)
             return Pages.redirect("/t/\(token.rawValue)?rated=1")
         } catch let error as QueueError {
             if case .ticketNotFound = error { return notFound(language) }
@@ -240,7 +240,7 @@ struct PageRoutes: Sendable {
         let token = TicketID(context.parameters.get("token") ?? "")
         guard token.isWellFormedToken else { return notFound(language) }
         do {
-            let result = try await store.citizenAction(action, ticket: token)
+            _ = try await store.citizenAction(action, ticket: token)
             return Pages.redirect("/t/\(token.rawValue)")
         } catch let error as QueueError {
             if case .ticketNotFound = error { return notFound(language) }

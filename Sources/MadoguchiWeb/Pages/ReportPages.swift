@@ -179,7 +179,7 @@ struct ReportPages: Sendable {
         guard account.mayAct(on: office) else { throw ApiError.forbidden }
         let (date, kind, text) = try ReformRequest(effective: form["effective"] ?? "", kind: form["kind"] ?? "", description: form["description"] ?? "")
             .validated()
-        let result = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
+        _ = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
         return Pages.redirect("/reports?office=\(office.rawValue)#reforms")
     }
 }
