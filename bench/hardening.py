@@ -7,7 +7,7 @@ current build and on a baseline build side by side:
     python3 bench/hardening.py /path/to/baseline/madoguchi baseline
 """
 import subprocess, sys, time, os, tempfile, requests, statistics
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from support import free_port
 BIN = sys.argv[1]; label = sys.argv[2]
 work = tempfile.mkdtemp()

@@ -40,13 +40,13 @@ swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
 grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log
 
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/twin_cli_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python tests/e2e_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/crash_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/sse_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/alerts_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/limits_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/mynumber_test.py
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" tests/schemathesis.sh
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/twin_cli_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python e2e/e2e_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/crash_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/sse_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/alerts_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/limits_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/mynumber_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" e2e/schemathesis.sh
 # Two nodes on the PostgreSQL cluster, with faults (kill -9, a restart, pg_terminate_backend for 30 s).
-MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 tests/multinode_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/multinode_test.py

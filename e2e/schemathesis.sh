@@ -4,7 +4,7 @@
 #
 # Excluded, with reasons:
 # - the two SSE endpoints: their responses never end, so every generated case would wait out its timeout
-#   (tests/sse_test.py covers them);
+#   (e2e/sse_test.py covers them);
 # - the check positive_data_acceptance: the API contract answers 422 for a well-formed but unknown procedure
 #   id, which that check counts as rejecting valid data.
 set -euo pipefail

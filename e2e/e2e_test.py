@@ -29,7 +29,7 @@ def wait_up(base):
 
 def start_server(db, port):
     # Every alert channel on, so that the ticket page offers them all (nothing is sent anywhere here: no contact is
-    # given; tests/alerts_test.py covers delivery against local fakes and a real SMTP server).
+    # given; e2e/alerts_test.py covers delivery against local fakes and a real SMTP server).
     env = dict(os.environ, MADOGUCHI_LINE_ACCESS_TOKEN="e2e-token", MADOGUCHI_LINE_CHANNEL_SECRET="e2e-secret",
                MADOGUCHI_GATEWAY_SECRET="e2e-gateway-secret-16")
     return subprocess.Popen([BIN, "serve", "--db", db, "--demo", "--demo-history-weeks", "5", "--port", str(port), "--issues-per-hour", "1000000",
