@@ -82,7 +82,7 @@ public struct NotifierCounts: Sendable, Equatable {
 /// - A channel without a transport (switched off) or a ticket without a contact on that channel fails the alert
 ///   at once: nothing is left to retry for ever.
 public final class Notifier: Service {
-    let store: any QueueStore
+    let store: any AlertOutbox
     let transports: [AlertChannel: any AlertTransport]
     let compose: @Sendable (OutboxAlert) async -> AlertMessage
     let policy: RetryPolicy
@@ -97,7 +97,7 @@ public final class Notifier: Service {
     private let random = Mutex(SystemRandomNumberGenerator())
 
     public init(
-        store: any QueueStore, transports: [any AlertTransport], policy: RetryPolicy = RetryPolicy(), pollSeconds: Double = 1,
+        store: any AlertOutbox, transports: [any AlertTransport], policy: RetryPolicy = RetryPolicy(), pollSeconds: Double = 1,
         concurrency: Int = 8, http: AlertHTTP? = nil, logger: Logger = Logger(label: "madoguchi.notify"),
         compose: @escaping @Sendable (OutboxAlert) async -> AlertMessage
     ) {

@@ -142,7 +142,7 @@ public enum AlertSetup {
 
 extension AlertSetup {
     /// The server's VAPID key: made once, kept in the database, the same for every node and restart.
-    public static func loadVAPIDKey(store: any QueueStore) async throws -> P256.Signing.PrivateKey {
+    public static func loadVAPIDKey(store: any AlertOutbox) async throws -> P256.Signing.PrivateKey {
         let candidate = Base64URL.encode(P256.Signing.PrivateKey().rawRepresentation)
         let kept = try await store.serverKey("vapid", candidate: candidate)
         guard let raw = Base64URL.decode(kept) else { throw QueueError.storageUnavailable("the stored VAPID key is not base64url") }
@@ -150,7 +150,7 @@ extension AlertSetup {
     }
 
     /// The VAPID public key as browsers take it (`applicationServerKey`), for `madoguchi vapid show`.
-    public static func vapidPublicKey(store: any QueueStore) async throws -> String {
+    public static func vapidPublicKey(store: any AlertOutbox) async throws -> String {
         Base64URL.encode(try await loadVAPIDKey(store: store).publicKey.x963Representation)
     }
 }

@@ -11,7 +11,7 @@ import Twin
 public enum DemoHistory {
     /// Appends `weeks` weeks of simulated weekdays, up to yesterday, one day per transaction; returns the events
     /// written.
-    public static func fill(store: any QueueStore, weeks: Int, logger: Logger) async throws -> Int {
+    public static func fill(store: any OfficeLog, weeks: Int, logger: Logger) async throws -> Int {
         let offices = try await store.offices()
         guard weeks > 0, let zone = offices.first?.zone else { return 0 }
         let today = LocalDate(store.clock.now(), in: zone)

@@ -10,7 +10,7 @@ import QueueCore
 ///
 /// The events come back to the hub through the store's `Commits`, like any other change.
 struct LiveDecisions: Sendable {
-    let store: any QueueStore
+    let store: any OfficeRecords
     let estimates: LiveEstimates
     let logger: Logger
 

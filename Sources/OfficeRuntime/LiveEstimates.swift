@@ -94,7 +94,7 @@ public final class LiveEstimates: Sendable {
     /// that became "come now" with this refresh, for the caller to record (`QueueStore.markComeNow`), and the guard
     /// when it has just crossed the line.
     @discardableResult
-    func refresh(_ office: Office, store: any QueueStore, now: Date = Date()) async throws -> Refreshed {
+    func refresh(_ office: Office, store: any OfficeLog, now: Date = Date()) async throws -> Refreshed {
         let zone = office.zone
         let today = LocalDate(now, in: zone)
         var state = offices.withLock { $0[office.id] }
@@ -199,7 +199,7 @@ public final class LiveEstimates: Sendable {
     /// calibrate the ranges). Slow for a big office: run it off the request path.
     /// Each day read is also shown to `read` (the hub keeps it for reports).
     func learn(
-        _ office: Office, store: any QueueStore, now: Date = Date(), logger: Logger,
+        _ office: Office, store: any OfficeLog, now: Date = Date(), logger: Logger,
         read: (LocalDate, [Event]) -> Void = { _, _ in }
     ) async {
         let today = LocalDate(now, in: office.zone)

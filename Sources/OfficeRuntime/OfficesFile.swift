@@ -69,7 +69,7 @@ public struct OfficesFile: Decodable, Sendable {
     }
 
     /// Loads the offices into `store`, opening counters where the file asks. Returns the events it caused.
-    public func load(into store: any QueueStore) async throws -> [Event] {
+    public func load(into store: any OfficeLog & TicketDesk) async throws -> [Event] {
         var events: [Event] = []
         for (office, openCounters) in try resolved() {
             events += try await store.importOffice(office)

@@ -7,7 +7,7 @@ import Synchronization
 /// over and cannot change, so it is read once and kept (the oldest-read days go first when `capacity` is reached);
 /// today is read again each time.
 public final class ReportSource: Sendable {
-    let store: any QueueStore
+    let store: any OfficeLog
     let capacity: Int
     private struct Key: Hashable {
         var office: OfficeID
@@ -26,7 +26,7 @@ public final class ReportSource: Sendable {
     /// Offices × days one request may read: a year of 16 offices.
     public static let maxOfficeDays = 16 * 366
 
-    init(store: any QueueStore, capacity: Int = 2_000) {
+    init(store: any OfficeLog, capacity: Int = 2_000) {
         self.store = store
         self.capacity = capacity
     }

@@ -5,7 +5,7 @@ import QueueCore
 /// An alert's words: the catalogue's `alert.<kind>.title|body` in the ticket's language, with the office's name, the
 /// printed number and the counter's label. Nothing else: no procedure, no name.
 struct AlertComposer: Sendable {
-    let store: any QueueStore
+    let store: any OfficeLog
     let catalog: Catalog
     let publicURL: String?
 

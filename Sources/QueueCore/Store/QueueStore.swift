@@ -1,83 +1,12 @@
 import Foundation
 
-/// The store as the web layer and the CLI see it: the queue's operations in domain terms, each one transaction.
-public protocol QueueStore: Sendable {
-    var clock: any WallClock { get }
-    /// Every command's events, told to listeners after they commit (`Commits`).
-    var commits: Commits { get }
-    func importOffice(_ office: Office) async throws -> [Event]
-    /// Appends events of earlier days to the log in one transaction (`QueueCommands.importHistory`).
-    func importHistory(_ events: [Event]) async throws -> Int
-    func offices() async throws -> [Office]
-    func counterStates(office: OfficeID) async throws -> [CounterState]
-    func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
-    func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView>
-    // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).
-    func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?) async throws -> CommandResult<TicketView?>
-    func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?) async throws -> CommandResult<TicketView>
-    func transfer(office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?) async throws -> CommandResult<TicketView>
-    func setCounter(office: OfficeID, counter: CounterID, open: Bool, by staff: String?) async throws -> CommandResult<CounterState>
-    func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
-    func closeEarlierDays(office: OfficeID) async throws -> CommandResult<Int>
-    /// Writes today's `roster.planned` events, once a day (`QueueCommands.planDay`).
-    func planDay(office: OfficeID) async throws -> CommandResult<Int>
-    func ticketView(_ id: TicketID) async throws -> TicketView?
-    func snapshot(office: OfficeID) async throws -> OfficeSnapshot?
-    func queue(office: OfficeID) async throws -> [QueueEntry]?
-    func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) async throws -> [Event]
-    func lastEventSeq(office: OfficeID) async throws -> Int64
-    func createStaff(_ account: StaffAccount) async throws
-    func staffAccount(tokenHash: String) async throws -> StaffAccount?
-    /// Every bearer token's account (hashes only), for `madoguchi token export`.
-    func staffAccounts() async throws -> [StaffAccount]
-    /// Adds accounts exported from another store (`madoguchi token import`); returns how many were new.
-    func importStaff(_ accounts: [StaffAccount]) async throws -> Int
-    func createUser(_ user: StaffUser) async throws
-    func staffUser(username: String) async throws -> StaffUser?
-    func removeSessions(olderThan lifetimeSeconds: Double) async throws -> Int
-    func staffUsers() async throws -> [StaffUser]
-    /// Logout (`QueueCommands.endSession`).
-    func endSession(tokenHash: String) async throws -> Bool
-    /// `token revoke` (`QueueCommands.revokeTokens`).
-    func revokeTokens(tokenHash: String?, name: String?) async throws -> Int
-    /// `user remove`: the login and its sessions.
-    func removeUser(username: String) async throws -> Bool
-    /// A new password hash; every session of the user ends.
-    func changePassword(username: String, passwordHash: String) async throws
-    // Alerts: contacts, the come-now mark, the outbox (`docs/notifications.md`).
-    func markComeNow(ticket: TicketID) async throws -> CommandResult<Bool>
-    func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact
-    func removeContact(ticket: TicketID, channel: AlertChannel) async throws
-    func contacts(ticket: TicketID) async throws -> [Contact]
-    func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView>
-    func purgeContacts(office: OfficeID) async throws -> Int
-    func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
-    /// Takes due alerts for this sender for `leaseSeconds` (`QueueLedger.claimAlerts`).
-    func claimAlerts(limit: Int, leaseSeconds: Double) async throws -> [OutboxAlert]
-    func alert(id: Int64) async throws -> OutboxAlert?
-    func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode
-    /// The server's key named `name`, `candidate` being stored when there is none yet.
-    func serverKey(_ name: String, candidate: String) async throws -> String
-    /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
-    func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
-    // Satisfaction: one tap on five faces.
-    func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event>
-    func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event>
-    /// Whether the ticket's holder rated the visit.
-    func rated(ticket: TicketID) async throws -> Bool
-    /// What a counter serves for the rest of today (`QueueCommands.setSkills`).
-    func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState>
-    /// The 60-minute guard's `alert.raised`.
-    func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event>
-    // Reforms (`docs/reports.md`).
-    func recordReform(office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String) async throws -> CommandResult<Reform>
-    func reforms(office: OfficeID) async throws -> [Reform]
-    /// Records a send attempt; false when the alert was no longer pending.
-    func recordAlert(id: Int64, attempts: Int, outcome: AlertOutcome) async throws -> Bool
-}
+/// The whole store: every port below, each operation one transaction. A `LedgerDatabase` gets all of it from
+/// the extension further down, by running `QueueCommands` in its transactions. Consumers ask for the ports they
+/// use (`StorePorts.swift`): the notifier for the outbox, the CLI for the staff directory.
+public protocol QueueStore: OfficeLog, TicketDesk, OfficeRecords, StaffDirectory, AlertOutbox {}
 
 /// The staff commands without an acting account: configuration loading, the day closer and tests.
-extension QueueStore {
+extension TicketDesk {
     public func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?) async throws -> CommandResult<TicketView?> {
         try await callNext(office: office, counter: counter, idempotencyKey: idempotencyKey, by: nil)
     }
@@ -386,7 +315,7 @@ private func viewing(_ result: CommandResult<Ticket>, in reader: some QueueReade
     return CommandResult(value: view, events: result.events, created: result.created)
 }
 
-extension QueueStore {
+extension OfficeLog {
     /// Every event of one office's business day, oldest first, read in pages.
     public func events(office: OfficeID, date: LocalDate) async throws -> [Event] {
         var events: [Event] = []
