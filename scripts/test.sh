@@ -36,6 +36,7 @@ trap 'scripts/postgres.sh stop "$PG_DIR" 2>/dev/null || true; rm -rf "$PG_DIR"' 
 export MADOGUCHI_TEST_POSTGRES=$(scripts/postgres.sh start "$PG_DIR" "$PG_PORT")
 export MADOGUCHI_PG_DIR=$PG_DIR
 
+scripts/format.sh --check
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
 grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log

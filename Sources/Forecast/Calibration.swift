@@ -43,7 +43,8 @@ public struct Calibration: Sendable, Equatable {
     public func apply(_ p: Prediction, _ method: Method) -> Prediction {
         guard let q = adjustment[method] else { return p }
         let s = Self.scale(p)
-        let low = max(0, p.p10 - q * s), high = max(low, p.p90 + q * s)
+        let low = max(0, p.p10 - q * s)
+        let high = max(low, p.p90 + q * s)
         return Prediction(mean: p.mean, p10: low, p50: min(max(p.p50, low), high), p90: high, early: p.early)
     }
 }

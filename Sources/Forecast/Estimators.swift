@@ -194,10 +194,12 @@ public struct Estimators: Sendable {
                 var free = o.now
                 if let busy = o.counters[c].busy {
                     let (coin, u) = draws(busyKeys[c])
-                    free = busy.since + histories[busy.procedure].hold(
-                        coin: coin, u: u, factor: factors[c], waited: busy.waited, remote: busy.remote,
-                        elapsed: max(0, o.now - busy.since),
-                        calledOnly: busy.calledOnly)
+                    free =
+                        busy.since
+                        + histories[busy.procedure].hold(
+                            coin: coin, u: u, factor: factors[c], waited: busy.waited, remote: busy.remote,
+                            elapsed: max(0, o.now - busy.since),
+                            calledOnly: busy.calledOnly)
                 }
                 nextCall[c] = Self.available(availability[c], at: free)
             }
@@ -206,16 +208,23 @@ public struct Estimators: Sendable {
             var remaining = targetCount
             // Whether, on this run's day, staff come back after closing (as often as the history says they did).
             var dayRng = SeededRandom(seed: seed ^ 0xC105_E000 &+ UInt64(r))
-            var closingPending = closing > o.now && closing.isFinite && learned.opensAfterClosing > 0
+            var closingPending =
+                closing > o.now && closing.isFinite && learned.opensAfterClosing > 0
                 && dayRng.unit() < learned.opensAfterClosing
             for j in 0..<counterCount { reopened[j] = false }
             while remaining > 0 {
                 var c = -1
                 var t = Double.infinity
-                for j in 0..<counterCount where nextCall[j] < t { t = nextCall[j]; c = j }
+                for j in 0..<counterCount where nextCall[j] < t {
+                    t = nextCall[j]
+                    c = j
+                }
                 var p = -1
                 var a = Double.infinity
-                for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
+                for q in arrivingProcedures where nextArrival[q] < a {
+                    a = nextArrival[q]
+                    p = q
+                }
                 if closingPending && min(t, a) > closing {
                     // Just after closing, once the counters free at closing have called: each line that still has
                     // tickets gets one more counter, the first the roster had closed, for the rest of the day (the
@@ -235,7 +244,10 @@ public struct Estimators: Sendable {
                     nextArrival[p] = Self.nextArrival(after: a, rates: priorityRates[p], rng: &arrivals)
                     for j in servedBy[p] where nextCall[j] == .infinity {
                         let when = Self.available(availability[j], at: a)
-                        if when < .infinity { nextCall[j] = when; break }
+                        if when < .infinity {
+                            nextCall[j] = when
+                            break
+                        }
                     }
                     continue
                 }

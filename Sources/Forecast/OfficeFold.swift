@@ -174,9 +174,10 @@ public struct OfficeFold: Sendable {
         var waiting: [Waiter] = []
         waiting.reserveCapacity(tickets.count)
         for (id, t) in tickets where t.status == .waiting {
-            waiting.append(Waiter(
-                ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote,
-                travelSeconds: t.travelSeconds))
+            waiting.append(
+                Waiter(
+                    ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote,
+                    travelSeconds: t.travelSeconds))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
         waiting.sort { a, b in a.lineKey(a.ticket) < b.lineKey(b.ticket) }
@@ -186,9 +187,11 @@ public struct OfficeFold: Sendable {
             var busy: ObservedCounter.Busy?
             if let id = state.ticket, let t = tickets[id], let calledAt = t.calledAt {
                 busy = .init(
-                    ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, remote: t.remote, calledOnly: t.status == .called)
+                    ticket: id, procedure: t.procedure, since: calledAt, waited: t.waited, remote: t.remote, calledOnly: t.status == .called
+                )
             }
-            let skills = state.changed ?? plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
+            let skills =
+                state.changed ?? plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
             return ObservedCounter(
                 counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
                 plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } })

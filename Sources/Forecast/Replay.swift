@@ -102,7 +102,8 @@ public struct Replay: Sendable {
     func learn(_ officeDays: [OfficeDay]) -> Knowledge {
         let days = Array(Set(officeDays.map(\.day))).sorted()
         let held = days.count >= 2 ? max(1, days.count / 4) : 0
-        let fitDays = Set(days.prefix(days.count - held)), calibrationDays = Set(days.suffix(held))
+        let fitDays = Set(days.prefix(days.count - held))
+        let calibrationDays = Set(days.suffix(held))
         var learners: [OfficeID: Learner] = [:]
         for od in officeDays where fitDays.contains(od.day) {
             var fold = OfficeFold(office: od.office)
@@ -135,7 +136,9 @@ public struct Replay: Sendable {
         let testDays = Array(days.dropFirst(trainDays))
         let testSet = Set(testDays)
         var count = 0
-        for dayRows in predictAll(officeDays.filter { testSet.contains($0.day) }, learned: knowledge.learned, calibration: knowledge.calibration) {
+        for dayRows in predictAll(
+            officeDays.filter { testSet.contains($0.day) }, learned: knowledge.learned, calibration: knowledge.calibration)
+        {
             for row in dayRows { emit(row) }
             count += dayRows.count
         }
@@ -168,9 +171,10 @@ public struct Replay: Sendable {
             for method in methods {
                 let predictions = estimators.predict(method, o, tickets: targets)
                 for (k, i) in targets.enumerated() {
-                    rows.append(ReplayRow(
-                        ticket: o.waiting[i].ticket, office: od.office, service: o.procedures[o.waiting[i].procedure], at: at,
-                        utcOffsetSeconds: offset, method: method, prediction: calibration.apply(predictions[k], method)))
+                    rows.append(
+                        ReplayRow(
+                            ticket: o.waiting[i].ticket, office: od.office, service: o.procedures[o.waiting[i].procedure], at: at,
+                            utcOffsetSeconds: offset, method: method, prediction: calibration.apply(predictions[k], method)))
                 }
             }
         }

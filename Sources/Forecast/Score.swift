@@ -77,7 +77,8 @@ public struct Scorer {
         var out = "method        n     RMSE   RRASE    MAE    bias  cover80  width   (minutes; tickets that waited ≥ 1 min)\n"
         for m in methods {
             let t = overall[m]!
-            out += m.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + pad("\(t.n)", 8) + pad(f(t.rmse / 60), 9)
+            out +=
+                m.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + pad("\(t.n)", 8) + pad(f(t.rmse / 60), 9)
                 + pad(f(t.rrase, 3), 8) + pad(f(t.mae / 60), 7) + pad(f(t.bias / 60), 8) + pad(f(t.coverage, 3), 9)
                 + pad(f(t.meanWidth / 60, 1), 7) + "\n"
         }

@@ -48,9 +48,10 @@ public struct TwinComeNow: ComeNowAdvisor {
         var index: [Int: Int] = [:]
         for (t, ticket) in s.floor.tickets.enumerated() where ticket.status == .waiting {
             index[t] = waiting.count
-            waiting.append(Waiter(
-                ticket: TicketID(String(t)), procedure: ticket.procedure, priority: ticket.priority, queuedAt: opens + ticket.queuedAt,
-                sequence: ticket.sequence, remote: s.remote[t], travelSeconds: s.remote[t] ? s.travel[t] : nil))
+            waiting.append(
+                Waiter(
+                    ticket: TicketID(String(t)), procedure: ticket.procedure, priority: ticket.priority, queuedAt: opens + ticket.queuedAt,
+                    sequence: ticket.sequence, remote: s.remote[t], travelSeconds: s.remote[t] ? s.travel[t] : nil))
         }
         let counters = s.model.counters.indices.map { c in
             let busy = s.floor.current[c].map { t in
@@ -75,10 +76,12 @@ public struct TwinComeNow: ComeNowAdvisor {
         var folds = scenario.offices.map { OfficeFold(office: $0.office.id) }
         var learners = scenario.offices.map { _ in Learner() }
         let position = Dictionary(uniqueKeysWithValues: scenario.offices.enumerated().map { ($1.office.id, $0) })
-        _ = Simulation.run(scenario, days: days, seed: seed ^ 0x4157_0A1E, log: { event in
-            guard let o = position[event.office] else { return }
-            for h in folds[o].apply(event) { learners[o].add(h) }
-        })
+        _ = Simulation.run(
+            scenario, days: days, seed: seed ^ 0x4157_0A1E,
+            log: { event in
+                guard let o = position[event.office] else { return }
+                for h in folds[o].apply(event) { learners[o].add(h) }
+            })
         return learners.map(\.learned)
     }
 }

@@ -61,17 +61,23 @@ public struct WaitGuard: Sendable, Equatable {
             // Open from now on, whatever the roster said.
             what.counters[i].plan = nil
             let after = projection(estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }).seconds
-            options.append(.init(action: .openCounter(counter.counter), procedure: observation.procedures[worst], before: before, after: after))
+            options.append(
+                .init(action: .openCounter(counter.counter), procedure: observation.procedures[worst], before: before, after: after))
             if options.count >= 8 { break }
         }
         // Open counters that do not take the procedure, given it too: the ones with the least to do first.
-        let helpers = observation.counters.indices.filter { observation.counters[$0].isOpen && !observation.counters[$0].procedures.contains(worst) }
-            .sorted { (observation.counters[$0].busy == nil ? 0 : 1) < (observation.counters[$1].busy == nil ? 0 : 1) }
+        let helpers = observation.counters.indices.filter {
+            observation.counters[$0].isOpen && !observation.counters[$0].procedures.contains(worst)
+        }
+        .sorted { (observation.counters[$0].busy == nil ? 0 : 1) < (observation.counters[$1].busy == nil ? 0 : 1) }
         for i in helpers.prefix(6) {
             var what = observation
             what.counters[i].procedures.append(worst)
             let after = projection(estimators.predict(.twin, what).map { calibration?.apply($0, .twin) ?? $0 }).seconds
-            options.append(.init(action: .addSkill(observation.counters[i].counter), procedure: observation.procedures[worst], before: before, after: after))
+            options.append(
+                .init(
+                    action: .addSkill(observation.counters[i].counter), procedure: observation.procedures[worst], before: before,
+                    after: after))
         }
         return Array(options.sorted { $0.after < $1.after }.prefix(3))
     }

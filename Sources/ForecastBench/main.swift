@@ -34,20 +34,25 @@ for e in mine {
 }
 // The busiest moment of the last day, replayed up to it.
 var moment = OfficeFold(office: office)
-for e in mine where CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds).day == lastDay && e.at <= busiest!.at { moment.apply(e) }
+for e in mine where CivilTime.localSeconds(e.at, offsetSeconds: e.utcOffsetSeconds).day == lastDay && e.at <= busiest!.at {
+    moment.apply(e)
+}
 var observation = moment.observation(at: busiest!.at)
 let found = observation.waiting.count
 var rng = SystemRandomNumberGenerator()
 let mix = observation.waiting.map(\.procedure)
 while observation.waiting.count < waitingTarget {
     let k = observation.waiting.count
-    observation.waiting.append(Waiter(
-        ticket: TicketID("bench\(k)"), procedure: mix.randomElement(using: &rng) ?? 0, priority: 0,
-        queuedAt: observation.now - Double.random(in: 0..<3600, using: &rng), sequence: 10_000 + k))
+    observation.waiting.append(
+        Waiter(
+            ticket: TicketID("bench\(k)"), procedure: mix.randomElement(using: &rng) ?? 0, priority: 0,
+            queuedAt: observation.now - Double.random(in: 0..<3600, using: &rng), sequence: 10_000 + k))
 }
 let fixed = observation
 let estimators = Estimators(learned: learner.learned, runs: runs)
-print("office \(office): \(observation.waiting.count) waiting (\(found) in the log at its busiest), \(observation.counters.count) counters, \(runs) runs")
+print(
+    "office \(office): \(observation.waiting.count) waiting (\(found) in the log at its busiest), \(observation.counters.count) counters, \(runs) runs"
+)
 
 /// Times `body` for at least 2 s; a function, so that the timed loop reads no main-actor globals.
 func time(_ label: String, tickets: Int, _ body: () -> [Prediction]) {
@@ -59,8 +64,10 @@ func time(_ label: String, tickets: Int, _ body: () -> [Prediction]) {
         repetitions += 1
     }
     let seconds = Date().timeIntervalSince(started) / Double(repetitions)
-    print(String(format: "%-34@ %9.3f ms a call  %8.4f ms a ticket  (%d calls; checksum %.0f)",
-                 label as NSString, seconds * 1000, seconds * 1000 / Double(tickets), repetitions, sink / Double(repetitions)))
+    print(
+        String(
+            format: "%-34@ %9.3f ms a call  %8.4f ms a ticket  (%d calls; checksum %.0f)",
+            label as NSString, seconds * 1000, seconds * 1000 / Double(tickets), repetitions, sink / Double(repetitions)))
 }
 for method in Method.allCases {
     time("\(method.rawValue), all tickets at once", tickets: fixed.waiting.count) { estimators.predict(method, fixed) }

@@ -18,11 +18,13 @@ struct AccessLog: RouterMiddleware {
             if context.logger.logLevel <= level {
                 let elapsed = began.duration(to: .now)
                 let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                context.logger.log(level: level, "request", metadata: [
-                    "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "(none)"),
-                    "status": .stringConvertible(status.code), "ms": .string(String(format: "%.1f", milliseconds)),
-                    "client": .string(context.client),
-                ])
+                context.logger.log(
+                    level: level, "request",
+                    metadata: [
+                        "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "(none)"),
+                        "status": .stringConvertible(status.code), "ms": .string(String(format: "%.1f", milliseconds)),
+                        "client": .string(context.client),
+                    ])
             }
         }
         do {
@@ -56,7 +58,8 @@ public struct JSONLogHandler: LogHandler {
         var fields: [String: String] = [:]
         let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged { fields[key == "hb.request.id" ? "request_id" : key] = value.description }
-        fields["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        fields["time"] = Date().formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         fields["level"] = event.level.rawValue
         fields["label"] = label
         fields["message"] = event.message.description

@@ -45,7 +45,9 @@ struct Api: Sendable {
 
     /// The one list of routes. With no `api` it only names them.
     private static func declare(_ api: Api? = nil, _ add: (HTTPRequest.Method, String, @escaping Handler) -> Void) {
-        func route(_ method: HTTPRequest.Method, _ path: String, _ body: @escaping @Sendable (Api, Request, Context) async throws -> Response) {
+        func route(
+            _ method: HTTPRequest.Method, _ path: String, _ body: @escaping @Sendable (Api, Request, Context) async throws -> Response
+        ) {
             add(method, path) { request, context in
                 guard let api else { throw ApiError(.notFound, "not_found", "No such route.") }
                 return try await body(api, request, context)

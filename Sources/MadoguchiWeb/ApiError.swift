@@ -105,7 +105,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError:
             let allowed = error.status == .notFound ? Api.allowedMethods(path: request.uri.path) : []
             if !allowed.isEmpty {
-                var notAllowed = ApiError(.methodNotAllowed, "method_not_allowed", "Use \(allowed.map(\.rawValue).joined(separator: ", ")) here.")
+                var notAllowed = ApiError(
+                    .methodNotAllowed, "method_not_allowed", "Use \(allowed.map(\.rawValue).joined(separator: ", ")) here.")
                 notAllowed.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                 return notAllowed
             }

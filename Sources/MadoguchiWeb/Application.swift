@@ -62,7 +62,8 @@ public func buildApplication(
     let connections = ClientCounts(cap: limits.perClient)
     let router = buildRoutes(
         store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
-        streams: ClientCounts(cap: limits.streamsPerClient), connections: connections, issues: IssueAllowance(perHour: settings.issuesPerHour),
+        streams: ClientCounts(cap: limits.streamsPerClient), connections: connections,
+        issues: IssueAllowance(perHour: settings.issuesPerHour),
         accessLogLevel: settings.accessLog ? .info : .debug, logger: logger
     ).router
     return Application(

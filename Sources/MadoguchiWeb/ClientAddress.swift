@@ -68,7 +68,8 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// The address's bytes (4 for IPv4, 16 for IPv6), or nil when it is not an address.
     static func bytes(of text: String) -> [UInt8]? {
-        var v4 = in_addr(), v6 = in6_addr()
+        var v4 = in_addr()
+        var v6 = in6_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
         if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
         return nil

@@ -44,7 +44,9 @@ public struct ConnectionLimits: Sendable, Equatable {
         var problems: [String] = []
         let ceiling = fileLimit - Self.reserve(fileLimit: fileLimit)
         if maxConnections < 1 || maxConnections > ceiling {
-            problems.append("--max-connections must be 1-\(ceiling) (the file limit \(fileLimit) less \(Self.reserve(fileLimit: fileLimit)) kept for the database and the rest)")
+            problems.append(
+                "--max-connections must be 1-\(ceiling) (the file limit \(fileLimit) less \(Self.reserve(fileLimit: fileLimit)) kept for the database and the rest)"
+            )
         }
         if perClient < 1 || perClient > maxConnections { problems.append("--max-connections-per-client must be 1-\(maxConnections)") }
         if streamsPerClient < 1 || streamsPerClient > perClient { problems.append("--max-streams-per-client must be 1-\(perClient)") }
@@ -142,7 +144,8 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     /// A 503 with `Retry-After` written before any request is read (clients read it as the answer to their
     /// first request), then the connection closes.
     private func refuse(_ context: ChannelHandlerContext) {
-        let body = ByteBuffer(string: #"{"error":{"code":"too_many_connections","message":"Too many connections from this address; retry shortly."}}"#)
+        let body = ByteBuffer(
+            string: #"{"error":{"code":"too_many_connections","message":"Too many connections from this address; retry shortly."}}"#)
         var head = HTTPResponse(status: .serviceUnavailable)
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(body.readableBytes)
@@ -161,8 +164,9 @@ extension ConnectionLimits {
     /// rest).
     func server(trusted: TrustedProxies, counts: ClientCounts) -> HTTPServerBuilder {
         let headerTimeout = TimeAmount.seconds(Int64(headerTimeoutSeconds))
-        return .http1(configuration: .init(
-            additionalChannelHandlers: [ConnectionGate(counts: counts, trusted: trusted, headerTimeout: headerTimeout)],
-            idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionGate(counts: counts, trusted: trusted, headerTimeout: headerTimeout)],
+                idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
     }
 }

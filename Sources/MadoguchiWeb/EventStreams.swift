@@ -38,7 +38,9 @@ enum EventStreams {
         }
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            headers: [
+                .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+            ],
             body: body)
     }
 
@@ -59,7 +61,8 @@ struct StreamLimit: RouterMiddleware {
         guard request.method == .get, request.uri.path.hasSuffix("/events") else { return try await next(request, context) }
         let client = context.client
         guard streams.open(client) else {
-            var error = ApiError(.tooManyRequests, "too_many_streams", "Too many live streams from this address; close one or retry shortly.")
+            var error = ApiError(
+                .tooManyRequests, "too_many_streams", "Too many live streams from this address; close one or retry shortly.")
             error.headers[.retryAfter] = "10"
             throw error
         }

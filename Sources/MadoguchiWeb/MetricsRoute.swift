@@ -17,7 +17,8 @@ struct MetricsRoute: Sendable {
     func register(on routes: Routes) {
         routes.get("/metrics") { request, _ in
             _ = try await StaffAuth(store: store).requireCityWide(request)
-            let text = try await Telemetry.scrape(store: store, connections: connections, streams: streams) + Self.render(hub.notifier?.snapshot)
+            let text =
+                try await Telemetry.scrape(store: store, connections: connections, streams: streams) + Self.render(hub.notifier?.snapshot)
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: text)))
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             response.headers[.cacheControl] = "no-store"
@@ -35,8 +36,12 @@ struct MetricsRoute: Sendable {
             }
         }
         family("madoguchi_alerts_sent_total", "counter", "Alerts delivered.", counts.sent.mapValues(Double.init))
-        family("madoguchi_alerts_retried_total", "counter", "Send attempts that failed and were scheduled again.", counts.retried.mapValues(Double.init))
-        family("madoguchi_alerts_failed_total", "counter", "Alerts given up (too many attempts or a permanent refusal).", counts.failed.mapValues(Double.init))
+        family(
+            "madoguchi_alerts_retried_total", "counter", "Send attempts that failed and were scheduled again.",
+            counts.retried.mapValues(Double.init))
+        family(
+            "madoguchi_alerts_failed_total", "counter", "Alerts given up (too many attempts or a permanent refusal).",
+            counts.failed.mapValues(Double.init))
         family(
             "madoguchi_alerts_delivery_seconds_sum", "counter", "Seconds from the causing change to delivery, summed over sent alerts.",
             counts.sentLatencySeconds)

@@ -132,7 +132,9 @@ extension Api {
         guard account.mayAct(on: office) else { throw ApiError.forbidden }
         let (date, kind, text) = try await JSONBody.decode(ReformRequest.self, from: request).validated()
         let result = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
-        guard let known = try await store.offices().first(where: { $0.id == office }) else { throw ApiError(QueueError.officeNotFound(office)) }
+        guard let known = try await store.offices().first(where: { $0.id == office }) else {
+            throw ApiError(QueueError.officeNotFound(office))
+        }
         let report = try await ReformReport(result.value, office: known, source: reports, now: store.clock.now())
         return JSONBody.response(ReformBody(report), status: .created)
     }

@@ -37,7 +37,9 @@ struct ReportQuery: Sendable {
             var seen = Set<OfficeID>()
             let ids = asked.flatMap { $0.split(separator: ",").map { OfficeID(String($0)) } }.filter { seen.insert($0).inserted }
             offices = try ids.map { id in
-                guard let office = visible.first(where: { $0.id == id }) else { throw bad("office: no office '\(id.rawValue.prefix(40))' you may see.") }
+                guard let office = visible.first(where: { $0.id == id }) else {
+                    throw bad("office: no office '\(id.rawValue.prefix(40))' you may see.")
+                }
                 return office
             }
         }
@@ -48,7 +50,9 @@ struct ReportQuery: Sendable {
         // What a request costs is what it reads: one office's day of log each.
         let officeDays = offices.count * (from.days(until: to) + 1)
         guard officeDays <= ReportSource.maxOfficeDays else {
-            throw bad("office, from, to: at most \(ReportSource.maxOfficeDays) office-days at once (asked \(officeDays)); ask fewer offices or days.")
+            throw bad(
+                "office, from, to: at most \(ReportSource.maxOfficeDays) office-days at once (asked \(officeDays)); ask fewer offices or days."
+            )
         }
         let procedure = try one("procedure").map { ServiceID($0) }
         if let procedure, !offices.contains(where: { $0.procedures.contains { $0.id == procedure } }) {
@@ -186,7 +190,8 @@ extension Api {
         let query = try ReportQuery.parse(parameters, visible: visible, latest: today, defaultDays: 28)
         let report = try await WaitReport(query, source: reports)
         if format == "csv" {
-            return CSVResponse.make(ReportCSV.text(report.rows, header: header), filename: "waits-\(query.filter.from)-\(query.filter.to).csv")
+            return CSVResponse.make(
+                ReportCSV.text(report.rows, header: header), filename: "waits-\(query.filter.from)-\(query.filter.to).csv")
         }
         return JSONBody.response(ReportBody(report))
     }
@@ -195,7 +200,8 @@ extension Api {
     /// the default) or by hour (`hourly`). docs/opendata.md describes the columns.
     func openData(_ request: Request, json: Bool) async throws -> Response {
         let offices = try await store.offices()
-        let yesterday = (offices.map { LocalDate(store.clock.now(), in: $0.zone) }.max() ?? LocalDate(store.clock.now(), in: .current)).adding(days: -1)
+        let yesterday = (offices.map { LocalDate(store.clock.now(), in: $0.zone) }.max() ?? LocalDate(store.clock.now(), in: .current))
+            .adding(days: -1)
         var parameters = try ReportQuery.parameters(
             request, accepted: ["office", "from", "to", "procedure", "granularity"] + (json ? [] : ["lang"]))
         let granularity = try ReportQuery.choice(parameters, "granularity", ["daily", "hourly"])
@@ -211,9 +217,10 @@ extension Api {
         let report = try await WaitReport(query, source: reports)
         var response =
             json
-            ? JSONBody.response(OpenDataBody(
-                granularity: granularity, from: query.filter.from.description, to: query.filter.to.description,
-                records: report.rows.map(ReportCSV.record)))
+            ? JSONBody.response(
+                OpenDataBody(
+                    granularity: granularity, from: query.filter.from.description, to: query.filter.to.description,
+                    records: report.rows.map(ReportCSV.record)))
             : CSVResponse.make(ReportCSV.text(report.rows, header: header), filename: "madoguchi-waits-\(granularity).csv")
         response.headers[.accessControlAllowOrigin] = "*"
         response.headers[.cacheControl] = "public, max-age=3600"
@@ -254,10 +261,13 @@ struct ForecastBody: Encodable {
         self.to = to.description
         self.simulated = simulated
         weekdays = best.days.map { d in
-            Day(weekday: d.weekday, days: d.days, best: d.best, hours: d.slots.map {
-                Slot(hour: $0.hour, waitP50Minutes: minutes($0.wait?.p50), waitP90Minutes: minutes($0.wait?.p90),
-                     ticketsPerDay: ($0.ticketsPerDay * 10).rounded() / 10, level: $0.level.rawValue)
-            })
+            Day(
+                weekday: d.weekday, days: d.days, best: d.best,
+                hours: d.slots.map {
+                    Slot(
+                        hour: $0.hour, waitP50Minutes: minutes($0.wait?.p50), waitP90Minutes: minutes($0.wait?.p90),
+                        ticketsPerDay: ($0.ticketsPerDay * 10).rounded() / 10, level: $0.level.rawValue)
+                })
         }
     }
 }
@@ -277,11 +287,15 @@ extension Api {
         }
         var weeks = 8
         if let w = parameters["weeks"] {
-            guard w.count == 1, let n = Int(w[0]), (1...26).contains(n) else { throw ApiError.badRequest("invalid_query", "weeks: 1 to 26.") }
+            guard w.count == 1, let n = Int(w[0]), (1...26).contains(n) else {
+                throw ApiError.badRequest("invalid_query", "weeks: 1 to 26.")
+            }
             weeks = n
         }
-        let (best, from, to, simulated) = try await reports.bestTime(office: office, procedure: procedure, weeks: weeks, now: store.clock.now())
-        var response = JSONBody.response(ForecastBody(office: id, procedure: procedure, from: from, to: to, simulated: simulated, best: best))
+        let (best, from, to, simulated) = try await reports.bestTime(
+            office: office, procedure: procedure, weeks: weeks, now: store.clock.now())
+        var response = JSONBody.response(
+            ForecastBody(office: id, procedure: procedure, from: from, to: to, simulated: simulated, best: best))
         response.headers[.cacheControl] = "public, max-age=3600"
         return response
     }

@@ -3,10 +3,25 @@ import QueueCore
 
 /// The whole queue in plain dictionaries: the in-memory store's tables, and a ledger the twin can run on directly.
 public struct MemoryLedger: QueueLedger, Sendable {
-    struct CounterKey: Hashable { var office: OfficeID; var counter: CounterID }
-    struct NumberKey: Hashable { var office: OfficeID; var service: ServiceID; var date: LocalDate }
-    struct IdempotencyKey: Hashable { var office: OfficeID; var scope: String; var key: String }
-    struct PrintedKey: Hashable { var office: OfficeID; var date: LocalDate; var number: TicketNumber }
+    struct CounterKey: Hashable {
+        var office: OfficeID
+        var counter: CounterID
+    }
+    struct NumberKey: Hashable {
+        var office: OfficeID
+        var service: ServiceID
+        var date: LocalDate
+    }
+    struct IdempotencyKey: Hashable {
+        var office: OfficeID
+        var scope: String
+        var key: String
+    }
+    struct PrintedKey: Hashable {
+        var office: OfficeID
+        var date: LocalDate
+        var number: TicketNumber
+    }
 
     var officeTable: [OfficeID: Office] = [:]
     var officeOrder: [OfficeID] = []
@@ -199,9 +214,11 @@ public struct MemoryLedger: QueueLedger, Sendable {
     }
 
     public mutating func enqueue(_ alert: OutboxAlert) throws -> Bool {
-        guard !outbox.contains(where: {
-            $0.ticket == alert.ticket && $0.kind == alert.kind && $0.round == alert.round && $0.channel == alert.channel
-        }) else { return false }
+        guard
+            !outbox.contains(where: {
+                $0.ticket == alert.ticket && $0.kind == alert.kind && $0.round == alert.round && $0.channel == alert.channel
+            })
+        else { return false }
         var stored = alert
         stored.id = (outbox.last?.id ?? 0) + 1
         outbox.append(stored)
@@ -259,6 +276,8 @@ public struct MemoryLedger: QueueLedger, Sendable {
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         linkCodes = linkCodes.filter { !($0.value.office == office && $0.value.businessDate < date) }
         webhookEvents = webhookEvents.filter { $0.value >= cutoff }
-        idempotency = idempotency.filter { !($0.key.office == office && (tickets[$0.value.ticket]?.businessDate).map { $0 < date } == true) }
+        idempotency = idempotency.filter {
+            !($0.key.office == office && (tickets[$0.value.ticket]?.businessDate).map { $0 < date } == true)
+        }
     }
 }

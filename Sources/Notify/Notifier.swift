@@ -220,7 +220,8 @@ public final class Notifier: Service {
             logger.debug("notify: \(alert.kind.rawValue) for \(alert.number) sent by \(alert.channel.rawValue)")
         case .retry(let at, let error):
             logger.warning(
-                "notify: \(alert.kind.rawValue) for \(alert.number) by \(alert.channel.rawValue) failed (attempt \(made)): \(error); next try at \(at)")
+                "notify: \(alert.kind.rawValue) for \(alert.number) by \(alert.channel.rawValue) failed (attempt \(made)): \(error); next try at \(at)"
+            )
         case .failed(let error):
             logger.error("notify: \(alert.kind.rawValue) for \(alert.number) by \(alert.channel.rawValue) given up: \(error)")
         }

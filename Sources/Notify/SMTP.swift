@@ -93,7 +93,9 @@ public struct SMTPTransport: AlertTransport {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         let domain = from.split(separator: "@").last.map(String.init) ?? "madoguchi.invalid"
-        let body = Data(message.body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let body = Data(message.body.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return [
             "From: <\(from)>", "To: <\(to)>",
             "Subject: =?UTF-8?B?\(Data(message.title.utf8).base64EncodedString())?=",
@@ -119,7 +121,9 @@ public struct SMTPTransport: AlertTransport {
                 while let end = pending.range(of: "\r\n") {
                     let line = String(pending[..<end.lowerBound])
                     pending.removeSubrange(..<end.upperBound)
-                    guard line.count >= 3, let got = Int(line.prefix(3)) else { throw DeliveryError.transient("SMTP: odd reply \(line.prefix(80))") }
+                    guard line.count >= 3, let got = Int(line.prefix(3)) else {
+                        throw DeliveryError.transient("SMTP: odd reply \(line.prefix(80))")
+                    }
                     lines.append(String(line.dropFirst(4)))
                     if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
                         guard got == code else {

@@ -118,7 +118,8 @@ public struct WebPushTransport: AlertTransport {
         "https://*.notify.windows.com",
     ]
 
-    public init(http: AlertHTTP, vapid: VAPID, allowedOrigins: [String] = defaultOrigins, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(http: AlertHTTP, vapid: VAPID, allowedOrigins: [String] = defaultOrigins, now: @escaping @Sendable () -> Date = { Date() })
+    {
         self.http = http
         self.vapid = vapid
         self.allowedOrigins = allowedOrigins

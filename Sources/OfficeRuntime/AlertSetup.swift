@@ -131,7 +131,8 @@ public enum AlertSetup {
             transports.append(LineTransport(http: shared(), apiBase: settings.lineAPIBase, accessToken: token))
         }
         if let vapid = settings.webPush {
-            transports.append(WebPushTransport(http: shared(), vapid: vapid, allowedOrigins: settings.webPushOrigins, now: { store.clock.now() }))
+            transports.append(
+                WebPushTransport(http: shared(), vapid: vapid, allowedOrigins: settings.webPushOrigins, now: { store.clock.now() }))
         }
         if let smtp = settings.smtp { transports.append(try SMTPTransport(settings: smtp, now: { store.clock.now() })) }
         return Notifier(

@@ -20,12 +20,16 @@ public enum DemoHistory {
         // A reform to find: three weeks before this one, the first office set out a form-writing guide, and its
         // services got 15% shorter. The reform is recorded as a supervisor would have.
         let reformDay = weeks >= 4 ? start.adding(days: 7 * (weeks - 3)) : nil
-        var total = 0, days = 0
+        var total = 0
+        var days = 0
         if let reformDay, let office = offices.first {
             let at = reformDay.interval(in: office.zone).start.addingTimeInterval(8 * 3600)
-            total += try await store.importHistory([Event(
-                at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: office.id, type: .reformRecorded,
-                data: Payload.reform(effective: reformDay, kind: .formGuide, description: "記載台に記入例（デモ）", staff: "demo", simulated: true))])
+            total += try await store.importHistory([
+                Event(
+                    at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: office.id, type: .reformRecorded,
+                    data: Payload.reform(effective: reformDay, kind: .formGuide, description: "記載台に記入例（デモ）", staff: "demo", simulated: true)
+                )
+            ])
         }
         while case let date = start.weekday(days), date < today {
             // Mondays and the days after a holiday weekend are busier, mid-week quieter, and no two days alike.
@@ -38,7 +42,9 @@ public enum DemoHistory {
             if let reformDay, date >= reformDay {
                 scenario.offices[0].procedures = scenario.offices[0].procedures.map { p in
                     var faster = p
-                    if case .lognormal(let median, let sigma) = p.service { faster.service = .lognormal(median: median * 0.85, sigma: sigma) }
+                    if case .lognormal(let median, let sigma) = p.service {
+                        faster.service = .lognormal(median: median * 0.85, sigma: sigma)
+                    }
                     return faster
                 }
             }
@@ -62,10 +68,11 @@ public enum DemoHistory {
             guard uniform() < 0.16, let wait = visit.waitSeconds, let ended = visit.endedAt else { continue }
             let score = min(5, max(1, Int((4.5 - wait / 60 / 25 + (uniform() * 2 - 1)).rounded())))
             let at = ended.addingTimeInterval(120)
-            out.append(Event(
-                at: at, utcOffsetSeconds: zones[visit.office]?.secondsFromGMT(for: at) ?? 0, office: visit.office, type: .feedbackGiven,
-                ticket: visit.ticket, service: visit.procedure, channel: visit.channel,
-                data: Payload.feedback(rating: score, waitSeconds: Int(wait), simulated: true)))
+            out.append(
+                Event(
+                    at: at, utcOffsetSeconds: zones[visit.office]?.secondsFromGMT(for: at) ?? 0, office: visit.office, type: .feedbackGiven,
+                    ticket: visit.ticket, service: visit.procedure, channel: visit.channel,
+                    data: Payload.feedback(rating: score, waitSeconds: Int(wait), simulated: true)))
         }
         return out
     }

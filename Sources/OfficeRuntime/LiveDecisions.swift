@@ -35,10 +35,11 @@ struct LiveDecisions: Sendable {
     /// `alert.raised`'s data: the projection, the procedure, and the best option with what it buys.
     static func alertData(_ g: WaitGuard) -> [String: JSONValue] {
         let recommendation = g.recommendations.first.map { best in
-            let (action, counter): (Payload.WaitRecommendation.Action, CounterID) = switch best.action {
-            case .openCounter(let c): (.openCounter, c)
-            case .addSkill(let c): (.addSkill, c)
-            }
+            let (action, counter): (Payload.WaitRecommendation.Action, CounterID) =
+                switch best.action {
+                case .openCounter(let c): (.openCounter, c)
+                case .addSkill(let c): (.addSkill, c)
+                }
             return Payload.WaitRecommendation(
                 action: action, counter: counter, procedure: best.procedure, afterMinutes: Int((best.after / 60).rounded()))
         }

@@ -100,10 +100,12 @@ public final class LiveEstimates: Sendable {
         var state = offices.withLock { $0[office.id] }
         if state?.date != today {
             var fold = OfficeFold(office: office.id)
-            let states = Dictionary(try await store.counterStates(office: office.id).map { ($0.id, $0.open) }, uniquingKeysWith: { a, _ in a })
+            let states = Dictionary(
+                try await store.counterStates(office: office.id).map { ($0.id, $0.open) }, uniquingKeysWith: { a, _ in a })
             let midnight = today.interval(in: zone).start
             fold.start(
-                day: CivilTime.localSeconds(midnight, offsetSeconds: zone.secondsFromGMT(for: midnight)).day, offset: zone.secondsFromGMT(for: now),
+                day: CivilTime.localSeconds(midnight, offsetSeconds: zone.secondsFromGMT(for: midnight)).day,
+                offset: zone.secondsFromGMT(for: now),
                 counters: office.counters.map { ($0.id, $0.services, states[$0.id] ?? false) })
             state = OfficeState(fold: fold, date: today)
         }
@@ -125,8 +127,10 @@ public final class LiveEstimates: Sendable {
         let open = office.procedures.filter(\.open).map(\.id)
         for (k, service) in open.enumerated() {
             guard let p = observation.procedures.firstIndex(of: service) else { continue }
-            observation.waiting.append(Waiter(
-                ticket: TicketID("new:\(service.rawValue)"), procedure: p, priority: 0, queuedAt: observation.now, sequence: Int.max - k))
+            observation.waiting.append(
+                Waiter(
+                    ticket: TicketID("new:\(service.rawValue)"), procedure: p, priority: 0, queuedAt: observation.now, sequence: Int.max - k
+                ))
         }
         let known = knowledge.withLock { $0[office.id] }
         let runs = max(minimumRuns, min(maximumRuns, runBudget / max(1, observation.waiting.count)))
@@ -219,6 +223,7 @@ public final class LiveEstimates: Sendable {
         guard let mine = learned.learned[office.id] else { return }
         knowledge.withLock { $0[office.id] = (mine, learned.calibration) }
         logger.info(
-            "wait estimates for \(office.id): learned from \(learned.fitDays.count) days, ranges calibrated on \(learned.calibrationDays.count)")
+            "wait estimates for \(office.id): learned from \(learned.fitDays.count) days, ranges calibrated on \(learned.calibrationDays.count)"
+        )
     }
 }

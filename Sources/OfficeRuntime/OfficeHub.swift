@@ -273,7 +273,8 @@ public final class OfficeHub: Service, CommitListener {
                     guard let view = try await store.ticketView(ticket) else { continue }
                     let data = renderTicket(view, liveEntry(view))
                     let causes = ticketEvents[ticket] ?? []
-                    let frames = causes.isEmpty
+                    let frames =
+                        causes.isEmpty
                         ? [LiveFrame(id: nil, event: "update", data: data)]
                         : causes.map { LiveFrame(id: $0.seq, event: $0.type.rawValue, data: data) }
                     for frame in frames { broadcast(frame) { $0 == .ticket(ticket, office: office) } }

@@ -33,7 +33,8 @@ public final class ReportSource: Sendable {
 
     /// Every visit and rating of `offices` from `from` to `to` (inclusive).
     public func log(offices: [Office], from: LocalDate, to: LocalDate) async throws -> (visits: [Visit], ratings: [Rating]) {
-        var visits: [Visit] = [], ratings: [Rating] = []
+        var visits: [Visit] = []
+        var ratings: [Rating] = []
         for office in offices {
             let today = LocalDate(store.clock.now(), in: office.zone)
             var date = from
@@ -77,7 +78,9 @@ public final class ReportSource: Sendable {
 
 extension ReportSource {
     /// The office's last `weeks` weeks before today (days that are over), for the best time to come.
-    public func bestTime(office: Office, procedure: ServiceID? = nil, weeks: Int = 8, now: Date) async throws -> (BestTime, from: LocalDate, to: LocalDate, simulated: Bool) {
+    public func bestTime(
+        office: Office, procedure: ServiceID? = nil, weeks: Int = 8, now: Date
+    ) async throws -> (BestTime, from: LocalDate, to: LocalDate, simulated: Bool) {
         let to = LocalDate(now, in: office.zone).adding(days: -1)
         let from = to.adding(days: 1 - 7 * weeks)
         let key = "\(office.id.rawValue)|\(procedure?.rawValue ?? "")|\(weeks)|\(to)"
@@ -90,7 +93,10 @@ extension ReportSource {
         }
         let result = (BestTime(visits: visits), visits.contains(where: \.simulated))
         // Closed days only, so the answer holds until tomorrow; keep the last few hundred.
-        bestTimes.withLock { if $0.count > 500 { $0.removeAll() }; $0[key] = result }
+        bestTimes.withLock {
+            if $0.count > 500 { $0.removeAll() }
+            $0[key] = result
+        }
         return (result.0, from, to, result.1)
     }
 }

@@ -9,7 +9,8 @@ extension PostgresLedger {
 
     public func contacts(ticket: TicketID) throws -> [Contact] {
         try session.rows("SELECT * FROM contact WHERE ticket = $1 ORDER BY channel", [.text(ticket.rawValue)]).compactMap { row in
-            guard let channel = AlertChannel(rawValue: try row.text("channel")), let date = LocalDate(parsing: try row.text("business_date"))
+            guard let channel = AlertChannel(rawValue: try row.text("channel")),
+                let date = LocalDate(parsing: try row.text("business_date"))
             else { return nil }
             return Contact(
                 ticket: ticket, office: OfficeID(try row.text("office")), businessDate: date, channel: channel,
@@ -41,7 +42,8 @@ extension PostgresLedger {
         else { return nil }
         return OutboxAlert(
             id: try row.int64("id"), ticket: TicketID(try row.text("ticket")), office: OfficeID(try row.text("office")), businessDate: date,
-            kind: kind, round: try row.int64("round"), channel: channel, number: number, counterLabel: try row.optionalText("counter_label"),
+            kind: kind, round: try row.int64("round"), channel: channel, number: number,
+            counterLabel: try row.optionalText("counter_label"),
             language: try row.text("language"), createdAt: StoredForm.date(try row.int64("created_at")), attempts: try row.int("attempts"),
             nextAttemptAt: StoredForm.date(try row.int64("next_attempt_at")), sentAt: try row.optionalInt64("sent_at").map(StoredForm.date),
             failedAt: try row.optionalInt64("failed_at").map(StoredForm.date), lastError: try row.optionalText("last_error"))
@@ -74,9 +76,11 @@ extension PostgresLedger {
             ON CONFLICT (ticket, kind, round, channel) DO NOTHING
             """,
             [
-                .text(alert.ticket.rawValue), .text(alert.office.rawValue), .text(alert.businessDate.description), .text(alert.kind.rawValue),
+                .text(alert.ticket.rawValue), .text(alert.office.rawValue), .text(alert.businessDate.description),
+                .text(alert.kind.rawValue),
                 .int(alert.round), .text(alert.channel.rawValue), .text(alert.number.description), .text(alert.counterLabel),
-                .text(alert.language), .int(StoredForm.millis(alert.createdAt)), .int(alert.attempts), .int(StoredForm.millis(alert.nextAttemptAt)),
+                .text(alert.language), .int(StoredForm.millis(alert.createdAt)), .int(alert.attempts),
+                .int(StoredForm.millis(alert.nextAttemptAt)),
             ]) == 1
     }
 
@@ -113,12 +117,14 @@ extension PostgresLedger {
     public mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int {
         let gone = try session.execute(
             "DELETE FROM contact WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
-        try session.execute("DELETE FROM outbox WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
+        try session.execute(
+            "DELETE FROM outbox WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
         return gone
     }
 
     public mutating func serverKey(_ name: String, candidate: String) throws -> String {
-        try session.execute("INSERT INTO server_key (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [.text(name), .text(candidate)])
+        try session.execute(
+            "INSERT INTO server_key (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [.text(name), .text(candidate)])
         guard let row = try session.rows("SELECT value FROM server_key WHERE name = $1", [.text(name)]).first else {
             throw QueueError.storageUnavailable("server key \(name) not kept")
         }
@@ -128,8 +134,11 @@ extension PostgresLedger {
     public mutating func save(linkCode: LinkCode) throws {
         try session.execute(
             "INSERT INTO link_code (code, ticket, office, business_date, channel) VALUES ($1, $2, $3, $4, $5)",
-            [.text(linkCode.code), .text(linkCode.ticket.rawValue), .text(linkCode.office.rawValue), .text(linkCode.businessDate.description),
-             .text(linkCode.channel.rawValue)])
+            [
+                .text(linkCode.code), .text(linkCode.ticket.rawValue), .text(linkCode.office.rawValue),
+                .text(linkCode.businessDate.description),
+                .text(linkCode.channel.rawValue),
+            ])
     }
 
     public mutating func takeLinkCode(_ code: String) throws -> LinkCode? {
@@ -137,16 +146,19 @@ extension PostgresLedger {
             let date = LocalDate(parsing: try row.text("business_date")), let channel = AlertChannel(rawValue: try row.text("channel"))
         else { return nil }
         return LinkCode(
-            code: code, ticket: TicketID(try row.text("ticket")), office: OfficeID(try row.text("office")), businessDate: date, channel: channel)
+            code: code, ticket: TicketID(try row.text("ticket")), office: OfficeID(try row.text("office")), businessDate: date,
+            channel: channel)
     }
 
     public mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool {
         try session.execute(
-            "INSERT INTO webhook_event (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [.text(id), .int(StoredForm.millis(at))]) == 1
+            "INSERT INTO webhook_event (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [.text(id), .int(StoredForm.millis(at))])
+            == 1
     }
 
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
-        try session.execute("DELETE FROM link_code WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
+        try session.execute(
+            "DELETE FROM link_code WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
         try session.execute("DELETE FROM webhook_event WHERE seen_at < $1", [.int(StoredForm.millis(cutoff))])
         try session.execute(
             "DELETE FROM idempotency WHERE office = $1 AND ticket IN (SELECT id FROM ticket WHERE office = $1 AND business_date < $2)",

@@ -38,18 +38,21 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
-        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = $1 AND counter = $2"
+        let sql =
+            "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = $1 AND counter = $2"
         return try session.rows(sql + session.lockClause, [.text(office.rawValue), .text(counter.rawValue)]).first.map(Self.counterState)
     }
 
     public func counterStates(office: OfficeID) throws -> [CounterState] {
-        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = $1 ORDER BY counter"
+        let sql =
+            "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = $1 ORDER BY counter"
         return try session.rows(sql, [.text(office.rawValue)]).map(Self.counterState)
     }
 
     static func counterState(_ row: PostgresRandomAccessRow) throws -> CounterState {
         CounterState(
-            id: CounterID(try row.text("counter")), open: try row.bool("open"), current: try row.optionalText("current").map { TicketID($0) },
+            id: CounterID(try row.text("counter")), open: try row.bool("open"),
+            current: try row.optionalText("current").map { TicketID($0) },
             priorityStreak: try row.int("priority_streak"), skills: StoredForm.skills(parsing: try row.optionalText("skills")),
             skillsDate: try row.optionalText("skills_date").flatMap(LocalDate.init(parsing:)))
     }
@@ -79,10 +82,13 @@ public struct PostgresLedger: QueueLedger {
                 ORDER BY queued_at, sequence, id LIMIT 1\(session.writing ? " FOR UPDATE SKIP LOCKED" : "")
             ) AS t
             """
-        return try session.rows(sql, [
-            .text(office.rawValue), .text(date.description), .texts(services.map(\.rawValue).sorted()),
-            .ints(Ticket.priorityClasses.map(Int64.init)),
-        ]).map(Self.ticket)
+        return try session.rows(
+            sql,
+            [
+                .text(office.rawValue), .text(date.description), .texts(services.map(\.rawValue).sorted()),
+                .ints(Ticket.priorityClasses.map(Int64.init)),
+            ]
+        ).map(Self.ticket)
     }
 
     public func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket] {
@@ -108,10 +114,13 @@ public struct PostgresLedger: QueueLedger {
             WHERE office = $1 AND business_date = $2 AND status = 'waiting' AND service = $3 AND id <> $4
               AND (priority > $5 OR (priority = $5 AND (queued_at < $6 OR (queued_at = $6 AND (sequence < $7 OR (sequence = $7 AND id < $4))))))
             """
-        return try session.rows(sql, [
-            .text(ticket.office.rawValue), .text(ticket.businessDate.description), .text(ticket.service.rawValue),
-            .text(ticket.id.rawValue), .int(ticket.priority), .int(StoredForm.millis(ticket.queuedAt)), .int(ticket.number.sequence),
-        ]).first?.int("n") ?? 0
+        return try session.rows(
+            sql,
+            [
+                .text(ticket.office.rawValue), .text(ticket.businessDate.description), .text(ticket.service.rawValue),
+                .text(ticket.id.rawValue), .int(ticket.priority), .int(StoredForm.millis(ticket.queuedAt)), .int(ticket.number.sequence),
+            ]
+        ).first?.int("n") ?? 0
     }
 
     public func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord? {
@@ -119,7 +128,8 @@ public struct PostgresLedger: QueueLedger {
         try session.lockOffice(office)
         let sql = "SELECT fingerprint, ticket FROM idempotency WHERE office = $1 AND scope = $2 AND key = $3"
         guard let row = try session.rows(sql, [.text(office.rawValue), .text(scope), .text(key)]).first else { return nil }
-        return IdempotencyRecord(office: office, scope: scope, key: key, fingerprint: try row.text("fingerprint"), ticket: TicketID(try row.text("ticket")))
+        return IdempotencyRecord(
+            office: office, scope: scope, key: key, fingerprint: try row.text("fingerprint"), ticket: TicketID(try row.text("ticket")))
     }
 
     public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event] {
@@ -135,8 +145,10 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func reforms(office: OfficeID) throws -> [Event] {
-        try session.rows("SELECT body, seq FROM event WHERE office = $1 AND type = 'reform.recorded' ORDER BY seq", [.text(office.rawValue)])
-            .map(Self.event)
+        try session.rows(
+            "SELECT body, seq FROM event WHERE office = $1 AND type = 'reform.recorded' ORDER BY seq", [.text(office.rawValue)]
+        )
+        .map(Self.event)
     }
 
     public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
@@ -185,7 +197,8 @@ public struct PostgresLedger: QueueLedger {
     }
 
     public func hasEvent(ticket: TicketID, type: EventType) throws -> Bool {
-        try !session.rows("SELECT 1 FROM event WHERE ticket = $1 AND type = $2 LIMIT 1", [.text(ticket.rawValue), .text(type.rawValue)]).isEmpty
+        try !session.rows("SELECT 1 FROM event WHERE ticket = $1 AND type = $2 LIMIT 1", [.text(ticket.rawValue), .text(type.rawValue)])
+            .isEmpty
     }
 
     // MARK: QueueLedger
@@ -270,12 +283,15 @@ public struct PostgresLedger: QueueLedger {
     public mutating func append(_ event: Event) throws -> Event {
         try session.lockOffice(event.office)
         // The body is the event's canonical line; its seq is the row's, filled in when read.
-        guard let row = try session.rows(
-            "INSERT INTO event (office, at, type, ticket, body) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-            [
-                .text(event.office.rawValue), .int(StoredForm.millis(event.at)), .text(event.type.rawValue), .text(event.ticket?.rawValue),
-                .text(EventLine.encode(event)),
-            ]).first
+        guard
+            let row = try session.rows(
+                "INSERT INTO event (office, at, type, ticket, body) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+                [
+                    .text(event.office.rawValue), .int(StoredForm.millis(event.at)), .text(event.type.rawValue),
+                    .text(event.ticket?.rawValue),
+                    .text(EventLine.encode(event)),
+                ]
+            ).first
         else { throw QueueError.storageUnavailable("the event was not stored") }
         var stored = event
         stored.seq = try row.int64("seq")
@@ -287,7 +303,10 @@ public struct PostgresLedger: QueueLedger {
         try session.lockOffice(record.office)
         try session.execute(
             "INSERT INTO idempotency (office, scope, key, fingerprint, ticket) VALUES ($1, $2, $3, $4, $5)",
-            [.text(record.office.rawValue), .text(record.scope), .text(record.key), .text(record.fingerprint), .text(record.ticket.rawValue)])
+            [
+                .text(record.office.rawValue), .text(record.scope), .text(record.key), .text(record.fingerprint),
+                .text(record.ticket.rawValue),
+            ])
     }
 
     public mutating func deleteStaff(namePrefix: String, createdBefore cutoff: Date) throws -> Int {
@@ -312,15 +331,19 @@ public struct PostgresLedger: QueueLedger {
     public mutating func insert(user: StaffUser) throws {
         try session.execute(
             "INSERT INTO staff_user (username, password_hash, role, office, created_at) VALUES ($1, $2, $3, $4, $5)",
-            [.text(user.username), .text(user.passwordHash), .text(user.role.rawValue), .text(user.office?.rawValue),
-             .int(StoredForm.millis(user.createdAt))])
+            [
+                .text(user.username), .text(user.passwordHash), .text(user.role.rawValue), .text(user.office?.rawValue),
+                .int(StoredForm.millis(user.createdAt)),
+            ])
     }
 
     public mutating func insert(staff account: StaffAccount) throws {
         try session.execute(
             "INSERT INTO staff_account (token_hash, role, office, name, created_at) VALUES ($1, $2, $3, $4, $5)",
-            [.text(account.tokenHash), .text(account.role.rawValue), .text(account.office?.rawValue), .text(account.name),
-             .int(StoredForm.millis(account.createdAt))])
+            [
+                .text(account.tokenHash), .text(account.role.rawValue), .text(account.office?.rawValue), .text(account.name),
+                .int(StoredForm.millis(account.createdAt)),
+            ])
     }
 
     // MARK: Rows
@@ -333,8 +356,10 @@ public struct PostgresLedger: QueueLedger {
             channel: Channel(rawValue: try row.text("channel")) ?? .staff, priority: try row.int("priority"),
             language: try row.text("language"), status: TicketStatus(rawValue: try row.text("status")) ?? .cancelled,
             issuedAt: StoredForm.date(try row.int64("issued_at")), queuedAt: StoredForm.date(try row.int64("queued_at")),
-            calledAt: try row.optionalInt64("called_at").map(StoredForm.date), servingAt: try row.optionalInt64("serving_at").map(StoredForm.date),
-            finishedAt: try row.optionalInt64("finished_at").map(StoredForm.date), counter: try row.optionalText("counter").map { CounterID($0) },
+            calledAt: try row.optionalInt64("called_at").map(StoredForm.date),
+            servingAt: try row.optionalInt64("serving_at").map(StoredForm.date),
+            finishedAt: try row.optionalInt64("finished_at").map(StoredForm.date),
+            counter: try row.optionalText("counter").map { CounterID($0) },
             deferrals: try row.int("deferrals"), recalls: try row.int("recalls"), stage: try row.int("stage"))
     }
 

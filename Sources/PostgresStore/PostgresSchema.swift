@@ -3,7 +3,9 @@
 /// order does not depend on the server's locale. Times are whole milliseconds since 1970.
 enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
-        ("v1", """
+        (
+            "v1",
+            """
             CREATE TABLE office (
                 id TEXT COLLATE "C" PRIMARY KEY,
                 position BIGINT NOT NULL,
@@ -131,6 +133,7 @@ enum PostgresSchema {
                 id TEXT COLLATE "C" PRIMARY KEY,
                 seen_at BIGINT NOT NULL
             );
-            """),
+            """
+        )
     ]
 }

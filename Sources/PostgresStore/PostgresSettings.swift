@@ -17,7 +17,10 @@ import QueueCore
 /// A password in the URL is optional; `PGPASSWORD` in the environment is used when it is absent, so that the
 /// secret need not appear on a command line.
 public struct PostgresSettings: Sendable, Equatable {
-    public enum TLSMode: String, Sendable, CaseIterable { case disable, prefer, require, verifyFull = "verify-full" }
+    public enum TLSMode: String, Sendable, CaseIterable {
+        case disable, prefer, require
+        case verifyFull = "verify-full"
+    }
 
     public var host: String
     public var port: Int
@@ -56,8 +59,9 @@ public struct PostgresSettings: Sendable, Equatable {
         guard let host = url.host, !host.isEmpty else { throw bad("the postgres URL names no host") }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         guard !database.isEmpty, !database.contains("/") else { throw bad("the postgres URL names no database (…/DATABASE)") }
-        self.init(host: host, port: url.port ?? 5432, username: url.user ?? "postgres",
-                  password: url.password ?? environment["PGPASSWORD"], database: database)
+        self.init(
+            host: host, port: url.port ?? 5432, username: url.user ?? "postgres",
+            password: url.password ?? environment["PGPASSWORD"], database: database)
         for item in url.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -111,5 +115,7 @@ public struct PostgresSettings: Sendable, Equatable {
     }
 
     /// The URL without its password, for logs.
-    public var redacted: String { "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)&pool=\(poolSize)&schema=\(schema)" }
+    public var redacted: String {
+        "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)&pool=\(poolSize)&schema=\(schema)"
+    }
 }

@@ -119,7 +119,9 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
             } catch {
                 if !connection.isClosed {
                     // Ends the transaction; a connection that cannot even do that is dropped.
-                    do { _ = try Deadline.wait(for: connection.query("ROLLBACK", logger: logger), closing: connection) } catch { slot.drop() }
+                    do { _ = try Deadline.wait(for: connection.query("ROLLBACK", logger: logger), closing: connection) } catch {
+                        slot.drop()
+                    }
                 }
                 switch Failure(error) {
                 case .refusal:
@@ -154,8 +156,14 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
         case other
 
         init(_ error: any Error) {
-            if error is QueueError { self = .refusal; return }
-            guard let error = error as? PSQLError else { self = .connectionLost; return }
+            if error is QueueError {
+                self = .refusal
+                return
+            }
+            guard let error = error as? PSQLError else {
+                self = .connectionLost
+                return
+            }
             switch error.code {
             case .server:
                 let state = error.serverInfo?[.sqlState] ?? ""
@@ -207,7 +215,8 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
         do {
             _ = try await run("CREATE SCHEMA IF NOT EXISTS \(settings.schema)")
             _ = try await run("CREATE TABLE IF NOT EXISTS madoguchi_migration (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-            let applied = Set(try await run("SELECT name FROM madoguchi_migration").rows.map { try $0.makeRandomAccess()[0].decode(String.self) })
+            let applied = Set(
+                try await run("SELECT name FROM madoguchi_migration").rows.map { try $0.makeRandomAccess()[0].decode(String.self) })
             for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
                 _ = try await run("BEGIN")
                 do {

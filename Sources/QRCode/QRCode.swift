@@ -27,10 +27,12 @@ public struct QRCode: Sendable {
     /// The code for `text`; `mask` forces one of the eight masks (for tests), otherwise the lowest penalty wins.
     public init(text: String, mask forced: Int? = nil) throws {
         let bytes = Array(text.utf8)
-        guard let version = (1...10).first(where: { v in
-            let capacity = Self.blocks[v - 1].data.reduce(0, +) * 8
-            return 4 + (v < 10 ? 8 : 16) + bytes.count * 8 <= capacity
-        }) else { throw Failure.tooLong }
+        guard
+            let version = (1...10).first(where: { v in
+                let capacity = Self.blocks[v - 1].data.reduce(0, +) * 8
+                return 4 + (v < 10 ? 8 : 16) + bytes.count * 8 <= capacity
+            })
+        else { throw Failure.tooLong }
         let data = Self.dataCodewords(bytes, version: version)
         let codewords = Self.interleaved(data, version: version)
         var best: (penalty: Int, matrix: Matrix, mask: Int)?
@@ -52,7 +54,9 @@ public struct QRCode: Sendable {
 
     static func dataCodewords(_ bytes: [UInt8], version: Int) -> [UInt8] {
         var bits: [Bool] = []
-        func append(_ value: Int, _ count: Int) { for i in stride(from: count - 1, through: 0, by: -1) { bits.append((value >> i) & 1 == 1) } }
+        func append(_ value: Int, _ count: Int) {
+            for i in stride(from: count - 1, through: 0, by: -1) { bits.append((value >> i) & 1 == 1) }
+        }
         append(0b0100, 4)
         append(bytes.count, version < 10 ? 8 : 16)
         for b in bytes { append(Int(b), 8) }
@@ -127,7 +131,8 @@ public struct QRCode: Sendable {
         mutating func finder(_ cx: Int, _ cy: Int) {
             for dy in -4...4 {
                 for dx in -4...4 {
-                    let x = cx + dx, y = cy + dy
+                    let x = cx + dx
+                    let y = cy + dy
                     guard (0..<size).contains(x), (0..<size).contains(y) else { continue }
                     let d = max(abs(dx), abs(dy))
                     set(x, y, d != 2 && d != 4)
@@ -163,7 +168,8 @@ public struct QRCode: Sendable {
             let bits = version << 12 | rem
             for i in 0..<18 {
                 let bit = (bits >> i) & 1 == 1
-                let a = size - 11 + i % 3, b = i / 3
+                let a = size - 11 + i % 3
+                let b = i / 3
                 set(a, b, bit)
                 set(b, a, bit)
             }
@@ -220,7 +226,9 @@ public struct QRCode: Sendable {
                     for b in 0..<size {
                         line.append(get(a, b))
                         if b > 0 {
-                            if line[b] == line[b - 1] { run += 1 } else {
+                            if line[b] == line[b - 1] {
+                                run += 1
+                            } else {
                                 if run >= 5 { score += run - 2 }
                                 run = 1
                             }
@@ -254,7 +262,8 @@ public struct QRCode: Sendable {
 
     /// An SVG of the code with a four-module quiet zone, one path of unit squares; `data-qr` marks it for checks.
     public func svg(title: String) -> String {
-        let quiet = 4, full = size + 2 * quiet
+        let quiet = 4
+        let full = size + 2 * quiet
         var path = ""
         for (y, row) in modules.enumerated() {
             for (x, isDark) in row.enumerated() where isDark { path += "M\(x + quiet) \(y + quiet)h1v1h-1z" }
@@ -269,7 +278,9 @@ public struct QRCode: Sendable {
 /// Reed–Solomon over GF(256) with the QR polynomial x⁸ + x⁴ + x³ + x² + 1 (0x11D).
 enum ReedSolomon {
     static func multiply(_ a: UInt8, _ b: UInt8) -> UInt8 {
-        var x = Int(a), y = Int(b), result = 0
+        var x = Int(a)
+        var y = Int(b)
+        var result = 0
         while y > 0 {
             if y & 1 == 1 { result ^= x }
             x <<= 1

@@ -29,7 +29,10 @@ public struct ReformEvaluation: Sendable, Equatable {
     /// Strata that had visits in both periods (of `strata`).
     public var strataUsed: Int
 
-    public enum Verdict: String, Sendable { case shorter, longer, unclear, tooFewDays = "too_few_days" }
+    public enum Verdict: String, Sendable {
+        case shorter, longer, unclear
+        case tooFewDays = "too_few_days"
+    }
 
     public var verdict: Verdict {
         if beforeDays < ReformEvaluation.minimumDays || afterDays < ReformEvaluation.minimumDays { return .tooFewDays }
@@ -51,13 +54,15 @@ public struct ReformEvaluation: Sendable, Equatable {
             for v in visits where v.stage == 1 { count[HourKey(office: v.office, date: v.date, hour: v.hour), default: 0] += 1 }
             return count
         }
-        let beforeLoads = loads(before), afterLoads = loads(after)
+        let beforeLoads = loads(before)
+        let afterLoads = loads(after)
         func called(_ visits: [Visit], _ load: [HourKey: Int]) -> [(day: LocalDate, load: Int, wait: Double)] {
             visits.compactMap { v in
                 v.waitSeconds.map { (v.date, load[HourKey(office: v.office, date: v.date, hour: v.hour)] ?? 0, $0 / 60) }
             }
         }
-        let b = called(before, beforeLoads), a = called(after, afterLoads)
+        let b = called(before, beforeLoads)
+        let a = called(after, afterLoads)
         guard !b.isEmpty, !a.isEmpty else { return nil }
         // Quintile cut points of the pooled load.
         let pooled = (b.map(\.load) + a.map(\.load)).sorted()
@@ -65,7 +70,10 @@ public struct ReformEvaluation: Sendable, Equatable {
         func stratum(_ load: Int) -> Int { cuts.firstIndex { load <= $0 } ?? strata - 1 }
 
         // Per day and stratum: (sum of waits, count). Resampling days then costs nothing per visit.
-        struct Cell { var sum = 0.0; var count = 0 }
+        struct Cell {
+            var sum = 0.0
+            var count = 0
+        }
         func byDay(_ xs: [(day: LocalDate, load: Int, wait: Double)]) -> [[Cell]] {
             var days: [LocalDate: [Cell]] = [:]
             for x in xs {
@@ -74,9 +82,12 @@ public struct ReformEvaluation: Sendable, Equatable {
             }
             return days.keys.sorted().map { days[$0]! }
         }
-        let beforeDays = byDay(b), afterDays = byDay(a)
+        let beforeDays = byDay(b)
+        let afterDays = byDay(a)
         func adjusted(_ before: [[Cell]], _ after: [[Cell]]) -> (change: Double, used: Int)? {
-            var total = 0.0, weight = 0.0, used = 0
+            var total = 0.0
+            var weight = 0.0
+            var used = 0
             for s in 0..<strata {
                 let bs = before.reduce(Cell()) { Cell(sum: $0.sum + $1[s].sum, count: $0.count + $1[s].count) }
                 let as_ = after.reduce(Cell()) { Cell(sum: $0.sum + $1[s].sum, count: $0.count + $1[s].count) }
@@ -127,7 +138,9 @@ public struct ReformEvaluation: Sendable, Equatable {
 /// 0.4% of the table from 4 degrees of freedom on, the fewest a verdict uses).
 func studentT975(df: Double) -> Double {
     let z = 1.959964
-    let z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z
+    let z3 = z * z * z
+    let z5 = z3 * z * z
+    let z7 = z5 * z * z
     return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df)
         + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df * df * df)
 }

@@ -70,7 +70,9 @@ public struct ReportRow: Sendable, Equatable {
         // A rating has no hour: rows by hour carry none.
         let rated = breakdown.contains(.hour) ? [:] : Dictionary(grouping: ratings) { key($0.office, $0.date, $0.procedure, nil) }
         return groups.map { k, v in
-            ReportRow(office: k.office, date: k.date, procedure: k.procedure, hour: k.hour, figures: WaitFigures(visits: v, ratings: rated[k] ?? []))
+            ReportRow(
+                office: k.office, date: k.date, procedure: k.procedure, hour: k.hour,
+                figures: WaitFigures(visits: v, ratings: rated[k] ?? []))
         }
         .sorted {
             ($0.office?.rawValue ?? "", $0.date?.description ?? "", $0.procedure?.rawValue ?? "", $0.hour ?? -1)

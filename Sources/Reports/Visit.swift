@@ -77,9 +77,10 @@ public struct VisitLog: Sendable {
         // A rating may come from the kiosk, tied to no ticket.
         if e.type == .feedbackGiven {
             if let score = e.rating, Rating.scale.contains(score) {
-                ratings.append(Rating(
-                    office: e.office, date: e.localDate, procedure: e.service, score: score,
-                    waitSeconds: e.ratedWaitSeconds, simulated: e.isSimulated))
+                ratings.append(
+                    Rating(
+                        office: e.office, date: e.localDate, procedure: e.service, score: score,
+                        waitSeconds: e.ratedWaitSeconds, simulated: e.isSimulated))
             }
             return
         }
@@ -125,9 +126,10 @@ public struct VisitLog: Sendable {
     private mutating func join(_ e: Event, ticket id: TicketID, date: LocalDate, stage: Int, simulated: Bool) {
         guard let procedure = e.service else { return }
         current[id] = visits.count
-        visits.append(Visit(
-            office: e.office, date: date, procedure: procedure, ticket: id, stage: stage, hour: e.localHour,
-            channel: e.channel, priority: e.priority ?? 0, joinedAt: e.at, outcome: .open, simulated: simulated))
+        visits.append(
+            Visit(
+                office: e.office, date: date, procedure: procedure, ticket: id, stage: stage, hour: e.localHour,
+                channel: e.channel, priority: e.priority ?? 0, joinedAt: e.at, outcome: .open, simulated: simulated))
     }
 
     private mutating func end(_ i: Int, ticket id: TicketID, at: Date, _ outcome: Visit.Outcome, served: Bool) {

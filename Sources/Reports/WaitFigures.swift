@@ -104,10 +104,13 @@ public struct SatisfactionByWait: Sendable, Equatable {
 
     public init(_ ratings: [Rating]) {
         var out = Self.bands.map { band in
-            Band(from: band.from, to: band.to, scores: SampleSummary(ratings.compactMap { r -> Double? in
-                guard let w = r.waitSeconds.map({ $0 / 60 }), w >= band.from, band.to.map({ w < $0 }) ?? true else { return nil }
-                return Double(r.score)
-            }))
+            Band(
+                from: band.from, to: band.to,
+                scores: SampleSummary(
+                    ratings.compactMap { r -> Double? in
+                        guard let w = r.waitSeconds.map({ $0 / 60 }), w >= band.from, band.to.map({ w < $0 }) ?? true else { return nil }
+                        return Double(r.score)
+                    }))
         }
         out.append(Band(from: nil, to: nil, scores: SampleSummary(ratings.filter { $0.waitSeconds == nil }.map { Double($0.score) })))
         bands = out

@@ -10,7 +10,9 @@ extension SQLiteLedger {
     public func contacts(ticket: TicketID) throws -> [Contact] {
         let sql = "SELECT * FROM contact WHERE ticket = ? ORDER BY channel"
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [ticket.rawValue]).compactMap { row in
-            guard let channel = AlertChannel(rawValue: row["channel"]), let date = LocalDate(parsing: row["business_date"]) else { return nil }
+            guard let channel = AlertChannel(rawValue: row["channel"]), let date = LocalDate(parsing: row["business_date"]) else {
+                return nil
+            }
             return Contact(
                 ticket: ticket, office: OfficeID(row["office"] as String), businessDate: date, channel: channel,
                 address: row["address"], createdAt: TicketRow.date(row["created_at"]))
@@ -24,7 +26,8 @@ extension SQLiteLedger {
     }
 
     public func dueAlerts(now: Date, limit: Int) throws -> [OutboxAlert] {
-        let sql = "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"
+        let sql =
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [TicketRow.millis(now), limit]).compactMap(Self.alert)
     }
 
@@ -112,7 +115,8 @@ extension SQLiteLedger {
     }
 
     public mutating func serverKey(_ name: String, candidate: String) throws -> String {
-        try db.execute(sql: "INSERT INTO server_key (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, candidate])
+        try db.execute(
+            sql: "INSERT INTO server_key (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, candidate])
         guard let value = try String.fetchOne(db, sql: "SELECT value FROM server_key WHERE name = ?", arguments: [name]) else {
             throw QueueError.storageUnavailable("server key \(name) not kept")
         }
@@ -122,7 +126,10 @@ extension SQLiteLedger {
     public mutating func save(linkCode: LinkCode) throws {
         try db.execute(
             sql: "INSERT INTO link_code (code, ticket, office, business_date, channel) VALUES (?, ?, ?, ?, ?)",
-            arguments: [linkCode.code, linkCode.ticket.rawValue, linkCode.office.rawValue, linkCode.businessDate.description, linkCode.channel.rawValue])
+            arguments: [
+                linkCode.code, linkCode.ticket.rawValue, linkCode.office.rawValue, linkCode.businessDate.description,
+                linkCode.channel.rawValue,
+            ])
     }
 
     public mutating func takeLinkCode(_ code: String) throws -> LinkCode? {
@@ -130,7 +137,8 @@ extension SQLiteLedger {
             let date = LocalDate(parsing: row["business_date"]), let channel = AlertChannel(rawValue: row["channel"])
         else { return nil }
         return LinkCode(
-            code: code, ticket: TicketID(row["ticket"] as String), office: OfficeID(row["office"] as String), businessDate: date, channel: channel)
+            code: code, ticket: TicketID(row["ticket"] as String), office: OfficeID(row["office"] as String), businessDate: date,
+            channel: channel)
     }
 
     public mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool {

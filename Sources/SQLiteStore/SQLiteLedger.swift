@@ -97,14 +97,17 @@ public struct SQLiteLedger: QueueLedger {
         let s = ticket.number.sequence
         return try Int.fetchOne(
             db.cachedStatement(sql: sql),
-            arguments: [ticket.office.rawValue, ticket.businessDate.description, ticket.service.rawValue, ticket.id.rawValue,
-                        ticket.priority, ticket.priority, q, q, s, s, ticket.id.rawValue]) ?? 0
+            arguments: [
+                ticket.office.rawValue, ticket.businessDate.description, ticket.service.rawValue, ticket.id.rawValue,
+                ticket.priority, ticket.priority, q, q, s, s, ticket.id.rawValue,
+            ]) ?? 0
     }
 
     public func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord? {
         let sql = "SELECT fingerprint, ticket FROM idempotency WHERE office = ? AND scope = ? AND key = ?"
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, scope, key]) else { return nil }
-        return IdempotencyRecord(office: office, scope: scope, key: key, fingerprint: row["fingerprint"], ticket: TicketID(row["ticket"] as String))
+        return IdempotencyRecord(
+            office: office, scope: scope, key: key, fingerprint: row["fingerprint"], ticket: TicketID(row["ticket"] as String))
     }
 
     public func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event] {
@@ -283,6 +286,8 @@ public struct SQLiteLedger: QueueLedger {
     public mutating func insert(staff account: StaffAccount) throws {
         try db.execute(
             sql: "INSERT INTO staff_account (token_hash, role, office, name, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [account.tokenHash, account.role.rawValue, account.office?.rawValue, account.name, TicketRow.millis(account.createdAt)])
+            arguments: [
+                account.tokenHash, account.role.rawValue, account.office?.rawValue, account.name, TicketRow.millis(account.createdAt),
+            ])
     }
 }

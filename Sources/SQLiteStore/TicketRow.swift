@@ -17,15 +17,19 @@ enum TicketRow {
         """
 
     static func arguments(_ t: Ticket) -> StatementArguments {
-        [t.id.rawValue, t.office.rawValue, t.service.rawValue, t.number.prefix, t.number.sequence, t.businessDate.description,
-         t.channel.rawValue, t.priority, t.language, t.status.rawValue, millis(t.issuedAt), millis(t.queuedAt),
-         t.calledAt.map(millis), t.servingAt.map(millis), t.finishedAt.map(millis), t.counter?.rawValue, t.deferrals,
-         t.recalls, t.stage]
+        [
+            t.id.rawValue, t.office.rawValue, t.service.rawValue, t.number.prefix, t.number.sequence, t.businessDate.description,
+            t.channel.rawValue, t.priority, t.language, t.status.rawValue, millis(t.issuedAt), millis(t.queuedAt),
+            t.calledAt.map(millis), t.servingAt.map(millis), t.finishedAt.map(millis), t.counter?.rawValue, t.deferrals,
+            t.recalls, t.stage,
+        ]
     }
 
     static func updateArguments(_ t: Ticket, expected: TicketStatus) -> StatementArguments {
-        [t.service.rawValue, t.status.rawValue, millis(t.queuedAt), t.calledAt.map(millis), t.servingAt.map(millis),
-         t.finishedAt.map(millis), t.counter?.rawValue, t.deferrals, t.recalls, t.stage, t.id.rawValue, expected.rawValue]
+        [
+            t.service.rawValue, t.status.rawValue, millis(t.queuedAt), t.calledAt.map(millis), t.servingAt.map(millis),
+            t.finishedAt.map(millis), t.counter?.rawValue, t.deferrals, t.recalls, t.stage, t.id.rawValue, expected.rawValue,
+        ]
     }
 
     static func decode(_ row: Row) -> Ticket {

@@ -3,10 +3,28 @@ import Foundation
 /// An SVG chart as data for a template: coordinates are computed here, the markup lives in `Resources/chart.mustache`
 /// (`Report.template("chart")`), which the twin's report and the server's pages both use.
 public struct Chart: Sendable {
-    struct Tick: Sendable { var position: Double; var label: String }
-    struct Series: Sendable { var name: String; var color: String; var points: String; var dashed: Bool }
-    struct Bar: Sendable { var x: Double; var y: Double; var width: Double; var height: Double; var color: String; var title: String }
-    struct Rule: Sendable { var y: Double; var label: String }
+    struct Tick: Sendable {
+        var position: Double
+        var label: String
+    }
+    struct Series: Sendable {
+        var name: String
+        var color: String
+        var points: String
+        var dashed: Bool
+    }
+    struct Bar: Sendable {
+        var x: Double
+        var y: Double
+        var width: Double
+        var height: Double
+        var color: String
+        var title: String
+    }
+    struct Rule: Sendable {
+        var y: Double
+        var label: String
+    }
 
     var title: String
     var description: String
@@ -102,7 +120,10 @@ public struct Chart: Sendable {
             Tick(position: chart.plotLeft + dx * Double($0), label: String(Int(Double($0) * bin)))
         }
         let markX = chart.plotLeft + dx * mark / bin
-        chart.bars.append(Bar(x: markX - 1, y: chart.plotTop, width: 2, height: chart.plotBottom - chart.plotTop, color: "#111827", title: "\(Int(mark)) minutes"))
+        chart.bars.append(
+            Bar(
+                x: markX - 1, y: chart.plotTop, width: 2, height: chart.plotBottom - chart.plotTop, color: "#111827",
+                title: "\(Int(mark)) minutes"))
         return chart
     }
 }

@@ -64,7 +64,8 @@ public struct DayResult: Sendable {
     /// The last index whose start is ≤ `time` (0 before the first), by binary search.
     @inline(__always)
     static func bucket(of time: Double, in starts: [Double]) -> Int {
-        var lo = 0, hi = starts.count - 1
+        var lo = 0
+        var hi = starts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if starts[mid] <= time { lo = mid } else { hi = mid - 1 }

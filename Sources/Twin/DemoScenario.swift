@@ -56,8 +56,9 @@ extension Scenario {
                     remoteShare: 0.2, travel: .lognormal(median: 15, sigma: 0.5), comeNow: .init(bufferMinutes: 10), noShowRate: 0.04,
                     patience: .lognormal(median: 150, sigma: 0.5)))
         }
-        var scenario = try compile(ScenarioFile(
-            name: "demo history", seed: seed, days: 1, startDate: start.description, targets: nil, offices: entries, support: nil))
+        var scenario = try compile(
+            ScenarioFile(
+                name: "demo history", seed: seed, days: 1, startDate: start.description, targets: nil, offices: entries, support: nil))
         // The compiled counters are named after their one-counter groups; give the model the offices as they are.
         for i in scenario.offices.indices { scenario.offices[i].office = offices[i] }
         return scenario

@@ -93,7 +93,8 @@ public struct DayEngine {
         closing = Array(repeating: false, count: model.counters.count)
         openSince = Array(repeating: 0, count: model.counters.count)
         busySince = Array(repeating: 0, count: model.counters.count)
-        countersServing = Jagged(model.procedures.indices.map { p in model.counters.indices.filter { model.counters[$0].procedures.contains(p) } })
+        countersServing = Jagged(
+            model.procedures.indices.map { p in model.counters.indices.filter { model.counters[$0].procedures.contains(p) } })
         speed = model.counters.map(\.speed)
         groupOf = model.counters.map(\.group)
         grace = Double(model.office.policy.noShowGraceSeconds)
@@ -203,7 +204,8 @@ public struct DayEngine {
         let v = holders[t].visitor
         if !holders[t].calledThisStage {
             holders[t].calledThisStage = true
-            result.recordWait(procedure: floor.tickets[t].procedure, joinedAt: floor.tickets[t].queuedAt, calledAt: now, remote: holders[t].remote)
+            result.recordWait(
+                procedure: floor.tickets[t].procedure, joinedAt: floor.tickets[t].queuedAt, calledAt: now, remote: holders[t].remote)
         }
         if holders[t].remote && holders[t].stage == visitors.people[v].firstStage && !holders[t].calledBefore {
             holders[t].calledBefore = true

@@ -77,8 +77,9 @@ public struct Floor: Sendable {
     public mutating func issue(procedure p: Int, priority cls: Int, at time: Double) -> Int {
         let t = tickets.count
         nextSequence[p] += 1
-        tickets.append(FloorTicket(
-            status: .waiting, procedure: p, priority: cls, sequence: nextSequence[p], queuedAt: time, counter: -1, deferrals: 0))
+        tickets.append(
+            FloorTicket(
+                status: .waiting, procedure: p, priority: cls, sequence: nextSequence[p], queuedAt: time, counter: -1, deferrals: 0))
         lines[line(of: t)].append(t)
         return t
     }
@@ -130,8 +131,9 @@ public struct Floor: Sendable {
             count += 1
         }
         let skills = counterSkills[c]
-        guard let chosen = Routing.choose(
-            from: heads[0..<count], serves: { skills & (1 << UInt64($0)) != 0 }, priorityStreak: streak[c], policy: policy)
+        guard
+            let chosen = Routing.choose(
+                from: heads[0..<count], serves: { skills & (1 << UInt64($0)) != 0 }, priorityStreak: streak[c], policy: policy)
         else { return nil }
         let t = chosen.ticket
         lines[line(of: t)].popFront()
@@ -213,6 +215,8 @@ public struct Floor: Sendable {
 
     @inline(__always)
     private func entry(_ t: Int) -> Entry {
-        Entry(ticket: t, lineProcedure: tickets[t].procedure, priority: tickets[t].priority, queuedAt: tickets[t].queuedAt, sequence: tickets[t].sequence)
+        Entry(
+            ticket: t, lineProcedure: tickets[t].procedure, priority: tickets[t].priority, queuedAt: tickets[t].queuedAt,
+            sequence: tickets[t].sequence)
     }
 }

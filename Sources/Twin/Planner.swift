@@ -72,7 +72,8 @@ public struct Planner: Sendable {
     private func worstSlot(_ e: Evaluation, plan: StaffPlan) -> (Int, Int)? {
         let lastHour = model.hours.count - 1
         let scores = e.hourlyScore(targets, margin: margin)
-        let dailyMissed = Evaluation.adjusted(e.probabilityDayMaxOver, e.days, targets.maxWaitProbability, margin) > targets.maxWaitProbability
+        let dailyMissed =
+            Evaluation.adjusted(e.probabilityDayMaxOver, e.days, targets.maxWaitProbability, margin) > targets.maxWaitProbability
         var best: (g: Int, h: Int, score: Double)?
         for g in model.groups.indices {
             for h in 0...lastHour {
@@ -87,7 +88,8 @@ public struct Planner: Sendable {
         if best == nil {
             // Misses with no spare desk in their own cell: open one in the hour before, if any.
             for g in model.groups.indices {
-                for h in stride(from: lastHour, through: 0, by: -1) where plan.counts[g][h] < model.groups[g].counters.count
+                for h in stride(from: lastHour, through: 0, by: -1)
+                where plan.counts[g][h] < model.groups[g].counters.count
                     && (scores[g][min(h + 1, lastHour)] > 1 || e.overMax[g][min(h + 1, lastHour)] > 0)
                 { return (g, h) }
             }
@@ -128,7 +130,13 @@ public struct Planner: Sendable {
         var bad = -1
         while good > 0 {
             let next = max(0, good - step)
-            if works(next) { good = next; step *= 2 } else { bad = next; break }
+            if works(next) {
+                good = next
+                step *= 2
+            } else {
+                bad = next
+                break
+            }
         }
         while good - bad > 1 {
             let mid = (good + bad) / 2

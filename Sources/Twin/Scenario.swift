@@ -27,7 +27,10 @@ public struct Targets: Sendable, Equatable {
     public var hourlyWaitSeconds: Double
     public var hourlyWaitProbability: Double
 
-    public init(maxWaitSeconds: Double = 3600, maxWaitProbability: Double = 0.10, hourlyWaitSeconds: Double = 1200, hourlyWaitProbability: Double = 0.20) {
+    public init(
+        maxWaitSeconds: Double = 3600, maxWaitProbability: Double = 0.10, hourlyWaitSeconds: Double = 1200,
+        hourlyWaitProbability: Double = 0.20
+    ) {
         self.maxWaitSeconds = maxWaitSeconds
         self.maxWaitProbability = maxWaitProbability
         self.hourlyWaitSeconds = hourlyWaitSeconds
@@ -139,13 +142,15 @@ public struct Support: Sendable {
 enum Clock {
     static func seconds(_ hhmm: String) -> Int? {
         let parts = hhmm.split(separator: ":")
-        guard parts.count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m)
+        guard parts.count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h),
+            (0...59).contains(m)
         else { return nil }
         return h * 3600 + m * 60
     }
 
     static func label(_ seconds: Int) -> String {
-        let h = seconds / 3600, m = seconds / 60 % 60
+        let h = seconds / 3600
+        let m = seconds / 60 % 60
         return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }
 }

@@ -68,9 +68,10 @@ extension Scenario {
                 problems.append("procedures[\(i)].extra: probability in 0…1 and minutes ≥ 0")
             }
             if let s = p.priorityShare, !(0...1).contains(s) { problems.append("procedures[\(i)].priorityShare: 0…1") }
-            procedures.append(ProcedureModel(
-                service: p.service, extraProbability: p.extra?.probability ?? 0, extraSeconds: (p.extra?.minutes ?? 0) * 60,
-                next: next, priorityShare: p.priorityShare ?? 0))
+            procedures.append(
+                ProcedureModel(
+                    service: p.service, extraProbability: p.extra?.probability ?? 0, extraSeconds: (p.extra?.minutes ?? 0) * 60,
+                    next: next, priorityShare: p.priorityShare ?? 0))
         }
         // Multi-stage visits must end: a cycle of transfers would send a visitor round for ever.
         for start in procedures.indices {
@@ -102,8 +103,10 @@ extension Scenario {
                 members.append(counters.count)
                 let speeds = group.speeds ?? []
                 counters.append(CounterModel(group: g, speed: n < speeds.count ? speeds[n] : 1, procedures: served))
-                officeCounters.append(Counter(
-                    id: CounterID("\(group.id)-\(n + 1)"), label: "\(group.id) \(n + 1)", services: served.map { ServiceID(entry.procedures[$0].id) }))
+                officeCounters.append(
+                    Counter(
+                        id: CounterID("\(group.id)-\(n + 1)"), label: "\(group.id) \(n + 1)",
+                        services: served.map { ServiceID(entry.procedures[$0].id) }))
             }
             groups.append(GroupModel(id: group.id, procedures: served, counters: members))
         }
@@ -115,7 +118,10 @@ extension Scenario {
         // The period grid: every hour, and every time the roster or the arrival rates change.
         var cuts: Set<Double> = [0, Double(closes - opens)]
         var hour = (opens / 3600 + 1) * 3600
-        while hour < closes { cuts.insert(Double(hour - opens)); hour += 3600 }
+        while hour < closes {
+            cuts.insert(Double(hour - opens))
+            hour += 3600
+        }
         var spans: [(Double, Double, [String: Int])] = []
         for (i, r) in entry.roster.enumerated() {
             guard let from = offset(r.from, "roster[\(i)].from"), let to = offset(r.to, "roster[\(i)].to") else { continue }
@@ -130,7 +136,8 @@ extension Scenario {
                 }
             }
             spans.append((from, to, r.open))
-            cuts.insert(from); cuts.insert(to)
+            cuts.insert(from)
+            cuts.insert(to)
         }
         var arrivalProblems: [String] = []
         let (hourlyShares, rateKeys) = arrivalKeys(entry.arrivals, offset: offset, problems: &arrivalProblems)

@@ -140,15 +140,19 @@ public enum Distribution: Decodable, Sendable, Equatable {
     case fixed(Double)
 
     private enum Key: String, CodingKey, CaseIterable { case lognormal, exponential, fixed }
-    private struct Lognormal: Decodable { var median: Double; var sigma: Double }
+    private struct Lognormal: Decodable {
+        var median: Double
+        var sigma: Double
+    }
     private struct Exponential: Decodable { var mean: Double }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         guard c.allKeys.count == 1, let key = c.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "one of lognormal: {median, sigma}, exponential: {mean} or fixed: MINUTES"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "one of lognormal: {median, sigma}, exponential: {mean} or fixed: MINUTES"))
         }
         switch key {
         case .lognormal:

@@ -57,12 +57,15 @@ public struct Workload: Sendable {
         let grace = Double(model.office.policy.noShowGraceSeconds)
         let servedBy = (0..<procedures).map { p in model.groups.indices.filter { model.groups[$0].procedures.contains(p) } }
         arrivalRate = model.groups.indices.map { g in
-            model.hours.indices.map { h in (0..<procedures).reduce(0.0) { sum, p in
-                servedBy[p].contains(g) ? sum + rate[h][p] / Double(servedBy[p].count) : sum
-            } }
+            model.hours.indices.map { h in
+                (0..<procedures).reduce(0.0) { sum, p in
+                    servedBy[p].contains(g) ? sum + rate[h][p] / Double(servedBy[p].count) : sum
+                }
+            }
         }
         holdSeconds = model.groups.map { group in
-            let speed = group.counters.isEmpty ? 1 : group.counters.reduce(0.0) { $0 + model.counters[$1].speed } / Double(group.counters.count)
+            let speed =
+                group.counters.isEmpty ? 1 : group.counters.reduce(0.0) { $0 + model.counters[$1].speed } / Double(group.counters.count)
             let total = model.hours.indices.reduce(0.0) { s, h in s + group.procedures.reduce(0.0) { $0 + rate[h][$1] } }
             guard total > 0 else { return 1 }
             let weighted = model.hours.indices.reduce(0.0) { s, h in
@@ -81,9 +84,12 @@ public struct Workload: Sendable {
         let perTicket = targets.maxWaitProbability / max(ticketsPerDay, 1)
         var s = max(1, Int((lambda / mu).rounded(.up)))
         while s < cap {
-            if ErlangC.probabilityWaitExceeds(targets.hourlyWaitSeconds, servers: s, arrivalRate: lambda, serviceRate: mu) <= targets.hourlyWaitProbability,
+            if ErlangC.probabilityWaitExceeds(targets.hourlyWaitSeconds, servers: s, arrivalRate: lambda, serviceRate: mu)
+                <= targets.hourlyWaitProbability,
                 ErlangC.probabilityWaitExceeds(targets.maxWaitSeconds, servers: s, arrivalRate: lambda, serviceRate: mu) <= perTicket
-            { return s }
+            {
+                return s
+            }
             s += 1
         }
         return cap
@@ -95,13 +101,14 @@ public enum StaffingFormula {
     /// SIPP: each hour as its own stationary M/M/s queue.
     public static func sipp(_ model: OfficeModel, targets: Targets) -> StaffPlan {
         let load = Workload(model: model)
-        return StaffPlan(counts: model.groups.indices.map { g in
-            model.hours.indices.map { h in
-                Workload.counters(
-                    arrivalRate: load.arrivalRate[g][h], holdSeconds: load.holdSeconds[g], targets: targets,
-                    ticketsPerDay: load.ticketsPerDay, cap: model.groups[g].counters.count)
-            }
-        })
+        return StaffPlan(
+            counts: model.groups.indices.map { g in
+                model.hours.indices.map { h in
+                    Workload.counters(
+                        arrivalRate: load.arrivalRate[g][h], holdSeconds: load.holdSeconds[g], targets: targets,
+                        ticketsPerDay: load.ticketsPerDay, cap: model.groups[g].counters.count)
+                }
+            })
     }
 
     /// MOL (Jennings, Mandelbaum, Massey & Whitt 1996): the load is the mean number busy in an infinite-server
@@ -154,9 +161,11 @@ public enum StaffingFormula {
                     arrivals += lambda[i][p] * share
                     for u in 0...i { busy += lambda[u][p] * share * step * survival(p, tail[i - u]) }
                 }
-                let h = model.hours.firstIndex { range in
-                    model.periods[range.lowerBound].start <= Double(i) * step && Double(i) * step < model.periods[range.upperBound - 1].end
-                } ?? model.hours.count - 1
+                let h =
+                    model.hours.firstIndex { range in
+                        model.periods[range.lowerBound].start <= Double(i) * step
+                            && Double(i) * step < model.periods[range.upperBound - 1].end
+                    } ?? model.hours.count - 1
                 // M/M/s at offered load m(t): λ = m(t)·μ.
                 let need = Workload.counters(
                     arrivalRate: busy / load.holdSeconds[g], holdSeconds: load.holdSeconds[g], targets: targets,

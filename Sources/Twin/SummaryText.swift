@@ -26,17 +26,21 @@ extension OfficeSummary {
             out += "\(minutes(s.mean)) \(minutes(s.p50)) \(minutes(s.p95)) \(minutes(s.max))  \(String(format: "%10.3f", over))  "
             out += use.joined(separator: ", ") + "\n"
         }
-        let remote = WaitStats(onSiteWaitRemote), paper = WaitStats(onSiteWaitPaper)
+        let remote = WaitStats(onSiteWaitRemote)
+        let paper = WaitStats(onSiteWaitPaper)
         out += "  time in the office before service: paper tickets mean \(minutes(paper.mean)) p95 \(minutes(paper.p95))"
         out += remote.count > 0 ? "; remote tickets mean \(minutes(remote.mean)) p95 \(minutes(remote.p95))\n" : "\n"
         if remoteVisitors > 0 {
-            out += "  remote tickets: \(remoteVisitors), of which \(remoteMissed) came after their call and the reactivation window and took a new ticket\n"
+            out +=
+                "  remote tickets: \(remoteVisitors), of which \(remoteMissed) came after their call and the reactivation window and took a new ticket\n"
             out += String(
                 format: "  \"come now\": P(called before arrival) %.3f, mean time in the office before the call %.1f min\n",
                 remoteCalledBeforeArrivalShare, remoteMinutesOnSiteBeforeCall)
         }
         let ended = Outcome.allCases.filter { $0 != .open }.map { "\($0) \(outcomes[$0, default: 0])" }
-        out += "  outcomes: " + ended.joined(separator: ", ") + (outcomes[.open, default: 0] > 0 ? ", STILL OPEN \(outcomes[.open]!)" : "") + "\n"
+        out +=
+            "  outcomes: " + ended.joined(separator: ", ") + (outcomes[.open, default: 0] > 0 ? ", STILL OPEN \(outcomes[.open]!)" : "")
+            + "\n"
         return out
     }
 }

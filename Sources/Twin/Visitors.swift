@@ -50,7 +50,10 @@ public struct Visitors: Sendable {
                 guard t < period.end else { break }
                 var pick = rng.unit() * total
                 var p = 0
-                while p < rates.count - 1 && pick >= rates[p] { pick -= rates[p]; p += 1 }
+                while p < rates.count - 1 && pick >= rates[p] {
+                    pick -= rates[p]
+                    p += 1
+                }
                 let procedure = model.procedures[p]
                 let priority = rng.chance(procedure.priorityShare) ? 1 : 0
                 let remote = rng.chance(b.remoteShare)
@@ -63,11 +66,18 @@ public struct Visitors: Sendable {
                 var stage = p
                 while true {
                     let s = model.procedures[stage]
-                    v.stages.append(Stage(
-                        procedure: stage, work: s.service.sample(&rng, scale: 60) + (rng.chance(s.extraProbability) ? s.extraSeconds : 0)))
+                    v.stages.append(
+                        Stage(
+                            procedure: stage,
+                            work: s.service.sample(&rng, scale: 60) + (rng.chance(s.extraProbability) ? s.extraSeconds : 0)))
                     guard !s.next.isEmpty else { break }
                     var u = rng.unit()
-                    guard let next = s.next.first(where: { u -= $0.probability; return u < 0 }) else { break }
+                    guard
+                        let next = s.next.first(where: {
+                            u -= $0.probability
+                            return u < 0
+                        })
+                    else { break }
                     stage = next.procedure
                 }
                 person.endStage = v.stages.count

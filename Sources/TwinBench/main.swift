@@ -20,7 +20,8 @@ func measure(_ model: OfficeModel, days: Int, seed: UInt64, cut: Double, threads
             var engine = DayEngine(model: model, visitors: Visitors.draw(model, seed: seed, office: 0, day: day))
             let result = engine.run()
             visitors += engine.visitorCount
-            var sum = 0.0, count = 0
+            var sum = 0.0
+            var count = 0
             for w in result.waits where w.joinedAt < cut {
                 sum += w.seconds
                 count += 1
@@ -34,7 +35,8 @@ func measure(_ model: OfficeModel, days: Int, seed: UInt64, cut: Double, threads
     let visitors = all.values.reduce(0) { $0 + $1.visitors }
     let means = (0..<threads).flatMap { all[$0]!.means }
     let meanList = means.map { String(format: "%.4f", $0) }.joined(separator: ",")
-    return "{\"engine\":\"madoguchi\",\"visitors\":\(visitors),\"seconds\":\(seconds),\"threads\":\(threads),\"dayMeanWaitMinutes\":[\(meanList)]}"
+    return
+        "{\"engine\":\"madoguchi\",\"visitors\":\(visitors),\"seconds\":\(seconds),\"threads\":\(threads),\"dayMeanWaitMinutes\":[\(meanList)]}"
 }
 
 let arguments = CommandLine.arguments

@@ -24,12 +24,15 @@ struct ComeNowAdvisors: Sendable {
 
     /// Advisors for the offices whose rule is the estimator's, as `scenario` says (or all remote offices with
     /// `override`: risk and buffer).
-    func factory(for scenario: Scenario? = nil, override: (risk: Double, buffer: Double)? = nil)
+    func factory(
+        for scenario: Scenario? = nil, override: (risk: Double, buffer: Double)? = nil
+    )
         -> (@Sendable (Int, Int) -> (any ComeNowAdvisor)?)?
     {
         let scenario = scenario ?? self.scenario
         guard !learned.isEmpty else { return nil }
-        let learned = learned, seed = seed
+        let learned = learned
+        let seed = seed
         return { office, day in
             let model = scenario.offices[office]
             guard model.behaviour.remoteShare > 0 else { return nil }
@@ -52,9 +55,11 @@ struct ComeNowAdvisors: Sendable {
         let risk = scenario.offices.compactMap(\.behaviour.comeNowRisk).first ?? Self.defaultRisk
         let buffer = scenario.offices.compactMap(\.behaviour.comeNowBufferSeconds).first ?? Self.defaultBufferSeconds
         progress.note("comparing \"come now\" rules")
-        rows.append((
-            String(format: "estimator: P(called within travel + %.0f min) > %.2f", buffer / 60, risk),
-            Simulation.run(scenario, days: days, seed: seed, advisor: factory(override: (risk, buffer)))))
+        rows.append(
+            (
+                String(format: "estimator: P(called within travel + %.0f min) > %.2f", buffer / 60, risk),
+                Simulation.run(scenario, days: days, seed: seed, advisor: factory(override: (risk, buffer)))
+            ))
         for n in [3, 5, 10] {
             var variant = scenario
             for o in variant.offices.indices {

@@ -20,7 +20,10 @@ struct Madoguchi: AsyncParsableCommand {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server.")
 
-    @Option(help: "sqlite:PATH (durable, the default; one node), postgres://USER@HOST[:PORT]/DATABASE?sslmode=…&pool=N (several nodes; docs/deploy.md), or memory.") var db = "sqlite:madoguchi.sqlite"
+    @Option(
+        help:
+            "sqlite:PATH (durable, the default; one node), postgres://USER@HOST[:PORT]/DATABASE?sslmode=…&pool=N (several nodes; docs/deploy.md), or memory."
+    ) var db = "sqlite:madoguchi.sqlite"
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Seconds a counter waits on a called ticket before it may mark a no-show (overrides each office).")
@@ -32,7 +35,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Ticket look-ups by token per second per client address, after the burst.") var lookupsPerSecond = 10.0
     @Option(help: "Remote tickets one client address may take per office per hour (a lobby's Wi-Fi shares one address).")
     var issuesPerHour = 60
-    @Option(help: "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this.")
+    @Option(
+        help:
+            "\"Come now\": tell a remote holder to set out when the chance of being called within their travel time plus the buffer exceeds this."
+    )
     var comeNowRisk = 0.1
     @Option(help: "\"Come now\": minutes added to the holder's travel time.") var comeNowBuffer = 5
     @Option(help: "text, or json: one JSON object a line with the request id (docs/deploy.md).") var logFormat = "text"
@@ -73,7 +79,9 @@ struct Serve: AsyncParsableCommand {
         settings.fileLimit = ConnectionLimits.raiseFileLimit()
         settings.connections = connections.limits(fileLimit: settings.fileLimit)
         settings.trustedProxies = try TrustedProxies(cidrs: connections.trustedProxy)
-        logger.info("connections: at most \(settings.connections.maxConnections), \(settings.connections.perClient) per client address, \(settings.connections.streamsPerClient) live streams per client (file limit \(settings.fileLimit))")
+        logger.info(
+            "connections: at most \(settings.connections.maxConnections), \(settings.connections.perClient) per client address, \(settings.connections.streamsPerClient) live streams per client (file limit \(settings.fileLimit))"
+        )
         if settings.alerts.webPushSubject != nil { settings.alerts.vapidKey = try await AlertSetup.loadVAPIDKey(store: store) }
         let app = try buildApplication(settings: settings, store: store, logger: logger)
         try await app.runService()
@@ -112,12 +120,18 @@ struct ConnectionOptions: ParsableArguments {
 struct AlertOptions: ParsableArguments {
     @Option(help: "The server's public origin, for links in alerts (MADOGUCHI_PUBLIC_URL).") var publicUrl: String?
     @Option(help: "SMS/voice gateway webhook URL; needs MADOGUCHI_GATEWAY_SECRET (MADOGUCHI_GATEWAY_URL).") var gatewayUrl: String?
-    @Option(help: "LINE official account basic id, e.g. @123abcde; needs MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET (MADOGUCHI_LINE_ACCOUNT).")
+    @Option(
+        help:
+            "LINE official account basic id, e.g. @123abcde; needs MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET (MADOGUCHI_LINE_ACCOUNT)."
+    )
     var lineAccount: String?
     @Option(help: "LINE Messaging API origin (MADOGUCHI_LINE_API).") var lineApi: String?
     @Option(help: "Web Push: the VAPID contact, mailto:… or https://…, which switches it on (MADOGUCHI_WEB_PUSH_SUBJECT).")
     var webPushSubject: String?
-    @Option(help: "Web Push: the push services' origins posted to, comma-separated (https://*.example.com for subdomains); default the big browsers'.")
+    @Option(
+        help:
+            "Web Push: the push services' origins posted to, comma-separated (https://*.example.com for subdomains); default the big browsers'."
+    )
     var webPushOrigins: String?
     @Option(help: "E-mail: the SMTP relay's host, which switches e-mail on (MADOGUCHI_SMTP_HOST).") var smtpHost: String?
     @Option(help: "E-mail: the relay's port (submission, 587).") var smtpPort = 587
@@ -169,7 +183,8 @@ struct Vapid: AsyncParsableCommand {
 }
 
 struct Token: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Staff bearer tokens.", subcommands: [Create.self, Revoke.self, Export.self, Import.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Staff bearer tokens.", subcommands: [Create.self, Revoke.self, Export.self, Import.self])
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -253,9 +268,10 @@ struct Token: AsyncParsableCommand {
             if (role == .staff || role == .device) && office == nil { throw ValidationError("a \(role.rawValue) token needs --office") }
             let store = try await StoreFactory.open(db)
             let token = StaffTokens.generate()
-            try await store.createStaff(StaffAccount(
-                tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: name,
-                createdAt: store.clock.now()))
+            try await store.createStaff(
+                StaffAccount(
+                    tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: name,
+                    createdAt: store.clock.now()))
             print(token)
         }
     }
@@ -300,7 +316,8 @@ struct User: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a console login; the password is read from stdin and only its hash is kept.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a console login; the password is read from stdin and only its hash is kept.")
 
         @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
         @Option(help: "The office it may work; omit for every office (admin and city-wide supervisors only).") var office: String?
@@ -317,16 +334,18 @@ struct User: AsyncParsableCommand {
             if role == .staff && office == nil { throw ValidationError("a staff login needs --office") }
             let password = try User.readPassword()
             let store = try await StoreFactory.open(db)
-            try await store.createUser(StaffUser(
-                username: username, passwordHash: try Passwords.hash(password), role: role,
-                office: office.map { OfficeID($0) }, createdAt: store.clock.now()))
+            try await store.createUser(
+                StaffUser(
+                    username: username, passwordHash: try Passwords.hash(password), role: role,
+                    office: office.map { OfficeID($0) }, createdAt: store.clock.now()))
             print("added \(username)")
         }
     }
 }
 
 struct Import: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load or update offices, procedures and counters from YAML (docs/offices.md).")
+    static let configuration = CommandConfiguration(
+        abstract: "Load or update offices, procedures and counters from YAML (docs/offices.md).")
 
     @Option(help: "sqlite:PATH, postgres://USER@HOST/DATABASE, or memory.") var db: String
     @Argument(help: "The offices YAML file.") var file: String

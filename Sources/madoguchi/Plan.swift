@@ -16,8 +16,12 @@ struct Plan: ParsableCommand {
 
     func validate() throws {
         if bruteForce, let scenario = try? loadScenario(self.scenario) {
-            let candidates = scenario.offices.map { o in o.groups.reduce(1.0) { $0 * pow(Double($1.counters.count + 1), Double(o.hours.count)) } }.max() ?? 0
-            if candidates > 2e6 { throw ValidationError("--brute-force: \(Int(candidates)) candidate plans is too many; it is for small cases") }
+            let candidates =
+                scenario.offices.map { o in o.groups.reduce(1.0) { $0 * pow(Double($1.counters.count + 1), Double(o.hours.count)) } }.max()
+                ?? 0
+            if candidates > 2e6 {
+                throw ValidationError("--brute-force: \(Int(candidates)) candidate plans is too many; it is for small cases")
+            }
         }
         if !(5...10_000).contains(days) || !(5...100_000).contains(checkDays) {
             throw ValidationError("--days must be 5-10000 and --check-days 5-100000")
@@ -28,8 +32,9 @@ struct Plan: ParsableCommand {
         let scenario = try loadScenario(self.scenario)
         let seed = seed ?? scenario.seed
         let t = scenario.targets
-        print("targets: P(day max wait > \(Int(t.maxWaitSeconds / 60)) min) ≤ \(t.maxWaitProbability), "
-            + "every hour P(wait > \(Int(t.hourlyWaitSeconds / 60)) min) ≤ \(t.hourlyWaitProbability)")
+        print(
+            "targets: P(day max wait > \(Int(t.maxWaitSeconds / 60)) min) ≤ \(t.maxWaitProbability), "
+                + "every hour P(wait > \(Int(t.hourlyWaitSeconds / 60)) min) ≤ \(t.hourlyWaitProbability)")
         var results: [OfficePlanResult] = []
         for (index, model) in scenario.offices.enumerated() {
             let progress = Progress(label: "planning \(model.office.id)", total: 1)

@@ -13,13 +13,16 @@ struct ReplayCommand: ParsableCommand {
     var trainDays: Int
     @Option(help: "Where to write the predictions, CSV.") var out: String
     @Option(help: "Forward runs of the twin estimator per prediction.") var runs = 200
-    @Option(help: "Comma-separated estimators: ql-sched, les, hol, twin.") var methods = Method.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Comma-separated estimators: ql-sched, les, hol, twin.") var methods = Method.allCases.map(\.rawValue).joined(
+        separator: ",")
     @Option(help: "Random seed of the twin estimator.") var seed: UInt64 = 0x5EED
 
     func validate() throws {
         if trainDays < 1 { throw ValidationError("--train-days must be at least 1") }
         if !(1...10_000).contains(runs) { throw ValidationError("--runs must be 1-10000") }
-        if parsedMethods == nil { throw ValidationError("--methods: one or more of \(Method.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if parsedMethods == nil {
+            throw ValidationError("--methods: one or more of \(Method.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     var parsedMethods: [Method]? {
@@ -42,7 +45,9 @@ struct ReplayCommand: ParsableCommand {
         }
         try writer.close()
         let elapsed = Date().timeIntervalSince(started)
-        print("learned from \(outcome.fitDays.count) days, calibrated on \(outcome.calibrationDays.count), predicted \(outcome.testDays.count)")
+        print(
+            "learned from \(outcome.fitDays.count) days, calibrated on \(outcome.calibrationDays.count), predicted \(outcome.testDays.count)"
+        )
         for method in replay.methods {
             let q = outcome.calibration.adjustment[method].map { String(format: "%+.3f", $0) } ?? "none"
             print("  \(method.rawValue): range adjustment \(q) scales (\(outcome.calibration.counts[method] ?? 0) held-out predictions)")

@@ -21,7 +21,8 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let scenario = try loadScenario(self.scenario)
-        let days = days ?? scenario.days, seed = seed ?? scenario.seed
+        let days = days ?? scenario.days
+        let seed = seed ?? scenario.seed
         let progress = Progress(label: "simulating", total: days)
         var writer = try events.map { try LineWriter(path: $0) }
         let started = Date()
@@ -35,12 +36,16 @@ struct Simulate: ParsableCommand {
         progress.finish()
         for (summary, model) in zip(summaries, scenario.offices) { print(summary.text(office: model.office.id.rawValue)) }
         let visitors = summaries.map(\.visitors).reduce(0, +)
-        print(String(format: "%d visitors in %.2f s (%.0f visitors/s), seed %llu", visitors, elapsed, Double(visitors) / max(elapsed, 1e-9), seed))
+        print(
+            String(
+                format: "%d visitors in %.2f s (%.0f visitors/s), seed %llu", visitors, elapsed, Double(visitors) / max(elapsed, 1e-9), seed
+            ))
         if !noComeNowComparison && scenario.offices.contains(where: { $0.behaviour.remoteShare > 0 }) {
             print(advisor.comparison(days: days, progress: progress))
         }
         if let report {
-            try Report.simulation(scenario: scenario, summaries: summaries, seed: seed).write(toFile: report, atomically: true, encoding: .utf8)
+            try Report.simulation(scenario: scenario, summaries: summaries, seed: seed).write(
+                toFile: report, atomically: true, encoding: .utf8)
             print("report: \(report)")
         }
     }

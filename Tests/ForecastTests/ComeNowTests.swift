@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Forecast
 @testable import Twin
 
@@ -11,23 +12,27 @@ import Testing
     static func scenario(rule: String) throws -> Scenario {
         let yaml = ForecastFixtures.smallOffice
             .replacingOccurrences(of: "perDay: 160", with: "perDay: 200")
-            .replacingOccurrences(of: "      noShowRate: 0.05", with: """
-                      noShowRate: 0.05
-                      remoteShare: 0.3
-                      travel: {fixed: 15}
-                      comeNow: \(rule)
-                """)
+            .replacingOccurrences(
+                of: "      noShowRate: 0.05",
+                with: """
+                          noShowRate: 0.05
+                          remoteShare: 0.3
+                          travel: {fixed: 15}
+                          comeNow: \(rule)
+                    """)
         return try Scenario.compile(ScenarioFile.parse(yaml))
     }
 
     @Test func remoteHoldersToldByTheEstimatorAreRarelyLate() throws {
         let estimated = try Self.scenario(rule: "{risk: 0.1, bufferMinutes: 5}")
         let learned = TwinComeNow.history(estimated, days: 10, seed: 3)
-        let summary = Simulation.run(estimated, days: 10, seed: 4, advisor: { _, day in
-            var estimators = Estimators(learned: learned[0], runs: 60, seed: UInt64(day))
-            estimators.risk = 0.1
-            return TwinComeNow(estimators: estimators, rule: ComeNow(bufferSeconds: 300), weekday: 1)
-        })[0]
+        let summary = Simulation.run(
+            estimated, days: 10, seed: 4,
+            advisor: { _, day in
+                var estimators = Estimators(learned: learned[0], runs: 60, seed: UInt64(day))
+                estimators.risk = 0.1
+                return TwinComeNow(estimators: estimators, rule: ComeNow(bufferSeconds: 300), weekday: 1)
+            })[0]
         let ahead = Simulation.run(try Self.scenario(rule: "{peopleAhead: 3}"), days: 10, seed: 4)[0]
         #expect(summary.remoteToldCalls > 100)
         #expect(summary.toldTooLateShare <= 0.15, "estimator: \(summary.toldTooLateShare) of \(summary.remoteToldCalls)")

@@ -1,5 +1,6 @@
 import Foundation
 import QueueCore
+
 @testable import Forecast
 @testable import Twin
 

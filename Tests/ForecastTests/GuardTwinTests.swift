@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Forecast
 @testable import Twin
 
@@ -14,26 +15,31 @@ import Testing
         // The roster in quarter hours, so that the replay can open a counter at any quarter hour.
         var spans: [String] = []
         for q in 0..<28 {
-            let from = 9 * 60 + 15 * q, to = from + 15
-            spans.append(#"      - {from: "\#(String(format: "%02d:%02d", from / 60, from % 60))", to: "\#(String(format: "%02d:%02d", to / 60, to % 60))", open: {front: 2}}"#)
+            let from = 9 * 60 + 15 * q
+            let to = from + 15
+            spans.append(
+                #"      - {from: "\#(String(format: "%02d:%02d", from / 60, from % 60))", to: "\#(String(format: "%02d:%02d", to / 60, to % 60))", open: {front: 2}}"#
+            )
         }
-        return try Scenario.compile(ScenarioFile.parse("""
-            name: drifting into overload
-            offices:
-              - id: drift
-                opens: "09:00"
-                closes: "16:00"
-                procedures:
-                  - {id: certificates, prefix: A, service: {lognormal: {median: 8, sigma: 0.4}}}
-                groups:
-                  - {id: front, services: [certificates], counters: 5}
-                roster:
-            \(spans.joined(separator: "\n"))
-                arrivals:
-                  rates: {certificates: {"09:00": 6, "10:00": 10, "11:00": 16, "12:00": 22, "13:00": 22, "14:00": 18, "15:00": 8}}
-                behaviour:
-                  noShowRate: 0.02
-            """))
+        return try Scenario.compile(
+            ScenarioFile.parse(
+                """
+                name: drifting into overload
+                offices:
+                  - id: drift
+                    opens: "09:00"
+                    closes: "16:00"
+                    procedures:
+                      - {id: certificates, prefix: A, service: {lognormal: {median: 8, sigma: 0.4}}}
+                    groups:
+                      - {id: front, services: [certificates], counters: 5}
+                    roster:
+                \(spans.joined(separator: "\n"))
+                    arrivals:
+                      rates: {certificates: {"09:00": 6, "10:00": 10, "11:00": 16, "12:00": 22, "13:00": 22, "14:00": 18, "15:00": 8}}
+                    behaviour:
+                      noShowRate: 0.02
+                """))
     }
 
     /// One day's log with `roster`, and each ticket's first call by its number.
@@ -68,7 +74,9 @@ import Testing
             pooled.overAsIs += o.overAsIs
             pooled.overWith += o.overWith
         }
-        print("guard in the twin, 8 days pooled: \(pooled.waiting) waiting at the crossings; over 60 more minutes: \(pooled.overAsIs) as is, \(pooled.overWith) with the recommended counter")
+        print(
+            "guard in the twin, 8 days pooled: \(pooled.waiting) waiting at the crossings; over 60 more minutes: \(pooled.overAsIs) as is, \(pooled.overWith) with the recommended counter"
+        )
         #expect(Double(pooled.overWith) <= 0.1 * Double(pooled.waiting))
         #expect(pooled.overWith < pooled.overAsIs)
     }
@@ -93,7 +101,10 @@ import Testing
                 next += 1
             }
             let observation = fold.observation(at: now)
-            guard !observation.waiting.isEmpty else { quietChecks += 1; continue }
+            guard !observation.waiting.isEmpty else {
+                quietChecks += 1
+                continue
+            }
             let projection = WaitGuard.projection(estimators.predict(.twin, observation))
             if projection.seconds > WaitGuard.limitSeconds, let ticket = projection.ticket {
                 crossing = (now, observation, projection.seconds, observation.waiting[ticket].procedure)
@@ -107,7 +118,10 @@ import Testing
         let options = WaitGuard.recommendations(
             over.observation, worst: over.worst, estimators: estimators, calibration: nil, before: over.projection)
         let best = try #require(options.first)
-        guard case .openCounter(let counter) = best.action else { Issue.record("not an open-counter option"); return Outcome() }
+        guard case .openCounter(let counter) = best.action else {
+            Issue.record("not an open-counter option")
+            return Outcome()
+        }
         #expect(best.after < WaitGuard.limitSeconds, "the option's projection: \(best.before / 60) → \(best.after / 60) min")
 
         // The same day again (the same visitors), with the counter open from the next quarter hour.
@@ -122,9 +136,13 @@ import Testing
         func remaining(_ called: [Int: Date]) -> [Double] {
             waiting.map { n in (called[n] ?? .distantFuture).timeIntervalSince(over.at) / 60 }
         }
-        let asIs = remaining(calledAsIs), withAction = remaining(calledWithAction)
-        let overAsIs = asIs.filter { $0 > 60 }.count, overWith = withAction.filter { $0 > 60 }.count
-        print("guard in the twin: fired at \(EventTime.format(over.at, offsetSeconds: 32_400).dropFirst(11).prefix(5)) with \(waiting.count) waiting, projection \(Int(over.projection / 60)) min; open \(counter): \(Int(best.after / 60)) min; replayed, the longest of them waited \(Int(asIs.max() ?? 0)) more minutes as is and \(Int(withAction.max() ?? 0)) with the counter (over 60: \(overAsIs) and \(overWith))")
+        let asIs = remaining(calledAsIs)
+        let withAction = remaining(calledWithAction)
+        let overAsIs = asIs.filter { $0 > 60 }.count
+        let overWith = withAction.filter { $0 > 60 }.count
+        print(
+            "guard in the twin: fired at \(EventTime.format(over.at, offsetSeconds: 32_400).dropFirst(11).prefix(5)) with \(waiting.count) waiting, projection \(Int(over.projection / 60)) min; open \(counter): \(Int(best.after / 60)) min; replayed, the longest of them waited \(Int(asIs.max() ?? 0)) more minutes as is and \(Int(withAction.max() ?? 0)) with the counter (over 60: \(overAsIs) and \(overWith))"
+        )
         #expect((withAction.max() ?? 0) < (asIs.max() ?? 0), "the counter must shorten the longest wait")
         return Outcome(waiting: waiting.count, overAsIs: overAsIs, overWith: overWith, fired: true)
     }

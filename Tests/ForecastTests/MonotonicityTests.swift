@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Forecast
 @testable import Twin
 
@@ -15,7 +16,8 @@ import Testing
         let counters = (0..<5).map { c in
             var skills = (0..<3).filter { _ in rng.chance(0.5) }
             if skills.isEmpty { skills = [c % 3] }
-            let busy: ObservedCounter.Busy? = c > 0 && rng.chance(0.5)
+            let busy: ObservedCounter.Busy? =
+                c > 0 && rng.chance(0.5)
                 ? .init(
                     ticket: TicketID("busy\(c)"), procedure: skills[0], since: now - rng.unit() * 900, waited: rng.unit() * 1800,
                     calledOnly: rng.chance(0.3))

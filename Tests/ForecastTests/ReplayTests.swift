@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Forecast
 
 @Suite struct ReplayTests {
@@ -40,7 +41,9 @@ import Testing
         #expect(cleanBefore.count > 100)
         #expect(cleanBefore.count == dirtyBefore.count)
         let differing = zip(cleanBefore, dirtyBefore).filter { $0 != $1 }
-        #expect(differing.isEmpty, "\(differing.count) predictions made before the poison changed, first: \(differing.first.map { "\($0.0) → \($0.1)" } ?? "")")
+        #expect(
+            differing.isEmpty,
+            "\(differing.count) predictions made before the poison changed, first: \(differing.first.map { "\($0.0) → \($0.1)" } ?? "")")
         let after = Dictionary(clean.filter { $0.at > poisonAt }.map { (key($0), $0.prediction) }, uniquingKeysWith: { a, _ in a })
         let changed = dirty.filter { $0.at > poisonAt }.filter { r in after[key(r)].map { $0 != r.prediction } ?? false }
         #expect(changed.count > 50, "the poison should change later predictions")
@@ -56,7 +59,8 @@ import Testing
         let rows = try Self.rows(events, trainDays: 40, methods: [.twin, .qlSched], runs: 60)
         var scorer = Scorer(truth: Truth(events: events))
         rows.forEach { scorer.add($0) }
-        let twin = try #require(scorer.overall[.twin]), ql = try #require(scorer.overall[.qlSched])
+        let twin = try #require(scorer.overall[.twin])
+        let ql = try #require(scorer.overall[.qlSched])
         #expect(twin.n > 3000)
         #expect(abs(twin.coverage - 0.8) <= 0.06, "twin: coverage \(twin.coverage) over \(twin.n)")
         #expect(twin.rrase < 0.9 * ql.rrase, "twin RRASE \(twin.rrase), QL-sched \(ql.rrase)")

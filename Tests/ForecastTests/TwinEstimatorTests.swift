@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Forecast
 
 @Suite struct TwinEstimatorTests {

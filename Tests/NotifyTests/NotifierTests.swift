@@ -35,7 +35,10 @@ struct NotifierTests {
     static let office = Office(
         id: "test", name: LocalizedText(ja: "テスト区役所", en: "Test Ward"),
         openingHours: OpeningHours(weekdays: [1, 2, 3, 4, 5, 6, 7], opens: "08:30", closes: "17:15", enforced: false),
-        procedures: [Procedure(id: "certificates", prefix: "A", color: "#1565C0", name: .init(ja: "証明書", en: "Certificates"), typicalServiceSeconds: 300)],
+        procedures: [
+            Procedure(
+                id: "certificates", prefix: "A", color: "#1565C0", name: .init(ja: "証明書", en: "Certificates"), typicalServiceSeconds: 300)
+        ],
         counters: [Counter(id: "c1", label: "1", services: ["certificates"])],
         policy: OfficePolicy(noShowGraceSeconds: 60, reactivateWindowSeconds: 600, maxDeferrals: 1, priorityStreakLimit: 2))
     static let phone = "+819012345678"
@@ -44,7 +47,8 @@ struct NotifierTests {
     func setUp(_ clock: ManualClock, channels: [AlertChannel] = [.gateway]) async throws -> (MemoryStore, Ticket) {
         let store = MemoryStore(commands: QueueCommands(clock: clock))
         _ = try await store.importOffice(Self.office)
-        let ticket = try await store.issue(IssueRequest(office: "test", service: "certificates", channel: .web), idempotencyKey: nil).value.ticket
+        let ticket = try await store.issue(IssueRequest(office: "test", service: "certificates", channel: .web), idempotencyKey: nil).value
+            .ticket
         for channel in channels {
             _ = try await store.addContact(
                 ticket: ticket.id, channel: channel, address: channel == .gateway ? Self.phone : "U" + String(repeating: "0a", count: 16))
@@ -55,7 +59,8 @@ struct NotifierTests {
 
     func notifier(_ store: MemoryStore, _ transports: [ScriptedTransport], attempts: Int = 3, timeout: Double = 5) -> Notifier {
         Notifier(
-            store: store, transports: transports, policy: RetryPolicy(maxAttempts: attempts, baseSeconds: 2, capSeconds: 60, timeoutSeconds: timeout),
+            store: store, transports: transports,
+            policy: RetryPolicy(maxAttempts: attempts, baseSeconds: 2, capSeconds: 60, timeoutSeconds: timeout),
             compose: { AlertMessage(title: "\($0.kind.rawValue)", body: $0.number.description) })
     }
 

@@ -46,7 +46,8 @@ struct WebPushTests {
         let key = P256.Signing.PrivateKey()
         let vapid = VAPID(key: key, subject: "mailto:madoguchi@city.example.jp")
         let header = try vapid.authorization(
-            endpoint: try #require(URL(string: "https://fcm.googleapis.com:443/fcm/send/abc")), now: Date(timeIntervalSince1970: 1_774_832_400))
+            endpoint: try #require(URL(string: "https://fcm.googleapis.com:443/fcm/send/abc")),
+            now: Date(timeIntervalSince1970: 1_774_832_400))
         let parts = header.split(separator: " ")
         #expect(parts.first == "vapid")
         let token = String(parts[1].dropFirst(2).dropLast())  // t=…,
@@ -84,7 +85,9 @@ struct WebPushTests {
         let senderPublic = Array(body[21..<(21 + keyLength)])
         let sealed = Array(body[(21 + keyLength)...])
         let shared = try receiver.sharedSecretFromKeyAgreement(with: P256.KeyAgreement.PublicKey(x963Representation: senderPublic))
-        func hmac(_ key: [UInt8], _ data: [UInt8]) -> [UInt8] { [UInt8](HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: key))) }
+        func hmac(_ key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+            [UInt8](HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: key)))
+        }
         let ikm = hmac(
             hmac(auth, shared.withUnsafeBytes { [UInt8]($0) }),
             Array("WebPush: info".utf8) + [0] + [UInt8](receiver.publicKey.x963Representation) + senderPublic + [1])

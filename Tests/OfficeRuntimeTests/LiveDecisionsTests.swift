@@ -1,8 +1,9 @@
 import Foundation
 import MemoryStore
-@testable import OfficeRuntime
 import QueueCore
 import Testing
+
+@testable import OfficeRuntime
 
 /// The office runtime without HTTP: the hub hears what the store commits, and the come-now and guard decisions are
 /// recorded as events, with no route in between.
@@ -65,7 +66,9 @@ import Testing
             _ = try await store.setCounter(office: "chuo", counter: counter.id, open: false)
         }
         let hub = Self.hub(store)
-        for _ in 0..<60 { _ = try await store.issue(IssueRequest(office: "chuo", service: "moving-in", channel: .kiosk), idempotencyKey: nil) }
+        for _ in 0..<60 {
+            _ = try await store.issue(IssueRequest(office: "chuo", service: "moving-in", channel: .kiosk), idempotencyKey: nil)
+        }
         // act: a refresh, one more ticket, another refresh
         await hub.refreshDirtyOffices()
         _ = try await store.issue(IssueRequest(office: "chuo", service: "moving-in", channel: .kiosk), idempotencyKey: nil)

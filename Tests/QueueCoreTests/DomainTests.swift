@@ -1,7 +1,8 @@
 import Foundation
-@testable import QueueCore
 import QueueFixtures
 import Testing
+
+@testable import QueueCore
 
 @Suite("Domain rules")
 struct DomainTests {
@@ -114,11 +115,15 @@ struct CivilTimeTests {
             let instant = Date(timeIntervalSince1970: Double(Int.random(in: -5_000_000_000...8_000_000_000, using: &rng)))
             let offset = [0, 9 * 3600, -5 * 3600, 5 * 3600 + 1800, 14 * 3600].randomElement(using: &rng)!
             let text = EventTime.format(instant, offsetSeconds: offset)
-            let shifted = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant.addingTimeInterval(Double(offset)))
-            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", shifted.year!, shifted.month!, shifted.day!, shifted.hour!, shifted.minute!, shifted.second!)
+            let shifted = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: instant.addingTimeInterval(Double(offset)))
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", shifted.year!, shifted.month!, shifted.day!, shifted.hour!, shifted.minute!,
+                shifted.second!)
             #expect(text.hasPrefix(expected), "\(text) vs \(expected)")
             let (parsed, parsedOffset) = try #require(EventTime.parse(text))
-            #expect(parsed == Date(timeIntervalSince1970: (instant.timeIntervalSince1970 * 1000).rounded() / 1000) && parsedOffset == offset)
+            #expect(
+                parsed == Date(timeIntervalSince1970: (instant.timeIntervalSince1970 * 1000).rounded() / 1000) && parsedOffset == offset)
         }
         #expect(LocalDate(year: 2026, month: 2, day: 29) == nil)
         #expect(LocalDate(year: 2028, month: 2, day: 29) != nil)
@@ -144,12 +149,17 @@ struct EventLineTests {
             seq: 1042, at: Date(timeIntervalSince1970: Double(1_774_832_400_120) / 1000), utcOffsetSeconds: 9 * 3600, office: "chuo",
             type: .ticketTransferred, ticket: "8KpQx3", number: TicketNumber(prefix: "A", sequence: 42),
             service: "moving-in", counter: "c3", channel: .web, priority: 0,
-            data: ["from": .string("certificates \"x\"\n\u{1}"), "n": .int(3), "list": .array([.bool(true), .null]), "nested": .object(["b": .int(1), "a": .double(0.5)])])
+            data: [
+                "from": .string("certificates \"x\"\n\u{1}"), "n": .int(3), "list": .array([.bool(true), .null]),
+                "nested": .object(["b": .int(1), "a": .double(0.5)]),
+            ])
         let line = EventLine.encode(event)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let reference = String(decoding: try encoder.encode(event), as: UTF8.self)
-        #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary == JSONSerialization.jsonObject(with: Data(reference.utf8)) as? NSDictionary)
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as? NSDictionary == JSONSerialization.jsonObject(
+                with: Data(reference.utf8)) as? NSDictionary)
         #expect(try JSONDecoder().decode(Event.self, from: Data(line.utf8)) == event)
         #expect(line.hasPrefix(#"{"at":"2026-03-30T10:00:00.120+09:00","channel":"web","counter":"c3","data":{"#))
     }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct EventLineReaderTests {
     static func event(_ k: Int) -> Event {
         var e = Event(
-            seq: Int64(k + 1), at: Date(timeIntervalSince1970: Double(1_774_832_400_123 + k * 61_007) / 1000), utcOffsetSeconds: [32_400, 0, -18_000][k % 3],
+            seq: Int64(k + 1), at: Date(timeIntervalSince1970: Double(1_774_832_400_123 + k * 61_007) / 1000),
+            utcOffsetSeconds: [32_400, 0, -18_000][k % 3],
             office: OfficeID("chuo"), type: EventType.allCases[k % EventType.allCases.count])
         if k % 2 == 0 {
             e.ticket = TicketID("tok\(k)")
@@ -41,7 +42,8 @@ import Testing
         encoder.outputFormatting = [.prettyPrinted]
         let pretty = try encoder.encode(e)  // whitespace, escaped slashes, another key order
         #expect(try EventLine.decode(pretty) == e)
-        let escaped = #"{"seq":1,"at":"2026-03-30T09:00:00.000+09:00","office":"chuo","type":"ticket.issued","data":{"s":"\u65e5\ud83d\ude42\/"}}"#
+        let escaped =
+            #"{"seq":1,"at":"2026-03-30T09:00:00.000+09:00","office":"chuo","type":"ticket.issued","data":{"s":"\u65e5\ud83d\ude42\/"}}"#
         #expect(try EventLine.decode(escaped.utf8).data["s"] == .string("日🙂/"))
     }
 

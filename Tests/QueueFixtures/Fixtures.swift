@@ -13,9 +13,14 @@ public enum Fixtures {
             id: officeID, name: LocalizedText(ja: "テスト区役所", en: "Test Ward"),
             openingHours: OpeningHours(weekdays: [1, 2, 3, 4, 5], opens: "09:00", closes: "16:30", enforced: false),
             procedures: [
-                Procedure(id: "certificates", prefix: "A", color: "#1565C0", name: .init(ja: "証明書", en: "Certificates"), typicalServiceSeconds: 300),
-                Procedure(id: "moving-in", prefix: "B", color: "#EF6C00", name: .init(ja: "転入", en: "Moving in"), typicalServiceSeconds: 1200),
-                Procedure(id: "family-register", prefix: "F", color: "#D81B60", name: .init(ja: "戸籍", en: "Family register"), typicalServiceSeconds: 1200),
+                Procedure(
+                    id: "certificates", prefix: "A", color: "#1565C0", name: .init(ja: "証明書", en: "Certificates"),
+                    typicalServiceSeconds: 300),
+                Procedure(
+                    id: "moving-in", prefix: "B", color: "#EF6C00", name: .init(ja: "転入", en: "Moving in"), typicalServiceSeconds: 1200),
+                Procedure(
+                    id: "family-register", prefix: "F", color: "#D81B60", name: .init(ja: "戸籍", en: "Family register"),
+                    typicalServiceSeconds: 1200),
             ],
             counters: [
                 Counter(id: "c1", label: "1", services: ["certificates"]),

@@ -2,6 +2,7 @@ import Foundation
 import QueueCore
 import Testing
 import Twin
+
 @testable import Reports
 
 /// The before/after evaluation on days the twin simulates, where the truth is known: a planted effect is found, and
@@ -9,26 +10,28 @@ import Twin
 @Suite struct ReformEvaluationTests {
     /// One office, three counters on one procedure; `median` minutes of service, `perDay` tickets.
     static func scenario(median: Double, perDay: Double, start: String) throws -> Scenario {
-        try Scenario.compile(ScenarioFile.parse("""
-            name: reform test
-            startDate: "\(start)"
-            offices:
-              - id: ward
-                opens: "09:00"
-                closes: "16:00"
-                procedures:
-                  - {id: certificates, prefix: A, service: {lognormal: {median: \(median), sigma: 0.5}}}
-                groups:
-                  - {id: front, services: [certificates], counters: 3}
-                roster:
-                  - {from: "09:00", to: "16:00", open: {front: 3}}
-                arrivals:
-                  perDay: \(perDay)
-                  hourly: {"09:00": 0.2, "10:00": 0.22, "11:00": 0.14, "12:00": 0.1, "13:00": 0.13, "14:00": 0.12, "15:00": 0.09}
-                  mix: {certificates: 1}
-                behaviour:
-                  noShowRate: 0.03
-            """))
+        try Scenario.compile(
+            ScenarioFile.parse(
+                """
+                name: reform test
+                startDate: "\(start)"
+                offices:
+                  - id: ward
+                    opens: "09:00"
+                    closes: "16:00"
+                    procedures:
+                      - {id: certificates, prefix: A, service: {lognormal: {median: \(median), sigma: 0.5}}}
+                    groups:
+                      - {id: front, services: [certificates], counters: 3}
+                    roster:
+                      - {from: "09:00", to: "16:00", open: {front: 3}}
+                    arrivals:
+                      perDay: \(perDay)
+                      hourly: {"09:00": 0.2, "10:00": 0.22, "11:00": 0.14, "12:00": 0.1, "13:00": 0.13, "14:00": 0.12, "15:00": 0.09}
+                      mix: {certificates: 1}
+                    behaviour:
+                      noShowRate: 0.03
+                """))
     }
 
     static func visits(_ scenario: Scenario, days: Int, seed: UInt64) -> [Visit] {
@@ -76,8 +79,9 @@ import Twin
 
     @Test func fewDaysGiveNoVerdict() throws {
         let scenario = try Self.scenario(median: 8, perDay: 125, start: "2027-01-04")
-        let e = try #require(ReformEvaluation.evaluate(
-            before: Self.visits(scenario, days: 4, seed: 1), after: Self.visits(scenario, days: 10, seed: 2)))
+        let e = try #require(
+            ReformEvaluation.evaluate(
+                before: Self.visits(scenario, days: 4, seed: 1), after: Self.visits(scenario, days: 10, seed: 2)))
         #expect(e.verdict == .tooFewDays && e.beforeDays == 4)
         #expect(ReformEvaluation.evaluate(before: [], after: Self.visits(scenario, days: 1, seed: 3)) == nil)
     }

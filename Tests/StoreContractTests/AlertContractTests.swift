@@ -12,7 +12,9 @@ struct AlertContractTests {
     let phone = "+819012345678"  // " 090 1234 5678" as typed
     let lineUser = "U" + String(repeating: "ab", count: 16)
 
-    @Test("a call queues one alert per contact, in the call's transaction; a citizen's own cancel queues none", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "a call queues one alert per contact, in the call's transaction; a citizen's own cancel queues none",
+        arguments: Fixtures.StoreKind.allCases)
     func callQueuesAlerts(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -26,7 +28,8 @@ struct AlertContractTests {
         #expect(called.value?.ticket.id == mine.id)
         let due = try await store.dueAlerts(now: clock.now(), limit: 10)
         #expect(due.map(\.channel).sorted { $0.rawValue < $1.rawValue } == [.gateway, .line])
-        #expect(due.allSatisfy { $0.kind == .called && $0.number == mine.number && $0.counterLabel == "1" && $0.round == called.events[0].seq })
+        #expect(
+            due.allSatisfy { $0.kind == .called && $0.number == mine.number && $0.counterLabel == "1" && $0.round == called.events[0].seq })
         #expect(Set(due.map(\.deliveryKey)).count == 2)
 
         // Recall: another round of the same ticket, alerted again.
@@ -37,7 +40,9 @@ struct AlertContractTests {
         #expect(try await store.dueAlerts(now: clock.now(), limit: 10).count == 4)
     }
 
-    @Test("come now is recorded once per ticket, alerts every channel, and a later contact is alerted at once", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "come now is recorded once per ticket, alerts every channel, and a later contact is alerted at once",
+        arguments: Fixtures.StoreKind.allCases)
     func comeNowOnce(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -86,7 +91,9 @@ struct AlertContractTests {
         await #expect(throws: QueueError.self) { try await store.addContact(ticket: mine.id, channel: .gateway, address: phone) }
     }
 
-    @Test("a typed address serves at most three tickets a day; the ticket's own replacement does not count", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "a typed address serves at most three tickets a day; the ticket's own replacement does not count",
+        arguments: Fixtures.StoreKind.allCases)
     func addressCap(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -101,7 +108,9 @@ struct AlertContractTests {
         _ = try await store.addContact(ticket: tomorrow.id, channel: .gateway, address: phone)
     }
 
-    @Test("an attempt is recorded once: sent or given up, it is never due again; a retry comes due at its time", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "an attempt is recorded once: sent or given up, it is never due again; a retry comes due at its time",
+        arguments: Fixtures.StoreKind.allCases)
     func outcomes(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -112,7 +121,9 @@ struct AlertContractTests {
         let due = try await store.dueAlerts(now: clock.now(), limit: 10)
         let gateway = try #require(due.first { $0.channel == .gateway })
         let line = try #require(due.first { $0.channel == .line })
-        #expect(try await store.recordAlert(id: gateway.id, attempts: 1, outcome: .retry(at: clock.now().addingTimeInterval(30), error: "HTTP 503")))
+        #expect(
+            try await store.recordAlert(
+                id: gateway.id, attempts: 1, outcome: .retry(at: clock.now().addingTimeInterval(30), error: "HTTP 503")))
         #expect(try await store.recordAlert(id: line.id, attempts: 1, outcome: .sent))
         #expect(try await store.recordAlert(id: line.id, attempts: 2, outcome: .sent) == false, "already sent")
         #expect(try await store.dueAlerts(now: clock.now(), limit: 10).isEmpty)
@@ -170,11 +181,16 @@ struct RetentionOnDiskTests {
         let path = Fixtures.temporaryPath()
         let store = try SQLiteStore(path: path, commands: QueueCommands(clock: clock))
         _ = try await store.importOffice(Fixtures.office)
-        for counter in Fixtures.office.counters { _ = try await store.setCounter(office: Fixtures.officeID, counter: counter.id, open: true) }
+        for counter in Fixtures.office.counters {
+            _ = try await store.setCounter(office: Fixtures.officeID, counter: counter.id, open: true)
+        }
         let secrets = [
             (AlertChannel.gateway, "+819087654321"), (.email, "retention.check@example.jp"),
             (.line, "U" + String(repeating: "9e", count: 16)),
-            (.webPush, #"{"endpoint":"https://fcm.googleapis.com/fcm/send/retention-check-endpoint","keys":{"p256dh":"BRetentionCheckKey","auth":"RetentionAuth"}}"#),
+            (
+                .webPush,
+                #"{"endpoint":"https://fcm.googleapis.com/fcm/send/retention-check-endpoint","keys":{"p256dh":"BRetentionCheckKey","auth":"RetentionAuth"}}"#
+            ),
         ]
         var tickets: [Ticket] = []
         for (channel, address) in secrets {

@@ -9,8 +9,9 @@ import Testing
 struct NodesContractTests {
     let office = Fixtures.officeID
 
-    @Test("two handles on one database (two nodes): racing retries give one ticket, racing consoles call each once",
-          arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "two handles on one database (two nodes): racing retries give one ticket, racing consoles call each once",
+        arguments: Fixtures.StoreKind.allCases)
     func twoHandles(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let (a, b) = try await Fixtures.twoHandles(kind, clock: clock)
@@ -49,15 +50,17 @@ struct NodesContractTests {
         #expect(numbers.count == 300)
     }
 
-    @Test("token accounts move between stores by their hashes; sessions stay behind; bad ones are refused",
-          arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "token accounts move between stores by their hashes; sessions stay behind; bad ones are refused",
+        arguments: Fixtures.StoreKind.allCases)
     func moveTokens(kind: Fixtures.StoreKind) async throws {
         let from = try await Fixtures.store(.memory)
         let hash = { (c: Character) in String(repeating: c, count: 64) }
         let at = Fixtures.start
         try await from.createStaff(StaffAccount(tokenHash: hash("a"), role: .admin, office: nil, name: "it-desk", createdAt: at))
         try await from.createStaff(StaffAccount(tokenHash: hash("b"), role: .staff, office: office, name: "desk-1", createdAt: at + 1))
-        try await from.createStaff(StaffAccount(tokenHash: hash("c"), role: .staff, office: office, name: "session:desk5", createdAt: at + 2))
+        try await from.createStaff(
+            StaffAccount(tokenHash: hash("c"), role: .staff, office: office, name: "session:desk5", createdAt: at + 2))
         let exported = try await from.staffAccounts()
         #expect(exported.map(\.name) == ["it-desk", "desk-1"])
         let to = try await Fixtures.store(kind)

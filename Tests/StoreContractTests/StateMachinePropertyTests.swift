@@ -6,7 +6,8 @@ import Testing
 /// Random action sequences against every store. Set MADOGUCHI_SEED to repeat a run; the seed is printed.
 @Suite("State machine properties")
 struct StateMachinePropertyTests {
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["MADOGUCHI_SEED"].flatMap(UInt64.init)
+    static let seed: UInt64 =
+        ProcessInfo.processInfo.environment["MADOGUCHI_SEED"].flatMap(UInt64.init)
         ?? UInt64.random(in: 1...UInt64(UInt32.max))
 
     @Test("random actions keep every invariant, and replaying the log rebuilds the state", arguments: Fixtures.StoreKind.allCases)
@@ -32,13 +33,15 @@ struct StateMachinePropertyTests {
                     let key = Bool.random(using: &rng) ? "k\(Int.random(in: 0..<400, using: &rng))" : nil
                     let service = services.randomElement(using: &rng)!
                     let result = try await store.issue(
-                        IssueRequest(office: office.id, service: service, channel: .web, priority: Int.random(in: 0..<5, using: &rng) == 0 ? 1 : 0),
+                        IssueRequest(
+                            office: office.id, service: service, channel: .web, priority: Int.random(in: 0..<5, using: &rng) == 0 ? 1 : 0),
                         idempotencyKey: key)
                     if result.created { tokens.append(result.value.ticket.id) }
                 case 30..<50:
                     _ = try await store.callNext(office: office.id, counter: counter, idempotencyKey: nil)
                 case 50..<75:
-                    _ = try await store.counterAction(CounterAction.allCases.randomElement(using: &rng)!, office: office.id, counter: counter)
+                    _ = try await store.counterAction(
+                        CounterAction.allCases.randomElement(using: &rng)!, office: office.id, counter: counter)
                 case 75..<80:
                     _ = try await store.transfer(office: office.id, counter: counter, to: services.randomElement(using: &rng)!)
                 case 80..<85:
@@ -70,10 +73,14 @@ struct StateMachinePropertyTests {
             let states = try await store.counterStates(office: office.id)
             for state in states where state.current != nil {
                 let holder = tickets.first { $0.id == state.current }
-                #expect(holder?.holdsCounter == true && holder?.counter == state.id, "step \(step): counter \(state.id) points at a free ticket")
+                #expect(
+                    holder?.holdsCounter == true && holder?.counter == state.id, "step \(step): counter \(state.id) points at a free ticket"
+                )
             }
             for ticket in held {
-                #expect(states.first { $0.id == ticket.counter }?.current == ticket.id, "step \(step): \(ticket.number) held but not by its counter")
+                #expect(
+                    states.first { $0.id == ticket.counter }?.current == ticket.id,
+                    "step \(step): \(ticket.number) held but not by its counter")
             }
         }
 

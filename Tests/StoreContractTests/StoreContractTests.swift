@@ -63,11 +63,16 @@ struct StoreContractTests {
         _ = try await store.counterAction(.complete, office: office, counter: "c2")
         #expect(try await store.callNext(office: office, counter: "c2", idempotencyKey: nil).value == nil)
         _ = try await store.setCounter(office: office, counter: "c2", open: false)
-        await #expect(throws: QueueError.counterClosed("c2")) { try await store.callNext(office: office, counter: "c2", idempotencyKey: nil) }
-        await #expect(throws: QueueError.counterNotFound("c9")) { try await store.callNext(office: office, counter: "c9", idempotencyKey: nil) }
+        await #expect(throws: QueueError.counterClosed("c2")) {
+            try await store.callNext(office: office, counter: "c2", idempotencyKey: nil)
+        }
+        await #expect(throws: QueueError.counterNotFound("c9")) {
+            try await store.callNext(office: office, counter: "c9", idempotencyKey: nil)
+        }
     }
 
-    @Test("a counter given another procedure for the day calls from that line too, and only that day", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "a counter given another procedure for the day calls from that line too, and only that day", arguments: Fixtures.StoreKind.allCases)
     func skillsForTheDay(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -90,7 +95,7 @@ struct StoreContractTests {
         _ = try await store.counterAction(.complete, office: office, counter: "c1")
         clock.advance(seconds: 86_400)
         _ = try await Fixtures.issue(store, "moving-in")
-        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value == nil)    // the next day: configured
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value == nil)  // the next day: configured
     }
 
     @Test("priority tickets go first until the streak limit lets a normal one through", arguments: Fixtures.StoreKind.allCases)
@@ -158,7 +163,9 @@ struct StoreContractTests {
         #expect(try await store.counterStates(office: office).first { $0.id == "c3" }?.current == nil)
     }
 
-    @Test("hold and running late put a ticket back once; cancel is idempotent and refused once served", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "hold and running late put a ticket back once; cancel is idempotent and refused once served", arguments: Fixtures.StoreKind.allCases
+    )
     func deferralsAndCancel(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -190,7 +197,9 @@ struct StoreContractTests {
     func positionAndEstimate(kind: Fixtures.StoreKind) async throws {
         let store = try await Fixtures.store(kind)
         var last: TicketView?
-        for _ in 0..<4 { last = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil).value }
+        for _ in 0..<4 {
+            last = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil).value
+        }
         let view = try #require(last)
         #expect(view.position == 4)
         // Two open certificate counters, 5 minutes each: 4 × 5 / 2 = 10 minutes.
@@ -221,7 +230,9 @@ struct StoreContractTests {
         #expect(try await store.events(office: office, date: LocalDate(year: 2026, month: 3, day: 31)!, afterSeq: 0, limit: 100).isEmpty)
     }
 
-    @Test("closing earlier days expires yesterday's open tickets, frees counters, and leaves today alone", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "closing earlier days expires yesterday's open tickets, frees counters, and leaves today alone",
+        arguments: Fixtures.StoreKind.allCases)
     func closeEarlierDays(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)
         let store = try await Fixtures.store(kind, clock: clock)
@@ -295,7 +306,8 @@ struct StoreContractTests {
         #expect(try await store.staffAccount(tokenHash: "abc") == account)
         #expect(try await store.staffAccount(tokenHash: "abd") == nil)
         await #expect(throws: QueueError.officeNotFound("elsewhere")) {
-            try await store.createStaff(StaffAccount(tokenHash: "x", role: .staff, office: "elsewhere", name: "d", createdAt: Fixtures.start))
+            try await store.createStaff(
+                StaffAccount(tokenHash: "x", role: .staff, office: "elsewhere", name: "d", createdAt: Fixtures.start))
         }
     }
 
@@ -309,12 +321,14 @@ struct StoreContractTests {
         #expect(try await store.staffUser(username: "desk%1") == nil)
         await #expect(throws: QueueError.self) { try await store.createUser(user) }
         await #expect(throws: QueueError.self) {
-            try await store.createUser(StaffUser(username: "Taro Yamada", passwordHash: "x", role: .staff, office: office, createdAt: Fixtures.start))
+            try await store.createUser(
+                StaffUser(username: "Taro Yamada", passwordHash: "x", role: .staff, office: office, createdAt: Fixtures.start))
         }
         // setup: an old session, a fresh one, and an API token as old as the old session
         for (hash, name, age) in [("old", "session:desk_1", 13.0 * 3600), ("new", "session:desk_1", 3600.0), ("api", "desk", 13.0 * 3600)] {
-            try await store.createStaff(StaffAccount(
-                tokenHash: hash, role: .staff, office: office, name: name, createdAt: Fixtures.start.addingTimeInterval(-age)))
+            try await store.createStaff(
+                StaffAccount(
+                    tokenHash: hash, role: .staff, office: office, name: name, createdAt: Fixtures.start.addingTimeInterval(-age)))
         }
         // act
         let removed = try await store.removeSessions(olderThan: 12 * 3600)
@@ -332,14 +346,20 @@ struct StoreContractTests {
         do {
             let store = try SQLiteStore(path: path, commands: QueueCommands(clock: clock))
             _ = try await store.importOffice(Fixtures.office)
-            for _ in 0..<3 { _ = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil) }
+            for _ in 0..<3 {
+                _ = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil)
+            }
         }
         let reopened = try SQLiteStore(path: path, commands: QueueCommands(clock: clock))
         #expect(try await reopened.snapshot(office: office)?.lines.first?.waiting == 3)
-        #expect(try await reopened.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil).value.ticket.number.sequence == 4)
+        #expect(
+            try await reopened.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil).value.ticket
+                .number.sequence == 4)
     }
 
-    @Test("each committed command's events reach the store's listeners once, and a refused one tells nothing", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "each committed command's events reach the store's listeners once, and a refused one tells nothing",
+        arguments: Fixtures.StoreKind.allCases)
     func commitsArePublished(kind: Fixtures.StoreKind) async throws {
         // setup: a listener on the store's commits
         let store = try await Fixtures.store(kind)

@@ -26,7 +26,8 @@ extension Fixtures {
     }
 
     /// A fresh store of `kind` with the test office loaded and its counters open, on a manual clock.
-    static func store(_ kind: StoreKind, clock: ManualClock = ManualClock(start), openCounters: Bool = true) async throws -> any QueueStore {
+    static func store(_ kind: StoreKind, clock: ManualClock = ManualClock(start), openCounters: Bool = true) async throws -> any QueueStore
+    {
         let commands = QueueCommands(clock: clock)
         let store: any QueueStore
         switch kind {
@@ -69,6 +70,7 @@ extension Fixtures {
     }
 
     static func issue(_ store: any QueueStore, _ service: ServiceID, priority: Int = 0, key: String? = nil) async throws -> Ticket {
-        try await store.issue(IssueRequest(office: officeID, service: service, channel: .web, priority: priority), idempotencyKey: key).value.ticket
+        try await store.issue(IssueRequest(office: officeID, service: service, channel: .web, priority: priority), idempotencyKey: key)
+            .value.ticket
     }
 }

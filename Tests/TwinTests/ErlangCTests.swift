@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Twin
 
 /// The engine against the M/M/s formulas. Each replication is one 24-hour day; waits of tickets that joined in
@@ -13,11 +14,13 @@ import Testing
     func engineMatchesErlangC(servers: Int, arrivalsPerHour: Double, meanServiceMinutes: Double) throws {
         let scenario = try TwinFixtures.mmc(servers: servers, arrivalsPerHour: arrivalsPerHour, meanServiceMinutes: meanServiceMinutes)
         let model = scenario.offices[0]
-        let lambda = arrivalsPerHour / 3600, mu = 1 / (meanServiceMinutes * 60)
+        let lambda = arrivalsPerHour / 3600
+        let mu = 1 / (meanServiceMinutes * 60)
         let threshold = 5.0 * 60
         let expectedMean = ErlangC.meanWait(servers: servers, arrivalRate: lambda, serviceRate: mu)
         let expectedTail = ErlangC.probabilityWaitExceeds(threshold, servers: servers, arrivalRate: lambda, serviceRate: mu)
-        var means = Replications(), tails = Replications()
+        var means = Replications()
+        var tails = Replications()
         for day in 0..<300 {
             var engine = DayEngine(model: model, visitors: Visitors.draw(model, seed: 12, office: 0, day: day))
             let result = engine.run()
@@ -25,8 +28,9 @@ import Testing
             means.values.append(kept.reduce(0, +) / Double(kept.count))
             tails.values.append(Double(kept.filter { $0 > threshold }.count) / Double(kept.count))
         }
-        print("M/M/\(servers): E[W] simulated \(means.mean) ± \(means.halfWidth) s, Erlang C \(expectedMean) s; "
-            + "P(W > 5 min) \(tails.mean) ± \(tails.halfWidth), Erlang C \(expectedTail)")
+        print(
+            "M/M/\(servers): E[W] simulated \(means.mean) ± \(means.halfWidth) s, Erlang C \(expectedMean) s; "
+                + "P(W > 5 min) \(tails.mean) ± \(tails.halfWidth), Erlang C \(expectedTail)")
         #expect(abs(means.mean - expectedMean) <= means.halfWidth + 0.02 * expectedMean)
         #expect(abs(tails.mean - expectedTail) <= tails.halfWidth + 0.02 * expectedTail)
     }

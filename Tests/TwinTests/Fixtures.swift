@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Twin
 
 enum TwinFixtures {
@@ -14,21 +15,22 @@ enum TwinFixtures {
 
     /// An M/M/s office open round the clock with one procedure.
     static func mmc(servers: Int, arrivalsPerHour: Double, meanServiceMinutes: Double) throws -> Scenario {
-        try scenario(yaml: """
-            name: M/M/\(servers)
-            offices:
-              - id: mmc
-                opens: "00:00"
-                closes: "23:59"
-                procedures:
-                  - {id: single, prefix: A, service: {exponential: {mean: \(meanServiceMinutes)}}}
-                groups:
-                  - {id: desk, services: [single], counters: \(servers)}
-                roster:
-                  - {from: "00:00", to: "23:59", open: {desk: \(servers)}}
-                arrivals:
-                  rates: {single: {"00:00": \(arrivalsPerHour)}}
-            """)
+        try scenario(
+            yaml: """
+                name: M/M/\(servers)
+                offices:
+                  - id: mmc
+                    opens: "00:00"
+                    closes: "23:59"
+                    procedures:
+                      - {id: single, prefix: A, service: {exponential: {mean: \(meanServiceMinutes)}}}
+                    groups:
+                      - {id: desk, services: [single], counters: \(servers)}
+                    roster:
+                      - {from: "00:00", to: "23:59", open: {desk: \(servers)}}
+                    arrivals:
+                      rates: {single: {"00:00": \(arrivalsPerHour)}}
+                """)
     }
 }
 

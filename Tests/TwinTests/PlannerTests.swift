@@ -1,29 +1,31 @@
 import Foundation
 import Testing
+
 @testable import Twin
 
 @Suite struct PlannerTests {
     /// A small office over a short day whose load swings by the hour: one group of up to 9 desks.
     static func small(seed: UInt64 = 17) throws -> Scenario {
-        try TwinFixtures.scenario(yaml: """
-            name: small varying day
-            seed: \(seed)
-            offices:
-              - id: small
-                opens: "09:00"
-                closes: "13:00"
-                procedures:
-                  - {id: cert, prefix: A, service: {lognormal: {median: 7, sigma: 0.5}}}
-                  - {id: move, prefix: B, service: {lognormal: {median: 12, sigma: 0.5}}}
-                groups:
-                  - {id: desk, services: [cert, move], counters: 9}
-                roster:
-                  - {from: "09:00", to: "13:00", open: {desk: 5}}
-                arrivals:
-                  rates: {cert: {"09:00": 30, "10:00": 40, "11:00": 25, "12:00": 15}, move: {"09:00": 10, "10:00": 14, "11:00": 8, "12:00": 5}}
-                behaviour:
-                  noShowRate: 0.04
-            """)
+        try TwinFixtures.scenario(
+            yaml: """
+                name: small varying day
+                seed: \(seed)
+                offices:
+                  - id: small
+                    opens: "09:00"
+                    closes: "13:00"
+                    procedures:
+                      - {id: cert, prefix: A, service: {lognormal: {median: 7, sigma: 0.5}}}
+                      - {id: move, prefix: B, service: {lognormal: {median: 12, sigma: 0.5}}}
+                    groups:
+                      - {id: desk, services: [cert, move], counters: 9}
+                    roster:
+                      - {from: "09:00", to: "13:00", open: {desk: 5}}
+                    arrivals:
+                      rates: {cert: {"09:00": 30, "10:00": 40, "11:00": 25, "12:00": 15}, move: {"09:00": 10, "10:00": 14, "11:00": 8, "12:00": 5}}
+                    behaviour:
+                      noShowRate: 0.04
+                """)
     }
 
     @Test func thePlanMeetsBothTargetsOnDaysItNeverSaw() throws {
@@ -34,7 +36,9 @@ import Testing
         let unseen = TestBench(model: scenario.offices[0], office: 0, targets: scenario.targets, seed: 99_999, days: 200)
         let e = unseen.evaluate(result.plan.roster(for: scenario.offices[0]))
         // verify: within two standard errors of each target on 200 days no plan was built or repaired on
-        print("plan \(result.plan.counts) \(result.cost["plan"]!) counter-hours: P(max > 60) \(e.probabilityDayMaxOver), worst hour \(e.worstHourly)")
+        print(
+            "plan \(result.plan.counts) \(result.cost["plan"]!) counter-hours: P(max > 60) \(e.probabilityDayMaxOver), worst hour \(e.worstHourly)"
+        )
         #expect(result.feasible)
         #expect(e.meets(scenario.targets, margin: -2))
     }
@@ -63,9 +67,11 @@ import Testing
         // 40 an hour at 8 minutes is 5.33 Erlang; s = 7 gives P(W > 20 min) far below 0.2 and is the first s whose
         // P(W > 60 min) is below 0.10 / tickets a day.
         let s = Workload.counters(arrivalRate: 40.0 / 3600, holdSeconds: 480, targets: Targets(), ticketsPerDay: 300, cap: 20)
-        let lambda = 40.0 / 3600, mu = 1 / 480.0
+        let lambda = 40.0 / 3600
+        let mu = 1 / 480.0
         #expect(ErlangC.probabilityWaitExceeds(3600, servers: s, arrivalRate: lambda, serviceRate: mu) <= 0.10 / 300)
-        #expect(ErlangC.probabilityWaitExceeds(3600, servers: s - 1, arrivalRate: lambda, serviceRate: mu) > 0.10 / 300
-            || ErlangC.probabilityWaitExceeds(1200, servers: s - 1, arrivalRate: lambda, serviceRate: mu) > 0.2)
+        #expect(
+            ErlangC.probabilityWaitExceeds(3600, servers: s - 1, arrivalRate: lambda, serviceRate: mu) > 0.10 / 300
+                || ErlangC.probabilityWaitExceeds(1200, servers: s - 1, arrivalRate: lambda, serviceRate: mu) > 0.2)
     }
 }

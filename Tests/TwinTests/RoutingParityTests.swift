@@ -2,6 +2,7 @@ import Foundation
 import MemoryStore
 import QueueCore
 import Testing
+
 @testable import Twin
 
 /// The twin must do what the live office does. The same random sequence of actions goes through the server's

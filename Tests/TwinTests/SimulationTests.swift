@@ -1,6 +1,7 @@
 import Foundation
 import QueueCore
 import Testing
+
 @testable import Twin
 
 @Suite struct SimulationTests {
@@ -56,16 +57,19 @@ import Testing
                         #expect(before.status == .waiting && before.channel == .web)
                         continue
                     }
-                    let step = try #require(TicketStep.allCases.first { TicketLifecycle.status(after: event.type) != nil && stepMatches($0, event.type) })
-                    #expect(TicketLifecycle.next(step, from: before.status) != nil || event.type == .ticketPostponed,
-                            "\(event.type) from \(before.status)")
+                    let step = try #require(
+                        TicketStep.allCases.first { TicketLifecycle.status(after: event.type) != nil && stepMatches($0, event.type) })
+                    #expect(
+                        TicketLifecycle.next(step, from: before.status) != nil || event.type == .ticketPostponed,
+                        "\(event.type) from \(before.status)")
                     tickets[id] = before.evolved(by: event)
                 }
             }
             let statuses = tickets.values.map(\.status)
             #expect(statuses.allSatisfy { $0 == .completed || $0 == .noShow || $0 == .cancelled })
             #expect(statuses.filter { $0 == .completed }.count == count[.completed, default: 0])
-            #expect(statuses.filter { $0 == .noShow }.count == count[.noShow, default: 0] + count[.abandoned, default: 0] + result.remoteMissed)
+            #expect(
+                statuses.filter { $0 == .noShow }.count == count[.noShow, default: 0] + count[.abandoned, default: 0] + result.remoteMissed)
             #expect(tickets.count == visitors.count + result.remoteMissed)
         }
     }
@@ -96,25 +100,27 @@ import Testing
     /// A busy single-procedure office where 40% take their ticket from home and set out when the queue-length
     /// estimate of their wait falls within their travel time plus 10 minutes.
     @Test func remoteHoldersSpendLessTimeInTheOffice() throws {
-        let scenario = try TwinFixtures.scenario(yaml: """
-            name: remote
-            offices:
-              - id: remote
-                procedures:
-                  - {id: cards, prefix: M, service: {lognormal: {median: 10, sigma: 0.4}}}
-                groups:
-                  - {id: desk, services: [cards], counters: 4}
-                roster:
-                  - {from: "09:00", to: "16:30", open: {desk: 4}}
-                arrivals:
-                  rates: {cards: {"09:00": 30, "12:00": 18}}
-                behaviour:
-                  remoteShare: 0.4
-                  travel: {lognormal: {median: 15, sigma: 0.5}}
-                  comeNow: {bufferMinutes: 10}
-            """)
+        let scenario = try TwinFixtures.scenario(
+            yaml: """
+                name: remote
+                offices:
+                  - id: remote
+                    procedures:
+                      - {id: cards, prefix: M, service: {lognormal: {median: 10, sigma: 0.4}}}
+                    groups:
+                      - {id: desk, services: [cards], counters: 4}
+                    roster:
+                      - {from: "09:00", to: "16:30", open: {desk: 4}}
+                    arrivals:
+                      rates: {cards: {"09:00": 30, "12:00": 18}}
+                    behaviour:
+                      remoteShare: 0.4
+                      travel: {lognormal: {median: 15, sigma: 0.5}}
+                      comeNow: {bufferMinutes: 10}
+                """)
         let summary = Simulation.run(scenario, days: 20, seed: 3)[0]
-        let paper = WaitStats(summary.onSiteWaitPaper), phone = WaitStats(summary.onSiteWaitRemote)
+        let paper = WaitStats(summary.onSiteWaitPaper)
+        let phone = WaitStats(summary.onSiteWaitRemote)
         print("time on site before service: paper \(paper.mean / 60) min, remote \(phone.mean / 60) min")
         #expect(phone.count > 500)
         #expect(paper.mean > 20 * 60)

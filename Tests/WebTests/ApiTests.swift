@@ -1,11 +1,12 @@
 import Foundation
-import Synchronization
 import HTTPTypes
 import HummingbirdTesting
+import QueueCore
+import Synchronization
+import Testing
+
 @testable import MadoguchiWeb
 @testable import OfficeRuntime
-import QueueCore
-import Testing
 
 @Suite("HTTP API")
 struct ApiTests {
@@ -46,7 +47,8 @@ struct ApiTests {
             #expect((first.json["issuedAt"] as? String)?.hasSuffix("+09:00") == true)
             let retry = try await client.json(.post, uri, body: body, token: h.staffChuo, key: "tap-1")
             #expect(retry.status == .ok && retry.json["token"] as? String == first.json["token"] as? String)
-            let reused = try await client.json(.post, uri, body: #"{"service":"moving-in","channel":"kiosk"}"#, token: h.staffChuo, key: "tap-1")
+            let reused = try await client.json(
+                .post, uri, body: #"{"service":"moving-in","channel":"kiosk"}"#, token: h.staffChuo, key: "tap-1")
             #expect(reused.status == .unprocessableContent && errorCode(reused.json) == "idempotency_key_reused")
 
             let cases: [(String, String, HTTPResponse.Status, String)] = [
@@ -129,7 +131,9 @@ struct ApiTests {
             let limited = try await client.execute(uri: "/api/v1/tickets/\(TicketID.random())", method: .get)
             #expect(limited.headers[.retryAfter] == "1")
             // Issuing is never limited, and the bucket refills with time.
-            #expect(try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#).status == .created)
+            #expect(
+                try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#).status
+                    == .created)
             clock.withLock { $0 += 5 }
             #expect(try await client.json(.get, "/api/v1/tickets/\(TicketID.random())").status == .notFound)
         }
@@ -200,7 +204,10 @@ struct ApiTests {
 
             // The audit trail names the account behind every staff change.
             let log = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
-            let staffEvents = log.filter { [.ticketCalled, .ticketRecalled, .ticketServing, .ticketTransferred, .ticketNoShow, .ticketReactivated, .counterClosed].contains($0.type) }
+            let staffEvents = log.filter {
+                [.ticketCalled, .ticketRecalled, .ticketServing, .ticketTransferred, .ticketNoShow, .ticketReactivated, .counterClosed]
+                    .contains($0.type)
+            }
             #expect(!staffEvents.isEmpty && staffEvents.allSatisfy { $0.data["staff"] == .string("desk") })
             #expect(log.filter { $0.type == .ticketIssued }.allSatisfy { $0.data["staff"] == nil })
 
@@ -244,7 +251,8 @@ struct ApiTests {
             guard case QueueError.invalidInput(_, let reason) = error else { return false }
             return ["office id", "time zone", "prefix", "typical time", "unknown procedure", "c2 hours"].allSatisfy { reason.contains($0) }
         }
-        let rotated = try OfficesFile.parse("""
+        let rotated = try OfficesFile.parse(
+            """
             offices:
               - id: small
                 name: {ja: "x", en: "x"}
@@ -252,7 +260,8 @@ struct ApiTests {
                   - {id: certificates, prefix: A, color: "#000", name: {ja: "x", en: "x"}, typicalMinutes: 5}
                 counters:
                   - {id: c1, label: "1", services: [certificates], hours: ["09:00-11:30", "12:30-16:30"]}
-            """).resolved()
+            """
+        ).resolved()
         #expect(rotated.first?.office.counters.first?.plannedHours == [32_400..<41_400, 45_000..<59_400])
         #expect(throws: QueueError.self) { try OfficesFile.parse("offices: [{id: x}]") }
         #expect(throws: QueueError.self) { try OfficesFile.parse(": : :") }
@@ -283,7 +292,8 @@ struct ApiTests {
             let paths = try #require(doc["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
             let served = Set(Api.routes.map { "\($0.method.rawValue) \($0.path)" })
-            #expect(documented == served, "only documented: \(documented.subtracting(served)); only served: \(served.subtracting(documented))")
+            #expect(
+                documented == served, "only documented: \(documented.subtracting(served)); only served: \(served.subtracting(documented))")
         }
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 /// Every route the server registers × every kind of caller. Each route says who it is for; a caller it is not for
 /// never gets a 2xx and changes nothing, and a caller it is for is never turned away with 401, 403 or the sign-in
@@ -95,7 +96,8 @@ import Testing
     /// A body each route reads, so that a caller it is for gets past parsing (the answer may still be a 4xx for
     /// the queue's state; only 401, 403 and the sign-in page count as turned away).
     static func body(_ route: Routes.Entry, csrf: String) -> (String, String)? {
-        let form = "application/x-www-form-urlencoded", json = "application/json"
+        let form = "application/x-www-form-urlencoded"
+        let json = "application/json"
         switch route.path {
         case "/api/v1/offices/{office}/tickets": return (json, #"{"service":"certificates","channel":"web"}"#)
         case "/api/v1/tickets/{token}/feedback": return (json, #"{"rating":4}"#)
@@ -121,26 +123,37 @@ import Testing
         let h = try await Harness.make()
         let store = h.store
         let device = try await KioskTests.device(h)
-        var bearer: [Caller: String] = [.badToken: "mdg_not-a-token", .device: device, .otherOfficeStaff: h.staffNishi, .staff: h.staffChuo]
+        var bearer: [Caller: String] = [
+            .badToken: "mdg_not-a-token", .device: device, .otherOfficeStaff: h.staffNishi, .staff: h.staffChuo,
+        ]
         for (caller, role, office) in [(Caller.supervisor, StaffAccount.Role.supervisor, OfficeID?("chuo")), (.admin, .admin, nil)] {
             let token = StaffTokens.generate()
-            try await store.createStaff(StaffAccount(tokenHash: StaffTokens.hash(token), role: role, office: office, name: caller.rawValue, createdAt: h.clock.now()))
+            try await store.createStaff(
+                StaffAccount(
+                    tokenHash: StaffTokens.hash(token), role: role, office: office, name: caller.rawValue, createdAt: h.clock.now()))
             bearer[caller] = token
         }
         let logins: [(Caller, String, StaffAccount.Role, OfficeID?)] = [
-            (.otherOfficeStaff, "nishi1", .staff, "nishi"), (.staff, "desk5", .staff, "chuo"), (.supervisor, "boss-chuo", .supervisor, "chuo"),
+            (.otherOfficeStaff, "nishi1", .staff, "nishi"), (.staff, "desk5", .staff, "chuo"),
+            (.supervisor, "boss-chuo", .supervisor, "chuo"),
             (.admin, "root1", .admin, nil),
         ]
         for (_, name, role, office) in logins {
-            try await store.createUser(StaffUser(username: name, passwordHash: try Passwords.hash("pass-\(name)"), role: role, office: office, createdAt: h.clock.now()))
+            try await store.createUser(
+                StaffUser(
+                    username: name, passwordHash: try Passwords.hash("pass-\(name)"), role: role, office: office, createdAt: h.clock.now()))
         }
         let routes = buildRoutes(
-            store: store, hub: OfficeHub(store: store), limiter: RateLimiter(burst: 1_000_000, perSecond: 1_000_000), pages: try Pages.load(),
+            store: store, hub: OfficeHub(store: store), limiter: RateLimiter(burst: 1_000_000, perSecond: 1_000_000),
+            pages: try Pages.load(),
             alerts: LineWebhookTests.alerts, issues: IssueAllowance(perHour: 1_000_000))
         // Signing out ends the caller's session: last.
         let entries = routes.table.entries.filter { $0.path != "/logout" } + routes.table.entries.filter { $0.path == "/logout" }
         let served = Set(entries.map(\.description))
-        #expect(served == Set(Self.matrix.keys), "routes without a line in the matrix: \(served.subtracting(Self.matrix.keys).sorted()); lines for no route: \(Set(Self.matrix.keys).subtracting(served).sorted())")
+        #expect(
+            served == Set(Self.matrix.keys),
+            "routes without a line in the matrix: \(served.subtracting(Self.matrix.keys).sorted()); lines for no route: \(Set(Self.matrix.keys).subtracting(served).sorted())"
+        )
 
         let tokens = bearer
         try await Application(router: routes.router).test(.router) { client in
@@ -150,7 +163,8 @@ import Testing
                 let cookie = try #require(response.headers[.setCookie], "\(name) signs in")
                 sessions[caller] = String(cookie.prefix { $0 != ";" }.dropFirst("session=".count))
             }
-            var refusedCases = 0, admittedCases = 0
+            var refusedCases = 0
+            var admittedCases = 0
             for route in entries {
                 let audience = try #require(Self.matrix[route.description])
                 for caller in Caller.allCases {
@@ -160,7 +174,8 @@ import Testing
                     let ticket = try await client.issue("moving-in")
                     var path = route.path
                     for (name, value) in [
-                        ("office", "chuo"), ("counter", "c1"), ("token", ticket["token"] as? String ?? ""), ("number", ticket["number"] as? String ?? ""),
+                        ("office", "chuo"), ("counter", "c1"), ("token", ticket["token"] as? String ?? ""),
+                        ("number", ticket["number"] as? String ?? ""),
                         ("channel", "email"), ("file", "app.css"), ("action", "call-next"),
                     ] { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
                     var headers = HTTPFields()
@@ -173,7 +188,8 @@ import Testing
                     let body = Self.body(route, csrf: csrf)
                     if let body { headers[.contentType] = body.0 }
                     let before = try await store.lastEventSeq(office: "chuo")
-                    let response = try await client.execute(uri: path, method: route.method, headers: headers, body: body.map { ByteBuffer(string: $0.1) })
+                    let response = try await client.execute(
+                        uri: path, method: route.method, headers: headers, body: body.map { ByteBuffer(string: $0.1) })
                     let status = response.status.code
                     // Signing out sends everyone to the sign-in page; elsewhere it means "not for you".
                     let toSignIn = response.headers[.location]?.hasPrefix("/login") == true && route.path != "/logout"

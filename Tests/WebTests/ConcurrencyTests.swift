@@ -1,8 +1,9 @@
 import Foundation
 import HummingbirdTesting
-@testable import MadoguchiWeb
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
 
 /// Exactly-once under concurrency, through the HTTP layer, on a real SQLite file.
 @Suite("Concurrency")
@@ -29,13 +30,15 @@ struct ConcurrencyTests {
                         while true {
                             click += 1
                             let key = "k\(console)-\(click)"
-                            let r = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
+                            let r = try await client.json(
+                                .post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
                             if r.status == .noContent { break }
                             #expect(r.status == .ok, "\(r.text)")
                             guard let number = r.json["number"] as? String else { break }
                             numbers.append(number)
                             if click % 20 == 0 {
-                                let again = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
+                                let again = try await client.json(
+                                    .post, "/api/v1/offices/chuo/counters/k\(console)/call-next", token: token, key: key)
                                 #expect(again.json["number"] as? String == number)
                             }
                             let done = try await client.json(.post, "/api/v1/offices/chuo/counters/k\(console)/complete", token: token)

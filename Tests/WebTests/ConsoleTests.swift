@@ -2,18 +2,23 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
 import QueueCore
 import Testing
 
+@testable import MadoguchiWeb
+
 @Suite struct ConsoleTests {
     static func user(_ harness: Harness, office: String = "chuo", name: String = "desk5", password: String = "desk-pass-1") async throws {
-        try await harness.store.createUser(StaffUser(
-            username: name, passwordHash: try Passwords.hash(password), role: .staff, office: OfficeID(office), createdAt: harness.clock.now()))
+        try await harness.store.createUser(
+            StaffUser(
+                username: name, passwordHash: try Passwords.hash(password), role: .staff, office: OfficeID(office),
+                createdAt: harness.clock.now()))
     }
 
     /// Signs in and returns the session cookie header.
-    static func signIn(_ client: some TestClientProtocol, name: String = "desk5", password: String = "desk-pass-1") async throws -> HTTPFields {
+    static func signIn(
+        _ client: some TestClientProtocol, name: String = "desk5", password: String = "desk-pass-1"
+    ) async throws -> HTTPFields {
         let response = try await client.page("/login", method: .post, form: "username=\(name)&password=\(password)&next=/console/chuo/c5")
         #expect(response.status == .seeOther)
         let cookie = try #require(response.headers[.setCookie])
@@ -35,7 +40,8 @@ import Testing
             #expect(try await client.page("/console/chuo/c5").status == .seeOther)
             let wrong = try await client.page("/login", method: .post, form: "username=desk5&password=nope")
             #expect(wrong.status == .unauthorized && wrong.headers[.setCookie] == nil)
-            let evil = try await client.page("/login", method: .post, form: "username=desk5&password=desk-pass-1&next=https://evil.example/")
+            let evil = try await client.page(
+                "/login", method: .post, form: "username=desk5&password=desk-pass-1&next=https://evil.example/")
             #expect(evil.headers[.location] == "/console")
             let session = try await Self.signIn(client)
             let page = try await client.page("/console/chuo/c5", headers: session)
@@ -56,8 +62,12 @@ import Testing
         try await harness.test { client in
             _ = try await client.issue("moving-in")
             let session = try await Self.signIn(client)
-            #expect(try await client.page("/console/chuo/c5/call-next", method: .post, form: "key=k1", headers: session).status == .forbidden)
-            #expect(try await client.page("/console/chuo/c5/call-next", method: .post, form: "csrf=\(String(repeating: "0", count: 64))", headers: session).status == .forbidden)
+            #expect(
+                try await client.page("/console/chuo/c5/call-next", method: .post, form: "key=k1", headers: session).status == .forbidden)
+            #expect(
+                try await client.page(
+                    "/console/chuo/c5/call-next", method: .post, form: "csrf=\(String(repeating: "0", count: 64))", headers: session
+                ).status == .forbidden)
             #expect(try await client.page("/console/chuo/c5/call-next", method: .post, form: "csrf=x").status == .unauthorized)
             #expect(try await harness.store.counterStates(office: "chuo").first { $0.id == "c5" }?.current == nil)
         }
@@ -81,12 +91,16 @@ import Testing
             #expect(after.contains("data-current-ticket=\"\(first ?? "")\""))
             let waiting = try await harness.store.queue(office: "chuo") ?? []
             #expect(waiting.count == 1, "the second ticket still waits")
-            let events = try await harness.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 1000).filter { $0.type == .ticketCalled }
+            let events = try await harness.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 1000).filter {
+                $0.type == .ticketCalled
+            }
             #expect(events.count == 1)
             #expect(events.first?.data["staff"]?.stringValue == "session:desk5")
             // Complete it from the console; the counter is free again.
             let csrf = try Self.csrf(after)
-            #expect(try await client.page("/console/chuo/c5/complete", method: .post, form: "csrf=\(csrf)", headers: session).status == .seeOther)
+            #expect(
+                try await client.page("/console/chuo/c5/complete", method: .post, form: "csrf=\(csrf)", headers: session).status
+                    == .seeOther)
             #expect(try await client.page("/console/chuo/c5", headers: session).html.contains("data-current-ticket=\"\""))
         }
     }
@@ -98,8 +112,11 @@ import Testing
             _ = try await client.issue("moving-in")
             let session = try await Self.signIn(client)
             let page = try await client.page("/console/chuo/c5", headers: session).html
-            _ = try await client.page("/console/chuo/c5/call-next", method: .post, form: "csrf=\(try Self.csrf(page))&key=\(try Self.callKey(page))", headers: session)
-            let noShow = try await client.page("/console/chuo/c5/no-show", method: .post, form: "csrf=\(try Self.csrf(page))", headers: session)
+            _ = try await client.page(
+                "/console/chuo/c5/call-next", method: .post, form: "csrf=\(try Self.csrf(page))&key=\(try Self.callKey(page))",
+                headers: session)
+            let noShow = try await client.page(
+                "/console/chuo/c5/no-show", method: .post, form: "csrf=\(try Self.csrf(page))", headers: session)
             #expect(noShow.status.code == 409 || noShow.status.code == 422)
             #expect(noShow.html.contains("role=\"alert\""))
         }
@@ -135,7 +152,8 @@ import Testing
         try await ConsoleTests.user(harness)
         try await harness.test { client in
             let response = try await client.page(
-                "/login", method: .post, form: "username=desk5&password=desk-pass-1", headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
+                "/login", method: .post, form: "username=desk5&password=desk-pass-1",
+                headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
             #expect(response.headers[.setCookie]?.contains("Secure") == true)
         }
     }
@@ -167,15 +185,21 @@ import Testing
             ]
             let before = try await harness.store.lastEventSeq(office: "chuo")
             for (who, headers, form) in callers {
-                #expect(!(200..<300).contains(try await client.page("/console/chuo/c5", headers: headers).status.code) || who == "no CSRF token", "\(who) GET")
+                #expect(
+                    !(200..<300).contains(try await client.page("/console/chuo/c5", headers: headers).status.code)
+                        || who == "no CSRF token", "\(who) GET")
                 for action in ConsoleRoutes.actions {
-                    let status = try await client.page("/console/chuo/c5/\(action)", method: .post, form: form + "&service=certificates&key=k-\(who)", headers: headers).status
+                    let status = try await client.page(
+                        "/console/chuo/c5/\(action)", method: .post, form: form + "&service=certificates&key=k-\(who)", headers: headers
+                    ).status
                     #expect(!(200..<400).contains(status.code), "\(who) \(action): \(status)")
                 }
             }
             harness.clock.advance(seconds: 13 * 3600)
             for action in ConsoleRoutes.actions {
-                let status = try await client.page("/console/chuo/c5/\(action)", method: .post, form: "csrf=\(expiringCSRF)", headers: expiring).status
+                let status = try await client.page(
+                    "/console/chuo/c5/\(action)", method: .post, form: "csrf=\(expiringCSRF)", headers: expiring
+                ).status
                 #expect(!(200..<400).contains(status.code), "expired session \(action): \(status)")
             }
             #expect(try await client.page("/console/chuo/c5", headers: expiring).status == .seeOther)

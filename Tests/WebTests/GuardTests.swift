@@ -1,10 +1,11 @@
 import Forecast
 import Foundation
 import HTTPTypes
+import QueueCore
 import Testing
+
 @testable import MadoguchiWeb
 @testable import OfficeRuntime
-import QueueCore
 
 /// The 60-minute guard on the live hub (the twin run forward from the office as it stands; with no history, the
 /// estimator assumes exponential 10-minute services). One counter for moving in; tickets come one by one. An idle
@@ -16,8 +17,10 @@ import QueueCore
     @Test func theGuardRaisesOnceRecommendsAndTheAcceptedActionHolds() async throws {
         let h = try await Harness.make()
         try await ConsoleTests.user(h)
-        try await h.store.createUser(StaffUser(
-            username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: nil, createdAt: h.clock.now()))
+        try await h.store.createUser(
+            StaffUser(
+                username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: nil, createdAt: h.clock.now())
+        )
         let hub = OfficeHub(store: h.store, estimates: LiveEstimates(runs: 2000...2000, runBudget: 100_000))
         try await h.test(hub: hub) { client in
             for counter in ["c6", "c7", "c9"] {

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 /// The findings of the hardening review (issue 15), each as the behaviour that must hold now.
 @Suite struct HardeningTests {
@@ -27,7 +28,8 @@ import Testing
             let webhook = try await client.execute(
                 uri: "/line/webhook", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: big))
             #expect(webhook.status == .contentTooLarge && String(buffer: webhook.body).contains("payload_too_large"))
-            let json = try await client.json(.post, "/api/v1/offices/chuo/reforms", body: String(repeating: " ", count: 20_000), token: h.staffChuo)
+            let json = try await client.json(
+                .post, "/api/v1/offices/chuo/reforms", body: String(repeating: " ", count: 20_000), token: h.staffChuo)
             #expect(json.status == .contentTooLarge && errorCode(json.json) == "payload_too_large")
         }
     }
@@ -37,15 +39,19 @@ import Testing
         try await h.test(alerts: Self.emailOn) { client in
             let token = try #require(try await client.issue()["token"] as? String)
             let admin = StaffTokens.generate()
-            try await h.store.createStaff(StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
+            try await h.store.createStaff(
+                StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
             // 0901 2345 6784 is a valid My Number, and also looks like a phone number.
             let reform = try await client.json(
-                .post, "/api/v1/offices/chuo/reforms", body: #"{"effective":"2026-03-01","kind":"other","description":"番号 0901-2345-6784"}"#,
+                .post, "/api/v1/offices/chuo/reforms",
+                body: #"{"effective":"2026-03-01","kind":"other","description":"番号 0901-2345-6784"}"#,
                 token: admin)
             #expect(reform.status == .badRequest && errorCode(reform.json) == "my_number_refused", "\(reform.text)")
-            let email = try await client.json(.post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"email","address":"090123456784@example.jp"}"#)
+            let email = try await client.json(
+                .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"email","address":"090123456784@example.jp"}"#)
             #expect(email.status == .badRequest && errorCode(email.json) == "my_number_refused", "\(email.text)")
-            let key = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#, key: "0901-2345-6784")
+            let key = try await client.json(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#, key: "0901-2345-6784")
             #expect(key.status == .badRequest && errorCode(key.json) == "my_number_refused")
         }
         // The domain refuses it too, for callers that are not HTTP: a phone number that is a My Number.
@@ -67,7 +73,8 @@ import Testing
             #expect(page.status == .badRequest && page.html.contains("マイナンバー") && page.html.contains("my_number_refused"))
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             // The API, and a client that does not ask for HTML, get the JSON shape.
-            let json = try await client.page("/t/\(token)/contact", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp")
+            let json = try await client.page(
+                "/t/\(token)/contact", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp")
             #expect(json.status == .badRequest && json.html.contains(#""code":"my_number_refused""#))
         }
     }
@@ -76,7 +83,8 @@ import Testing
         let h = try await Harness.make()
         for bad in ["a\u{202E}b", "zero\u{200B}width", "two\nlines"] {
             await #expect(throws: QueueError.self) {
-                _ = try await h.store.recordReform(office: "chuo", effective: LocalDate(parsing: "2026-03-01")!, kind: .other, description: bad, by: "it")
+                _ = try await h.store.recordReform(
+                    office: "chuo", effective: LocalDate(parsing: "2026-03-01")!, kind: .other, description: bad, by: "it")
             }
         }
         // "e" + combining acute is kept as the one precomposed character.
@@ -110,26 +118,34 @@ import Testing
     @Test func onlyStaffOrADeviceHandOutPriorityKioskOrStaffTickets() async throws {
         let h = try await Harness.make()
         let device = StaffTokens.generate()
-        try await h.store.createStaff(StaffAccount(tokenHash: StaffTokens.hash(device), role: .device, office: "chuo", name: "kiosk-1", createdAt: h.clock.now()))
+        try await h.store.createStaff(
+            StaffAccount(tokenHash: StaffTokens.hash(device), role: .device, office: "chuo", name: "kiosk-1", createdAt: h.clock.now()))
         try await h.test { client in
             let uri = "/api/v1/offices/chuo/tickets"
-            for body in [#"{"service":"certificates","channel":"web","priority":1}"#, #"{"service":"certificates","channel":"kiosk"}"#,
-                         #"{"service":"certificates","channel":"staff"}"#] {
+            for body in [
+                #"{"service":"certificates","channel":"web","priority":1}"#, #"{"service":"certificates","channel":"kiosk"}"#,
+                #"{"service":"certificates","channel":"staff"}"#,
+            ] {
                 let anonymous = try await client.json(.post, uri, body: body)
                 #expect(anonymous.status == .unauthorized && errorCode(anonymous.json) == "unauthorized", "\(body)")
                 let otherOffice = try await client.json(.post, uri, body: body, token: h.staffNishi)
                 #expect(otherOffice.status == .forbidden, "\(body)")
                 #expect(try await client.json(.post, uri, body: body, token: h.staffChuo).status == .created, "\(body)")
             }
-            #expect(try await client.json(.post, uri, body: #"{"service":"certificates","channel":"kiosk","priority":1}"#, token: device).status == .created)
-            #expect(try await client.json(.post, uri, body: #"{"service":"certificates","channel":"staff"}"#, token: device).status == .forbidden)
+            #expect(
+                try await client.json(.post, uri, body: #"{"service":"certificates","channel":"kiosk","priority":1}"#, token: device).status
+                    == .created)
+            #expect(
+                try await client.json(.post, uri, body: #"{"service":"certificates","channel":"staff"}"#, token: device).status
+                    == .forbidden)
         }
     }
 
     @Test func oneAddressTakesOnlySoManyRemoteTicketsAnHourAndRetriesAreFree() async throws {
         let h = try await Harness.make()
         try await h.test(issues: IssueAllowance(perHour: 3)) { client in
-            let uri = "/api/v1/offices/chuo/tickets", body = #"{"service":"certificates","channel":"web"}"#
+            let uri = "/api/v1/offices/chuo/tickets"
+            let body = #"{"service":"certificates","channel":"web"}"#
             for n in 1...3 {
                 #expect(try await client.json(.post, uri, body: body, key: "k\(n)").status == .created)
                 if n < 3 {
@@ -138,7 +154,8 @@ import Testing
             }
             let fourth = try await client.json(.post, uri, body: body, key: "k4")
             #expect(fourth.status == .tooManyRequests && errorCode(fourth.json) == "issue_limit")
-            let limited = try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            let limited = try await client.execute(
+                uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
             // Another office is another allowance; staff are not limited.
             #expect(try await client.json(.post, "/api/v1/offices/nishi/tickets", body: body).status == .created)
@@ -213,7 +230,8 @@ import Testing
     @Test func healthReadsTheStoreAndLivenessDoesNot() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let ready = try await client.json(.get, "/health"), live = try await client.json(.get, "/health/live")
+            let ready = try await client.json(.get, "/health")
+            let live = try await client.json(.get, "/health/live")
             #expect(ready.status == .ok && ready.json["status"] as? String == "ok")
             #expect(live.status == .ok && live.json["status"] as? String == "ok")
         }
@@ -248,7 +266,9 @@ import Testing
     @Test func anAdminRemovesALoginResetsAPasswordAndRevokesATokenFromThePage() async throws {
         let h = try await Harness.make()
         try await ConsoleTests.user(h)
-        try await h.store.createUser(StaffUser(username: "root1", passwordHash: try Passwords.hash("root-pass-1"), role: .admin, office: nil, createdAt: h.clock.now()))
+        try await h.store.createUser(
+            StaffUser(
+                username: "root1", passwordHash: try Passwords.hash("root-pass-1"), role: .admin, office: nil, createdAt: h.clock.now()))
         try await h.test { client in
             let desk = try await ConsoleTests.signIn(client)
             let admin = try await ConsoleTests.signIn(client, name: "root1", password: "root-pass-1")
@@ -257,22 +277,29 @@ import Testing
             #expect(try await client.page("/admin", headers: desk).status == .forbidden, "staff do not see it")
             let csrf = try ConsoleTests.csrf(page.html)
 
-            let reset = try await client.page("/admin/users/password", method: .post, form: "csrf=\(csrf)&username=desk5&password=fresh-pass-9", headers: admin)
+            let reset = try await client.page(
+                "/admin/users/password", method: .post, form: "csrf=\(csrf)&username=desk5&password=fresh-pass-9", headers: admin)
             #expect(
                 reset.status == .seeOther && reset.headers[.location] == "/admin?done=admin.done_password",
                 "\(reset.status) \(reset.headers[.location] ?? "") \(reset.html.prefix(400))")
             #expect(try await client.page("/console/chuo/c5", headers: desk).status == .seeOther, "the old session ended")
             let again = try await ConsoleTests.signIn(client, password: "fresh-pass-9")
 
-            #expect(try await client.page("/admin/users/remove", method: .post, form: "csrf=\(csrf)&username=desk5", headers: admin).status == .seeOther)
+            #expect(
+                try await client.page("/admin/users/remove", method: .post, form: "csrf=\(csrf)&username=desk5", headers: admin).status
+                    == .seeOther)
             #expect(try await client.page("/console/chuo/c5", headers: again).status == .seeOther)
             #expect(try await h.store.staffUser(username: "desk5") == nil)
 
-            let revoke = try await client.page("/admin/tokens/revoke", method: .post, form: "csrf=\(csrf)&token=\(StaffTokens.hash(h.staffChuo))", headers: admin)
+            let revoke = try await client.page(
+                "/admin/tokens/revoke", method: .post, form: "csrf=\(csrf)&token=\(StaffTokens.hash(h.staffChuo))", headers: admin)
             #expect(revoke.status == .seeOther)
             #expect(try await client.json(.get, "/api/v1/offices/chuo/queue", token: h.staffChuo).status == .unauthorized)
             // Without the CSRF token nothing happens.
-            #expect(try await client.page("/admin/tokens/revoke", method: .post, form: "token=\(StaffTokens.hash(h.staffNishi))", headers: admin).status == .forbidden)
+            #expect(
+                try await client.page(
+                    "/admin/tokens/revoke", method: .post, form: "token=\(StaffTokens.hash(h.staffNishi))", headers: admin
+                ).status == .forbidden)
             #expect(try await client.json(.get, "/api/v1/offices/nishi/queue", token: h.staffNishi).status == .ok)
             let done = try await client.page("/admin?done=admin.done_revoked", headers: admin).html
             #expect(done.contains("The token was revoked.") || done.contains("トークンを失効させました"))

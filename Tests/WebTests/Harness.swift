@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import QueueCore
 import SQLiteStore
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 /// An in-process application on a real SQLite file with the demo city, and a staff token per office.
 struct Harness {
@@ -25,8 +26,9 @@ struct Harness {
         var tokens: [String] = []
         for office in ["chuo", "nishi"] {
             let token = StaffTokens.generate()
-            try await store.createStaff(StaffAccount(
-                tokenHash: StaffTokens.hash(token), role: .staff, office: OfficeID(office), name: "desk", createdAt: clock.now()))
+            try await store.createStaff(
+                StaffAccount(
+                    tokenHash: StaffTokens.hash(token), role: .staff, office: OfficeID(office), name: "desk", createdAt: clock.now()))
             tokens.append(token)
         }
         return Harness(store: store, clock: clock, staffChuo: tokens[0], staffNishi: tokens[1])

@@ -2,17 +2,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import Notify
 import QueueCore
 import Testing
 
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
+
 @Suite struct KioskTests {
     static func device(_ harness: Harness, office: String = "chuo") async throws -> String {
         let token = StaffTokens.generate()
-        try await harness.store.createStaff(StaffAccount(
-            tokenHash: StaffTokens.hash(token), role: .device, office: OfficeID(office), name: "kiosk-1", createdAt: harness.clock.now()))
+        try await harness.store.createStaff(
+            StaffAccount(
+                tokenHash: StaffTokens.hash(token), role: .device, office: OfficeID(office), name: "kiosk-1", createdAt: harness.clock.now()
+            ))
         return token
     }
 
@@ -75,7 +78,9 @@ import Testing
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c5/call-next", token: harness.staffChuo)
             let board = try await client.page("/board/chuo", headers: [.cookie: "device=\(device)"])
             #expect(board.status == .ok)
-            #expect(board.html.contains("<tr data-counter=\"c5\" data-calls=\"1\" class=\"called\"><th scope=\"row\">5</th><td data-number>B-001</td></tr>"))
+            #expect(
+                board.html.contains(
+                    "<tr data-counter=\"c5\" data-calls=\"1\" class=\"called\"><th scope=\"row\">5</th><td data-number>B-001</td></tr>"))
             #expect(board.html.contains("<span class=\"recent-number\">B-001</span>"))
             #expect(board.html.contains("data-counter=\"c1\""))
         }

@@ -3,16 +3,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import Notify
 import QueueCore
+import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 struct FakeLine: AlertTransport {
     let channel = AlertChannel.line
     func send(_ message: AlertMessage, to address: String, key: String) async throws(DeliveryError) {}
 }
-import Testing
 
 @Suite struct LineWebhookTests {
     static let secret = "line-channel-secret-for-tests"
@@ -57,7 +58,8 @@ import Testing
             let at = tampered.firstIndex(of: UInt8(ascii: "5"))!
             tampered[at] = UInt8(ascii: "6")  // one byte of the user id changed
             let reserialised = String(
-                decoding: try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(body.utf8)), options: [.sortedKeys]),
+                decoding: try JSONSerialization.data(
+                    withJSONObject: try JSONSerialization.jsonObject(with: Data(body.utf8)), options: [.sortedKeys]),
                 as: UTF8.self)
             #expect(reserialised != body)
             let forged: [(String, String, String?)] = [
@@ -115,7 +117,8 @@ import Testing
         try await h.test(hub: OfficeHub(store: h.store, notifier: notifier), alerts: Self.alerts) { client in
             let token = try #require(try await client.issue()["token"] as? String)
             let add = try await client.json(
-                .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"line","address":"U\#(String(repeating: "ab", count: 16))"}"#)
+                .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"line","address":"U\#(String(repeating: "ab", count: 16))"}"#
+            )
             #expect(add.status == .unprocessableContent && errorCode(add.json) == "use_line_link", "\(add.text)")
             #expect(try await h.store.contacts(ticket: TicketID(token)).isEmpty)
             #expect(try await post(client, "{}", signature: "x") == .unauthorized, "LINE is on: the webhook is there")

@@ -1,8 +1,9 @@
 import Foundation
+import QueueCore
 import Testing
+
 @testable import MadoguchiWeb
 @testable import OfficeRuntime
-import QueueCore
 
 @Suite struct LiveEstimateTests {
     /// A remote ticket with a travel time: after each change the hub runs the twin over the office, the ticket API

@@ -2,18 +2,21 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 /// What an operator sees: Prometheus metrics through swift-metrics, request ids.
 @Suite struct OpsTests {
     @Test func metricsCountRequestsByRouteAndStatusAndShowTheQueues() async throws {
         let h = try await Harness.make()
         let admin = StaffTokens.generate()
-        try await h.store.createStaff(StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
-        let connections = ClientCounts(cap: 10), streams = ClientCounts(cap: 10)
+        try await h.store.createStaff(
+            StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
+        let connections = ClientCounts(cap: 10)
+        let streams = ClientCounts(cap: 10)
         _ = connections.open("192.0.2.1")
         _ = streams.open("192.0.2.1")
         let routes = buildRoutes(
@@ -30,8 +33,13 @@ import Testing
             func value(_ prefix: String) -> Double? {
                 text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
             }
-            #expect((value(#"hb_requests{http_route="/api/v1/offices/{office}/tickets",http_request_method="POST",http_response_status_code="201"}"#) ?? 0) >= 2, "\(text.prefix(3000))")
-            #expect((value(#"hb_requests{http_route="/api/v1/tickets/{token}",http_request_method="GET",http_response_status_code="404"}"#) ?? 0) >= 1)
+            #expect(
+                (value(
+                    #"hb_requests{http_route="/api/v1/offices/{office}/tickets",http_request_method="POST",http_response_status_code="201"}"#
+                ) ?? 0) >= 2, "\(text.prefix(3000))")
+            #expect(
+                (value(#"hb_requests{http_route="/api/v1/tickets/{token}",http_request_method="GET",http_response_status_code="404"}"#) ?? 0)
+                    >= 1)
             #expect(text.contains(#"http_server_request_duration_bucket{http_route="/api/v1/offices/{office}/tickets""#))
             #expect(value(#"madoguchi_queue_waiting{office="chuo"}"#) == 2)
             #expect(value(#"madoguchi_queue_oldest_wait_seconds{office="chuo"}"#) == 600)

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
 
 extension TestClientProtocol {
     func page(
@@ -85,7 +86,8 @@ extension TestClientProtocol {
             #expect(late.contains("You have already moved back once"))
             #expect(try await client.page("/t/\(token)/cancel", method: .post).status == .seeOther)
             #expect(try await client.page("/t/\(token)?lang=en").html.contains("data-status=\"cancelled\""))
-            let line = try await client.page("/o/chuo/tickets", method: .post, form: "service=moving-in", headers: [.userAgent: "Mozilla/5.0 Line/14.3.0"])
+            let line = try await client.page(
+                "/o/chuo/tickets", method: .post, form: "service=moving-in", headers: [.userAgent: "Mozilla/5.0 Line/14.3.0"])
             let lineTicket = try #require(try await harness.store.ticketView(TicketID(String(line.headers[.location]!.dropFirst(3)))))
             #expect(lineTicket.ticket.channel == .line)
         }
@@ -94,7 +96,8 @@ extension TestClientProtocol {
     @Test func formsFromAnotherSiteAndBadInputAreRefused() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in
-            let crossSite = try await client.page("/o/chuo/tickets", method: .post, form: "service=moving-in", headers: [.origin: "https://evil.example"])
+            let crossSite = try await client.page(
+                "/o/chuo/tickets", method: .post, form: "service=moving-in", headers: [.origin: "https://evil.example"])
             #expect(crossSite.status == .forbidden)
             for path in ["/t/\(TicketID.random())/cancel", "/login", "/kiosk/chuo/tickets", "/console/chuo/c5/call-next"] {
                 let forged = try await client.page(path, method: .post, form: "x=1", headers: [.origin: "https://evil.example"])
@@ -129,18 +132,22 @@ extension TestClientProtocol {
         let keys = Set(catalog.strings[.ja]!.keys)
         // Staff pages (sign-in, console, reports, dashboard, accounts) come in Japanese and English; the citizens' pages in every language.
         let staffOnly = keys.filter {
-            $0.hasPrefix("console.") || $0.hasPrefix("login.") || $0.hasPrefix("report.") || $0.hasPrefix("dashboard.") || $0.hasPrefix("admin.")
+            $0.hasPrefix("console.") || $0.hasPrefix("login.") || $0.hasPrefix("report.") || $0.hasPrefix("dashboard.")
+                || $0.hasPrefix("admin.")
         }
         #expect(keys.count > 80 && staffOnly.count > 20)
         for language in Language.allCases {
             let own = Set(catalog.strings[language]!.keys)
             let expected = Language.staff.contains(language) ? keys : keys.subtracting(staffOnly)
-            #expect(own == expected, "\(language.rawValue): missing \(expected.subtracting(own).sorted()), extra \(own.subtracting(expected).sorted())")
+            #expect(
+                own == expected,
+                "\(language.rawValue): missing \(expected.subtracting(own).sorted()), extra \(own.subtracting(expected).sorted())")
             #expect(catalog.strings[language]!.values.allSatisfy { !$0.isEmpty })
         }
         // Every string a template asks for exists.
-        let templates = try #require(Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources")
-            ?? Bundle.allBundles.compactMap { $0.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") }.first)
+        let templates = try #require(
+            Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources")
+                ?? Bundle.allBundles.compactMap { $0.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") }.first)
         for file in try FileManager.default.contentsOfDirectory(atPath: templates.path) {
             let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
             for match in text.matches(of: /\{\{t\.([a-z_]+)\}\}/) {
@@ -166,7 +173,10 @@ extension TestClientProtocol {
     static func contrast(_ a: String, _ b: String) -> Double {
         func luminance(_ hex: String) -> Double {
             let v = Int(hex.dropFirst(), radix: 16)!
-            func c(_ s: Int) -> Double { let x = Double((v >> s) & 0xFF) / 255; return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4) }
+            func c(_ s: Int) -> Double {
+                let x = Double((v >> s) & 0xFF) / 255
+                return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+            }
             return 0.2126 * c(16) + 0.7152 * c(8) + 0.0722 * c(0)
         }
         let (l1, l2) = (luminance(a), luminance(b))

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import MadoguchiWeb
-@testable import OfficeRuntime
 import QueueCore
 import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
 
 /// Reports and open data over a real SQLite store: one worked day at Chuo, read back through the API.
 @Suite struct ReportApiTests {
@@ -18,21 +19,23 @@ import Testing
             _ = try await client.issue()
         }
         let base = "/api/v1/offices/chuo/counters/c1"
-        h.clock.advance(seconds: 480)                                  // 10:10
+        h.clock.advance(seconds: 480)  // 10:10
         #expect(try await client.json(.post, "\(base)/call-next", token: h.staffChuo).status == .ok)
-        h.clock.advance(seconds: 300)                                  // 10:15
+        h.clock.advance(seconds: 300)  // 10:15
         #expect(try await client.json(.post, "\(base)/complete", token: h.staffChuo).status == .ok)
-        h.clock.advance(seconds: 300)                                  // 10:20
+        h.clock.advance(seconds: 300)  // 10:20
         #expect(try await client.json(.post, "\(base)/call-next", token: h.staffChuo).status == .ok)
-        h.clock.advance(seconds: 600)                                  // 10:30
+        h.clock.advance(seconds: 600)  // 10:30
         #expect(try await client.json(.post, "\(base)/complete", token: h.staffChuo).status == .ok)
         h.clock.advance(seconds: 86_400)
     }
 
     static func account(_ h: Harness, role: StaffAccount.Role, office: String?) async throws -> String {
         let token = StaffTokens.generate()
-        try await h.store.createStaff(StaffAccount(
-            tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: "report-\(role)", createdAt: h.clock.now()))
+        try await h.store.createStaff(
+            StaffAccount(
+                tokenHash: StaffTokens.hash(token), role: role, office: office.map { OfficeID($0) }, name: "report-\(role)",
+                createdAt: h.clock.now()))
         return token
     }
 
@@ -50,11 +53,11 @@ import Testing
             let row = rows[0]
             #expect(row["date"] as? String == "2026-03-30" && row["procedure"] as? String == "certificates")
             #expect(row["tickets"] as? Int == 3 && row["called"] as? Int == 2)
-            #expect(row["wait_mean_min"] as? Double == 14.5)       // (10 + 19) / 2
+            #expect(row["wait_mean_min"] as? Double == 14.5)  // (10 + 19) / 2
             #expect(row["wait_p50_min"] as? Double == 10)
             #expect(row["wait_p90_min"] as? Double == 19 && row["wait_max_min"] as? Double == 19)
             #expect(row["within_60_min_share"] as? Double == 1)
-            #expect(row["service_mean_min"] as? Double == 7.5)     // (5 + 10) / 2
+            #expect(row["service_mean_min"] as? Double == 7.5)  // (5 + 10) / 2
             #expect(row["remote_share"] as? Double == 1)
             #expect(row["simulated"] as? Bool == false)
             let histogram = try #require(r.json["histogram"] as? [String: Any])
@@ -65,7 +68,10 @@ import Testing
                 headers: [.authorization: "Bearer \(supervisor)"])
             #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let lines = String(buffer: csv.body).split(separator: "\r\n")
-            #expect(lines.first?.hasSuffix("窓口ID,日付,手続ID,時台,受付件数,呼出件数,平均待ち時間_分,待ち時間中央値_分,待ち時間90パーセンタイル_分,待ち時間95パーセンタイル_分,最大待ち時間_分,60分以内の割合,平均応対時間_分,不在率,スマホ発券の割合,スマホ発券者の庁舎内待ち時間_分,満足度平均,満足度回答数,シミュレーション") == true)
+            #expect(
+                lines.first?.hasSuffix(
+                    "窓口ID,日付,手続ID,時台,受付件数,呼出件数,平均待ち時間_分,待ち時間中央値_分,待ち時間90パーセンタイル_分,待ち時間95パーセンタイル_分,最大待ち時間_分,60分以内の割合,平均応対時間_分,不在率,スマホ発券の割合,スマホ発券者の庁舎内待ち時間_分,満足度平均,満足度回答数,シミュレーション"
+                ) == true)
             #expect(lines.dropFirst().first == ",,certificates,,3,2,14.5,10.0,19.0,19.0,19.0,1.000,7.5,0.000,1.000,,,0,false")
         }
     }
@@ -81,8 +87,10 @@ import Testing
             #expect(other.status == .badRequest && errorCode(other.json) == "invalid_query")
             let all = try await client.json(.get, "/api/v1/reports/waits", token: cityWide)
             #expect((all.json["offices"] as? [String])?.count == 6)
-            for bad in ["from=2026-3-1", "to=yesterday", "from=2026-03-31&to=2026-03-30", "from=2025-01-01&to=2026-03-30",
-                        "hour=24", "by=week", "procedure=passports", "format=xml", "lang=fr", "color=red", "from=2026-03-01&from=2026-03-02"] {
+            for bad in [
+                "from=2026-3-1", "to=yesterday", "from=2026-03-31&to=2026-03-30", "from=2025-01-01&to=2026-03-30",
+                "hour=24", "by=week", "procedure=passports", "format=xml", "lang=fr", "color=red", "from=2026-03-01&from=2026-03-02",
+            ] {
                 let r = try await client.json(.get, "/api/v1/reports/waits?\(bad)", token: cityWide)
                 #expect(r.status == .badRequest && errorCode(r.json) == "invalid_query", "\(bad)")
             }
@@ -100,7 +108,8 @@ import Testing
             #expect(records[0]["office"] as? String == "chuo" && records[0]["tickets"] as? Int == 3)
             #expect(records[0]["hour"] is NSNull && records[0]["satisfaction_mean"] is NSNull)
 
-            let hourly = try await client.execute(uri: "/opendata/waits.csv?granularity=hourly&office=chuo&from=2026-03-30&to=2026-03-30", method: .get)
+            let hourly = try await client.execute(
+                uri: "/opendata/waits.csv?granularity=hourly&office=chuo&from=2026-03-30&to=2026-03-30", method: .get)
             #expect(hourly.status == .ok && hourly.headers[.accessControlAllowOrigin] == "*")
             let lines = String(buffer: hourly.body).split(separator: "\r\n")
             #expect(lines.count == 2 && lines[1].hasPrefix("chuo,2026-03-30,certificates,10:00,3,2,14.5,"))
@@ -115,9 +124,10 @@ import Testing
     @Test func theReportsPageIsForSignedInSupervisors() async throws {
         let h = try await Harness.make()
         try await ConsoleTests.user(h)
-        try await h.store.createUser(StaffUser(
-            username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: OfficeID("chuo"),
-            createdAt: h.clock.now()))
+        try await h.store.createUser(
+            StaffUser(
+                username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: OfficeID("chuo"),
+                createdAt: h.clock.now()))
         try await h.test { client in
             try await Self.workedDay(h, client)
             let anonymous = try await client.page("/reports")
@@ -127,11 +137,11 @@ import Testing
             let boss = try await ConsoleTests.signIn(client, name: "boss", password: "boss-pass-1")
             let page = try await client.page("/reports?from=2026-03-30&to=2026-03-30&lang=en", headers: boss)
             #expect(page.status == .ok)
-            #expect(page.html.contains(#"<span class="tile-value">3</span>"#))          // tickets
-            #expect(page.html.contains(#"<span class="tile-value">14.5 min</span>"#))   // mean wait
+            #expect(page.html.contains(#"<span class="tile-value">3</span>"#))  // tickets
+            #expect(page.html.contains(#"<span class="tile-value">14.5 min</span>"#))  // mean wait
             #expect(page.html.components(separatedBy: "<svg viewBox").count - 1 == 2)
-            #expect(!page.html.contains("class=\"simulated\""))                          // a real day
-            #expect(!page.html.contains(" style="))                                     // the CSP forbids inline style
+            #expect(!page.html.contains("class=\"simulated\""))  // a real day
+            #expect(!page.html.contains(" style="))  // the CSP forbids inline style
             let bad = try await client.page("/reports?from=2026-02-31", headers: boss)
             #expect(bad.status == .badRequest && bad.html.contains("from: a date as YYYY-MM-DD"))
             // One office shown: its reforms, and a form to record one (with the session's CSRF token).
@@ -143,10 +153,13 @@ import Testing
                 headers: boss)
             #expect(posted.status == .seeOther)
             let forged = try await client.page(
-                "/reports/reforms", method: .post, form: "csrf=00&office=chuo&effective=2026-03-30&kind=signage&description=Forged", headers: boss)
+                "/reports/reforms", method: .post, form: "csrf=00&office=chuo&effective=2026-03-30&kind=signage&description=Forged",
+                headers: boss)
             #expect(forged.status == .forbidden)
             let after = try await client.page("/reports?office=chuo&lang=en", headers: boss)
-            #expect(after.html.contains("Signage · New signs") && after.html.contains("No days after the reform yet.") && !after.html.contains("Forged"))
+            #expect(
+                after.html.contains("Signage · New signs") && after.html.contains("No days after the reform yet.")
+                    && !after.html.contains("Forged"))
             let csv = try await client.page("/reports/waits.csv?from=2026-03-30&to=2026-03-30&lang=en", headers: boss)
             #expect(csv.status == .ok && csv.html.contains("chuo,2026-03-30,certificates,,3,2,14.5"))
         }
@@ -168,18 +181,20 @@ import Testing
             #expect(made.json["before"] as? [String] == ["2026-02-16", "2026-03-15"])
             #expect(made.json["after"] as? [String] == ["2026-03-16", "2026-03-29"])
             let evaluation = try #require(made.json["evaluation"] as? [String: Any])
-            #expect(evaluation["beforeDays"] as? Int == 10 && evaluation["afterDays"] as? Int == 10)   // weekdays of the history
+            #expect(evaluation["beforeDays"] as? Int == 10 && evaluation["afterDays"] as? Int == 10)  // weekdays of the history
             #expect(["shorter", "longer", "unclear"].contains(evaluation["verdict"] as? String))
             #expect(made.json["simulated"] as? Bool == true)
             let list = try await client.json(.get, "/api/v1/offices/chuo/reforms", token: supervisor)
             // Ours, newest first, then the demo history's own (a form-writing guide a week after its start).
             let listed = try #require(list.json["reforms"] as? [[String: Any]])
             #expect(listed.map { $0["effective"] as? String } == ["2026-03-16", "2026-03-09"])
-            for bad in [#"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
-                        #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
-                        #"{"effective":"2026-03-16","kind":"signage","description":""}"#,
-                        #"{"effective":"2026-03-16","kind":"signage","description":"two\nlines"}"#,
-                        #"{"effective":"2020-03-16","kind":"signage","description":"long ago"}"#] {
+            for bad in [
+                #"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
+                #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
+                #"{"effective":"2026-03-16","kind":"signage","description":""}"#,
+                #"{"effective":"2026-03-16","kind":"signage","description":"two\nlines"}"#,
+                #"{"effective":"2020-03-16","kind":"signage","description":"long ago"}"#,
+            ] {
                 let r = try await client.json(.post, "/api/v1/offices/chuo/reforms", body: bad, token: supervisor)
                 #expect(r.status == .unprocessableContent && errorCode(r.json) == "invalid_input", "\(bad)")
             }
@@ -195,11 +210,12 @@ import Testing
         try await h.test { client in
             let done = try await client.issue()
             let waiting = try await client.issue()
-            let token = try #require(done["token"] as? String), other = try #require(waiting["token"] as? String)
+            let token = try #require(done["token"] as? String)
+            let other = try #require(waiting["token"] as? String)
             h.clock.advance(seconds: 600)
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
             let before = try await client.page("/t/\(token)?lang=en")
-            #expect(before.html.contains(#"data-rate hidden"#))                   // shown once completed
+            #expect(before.html.contains(#"data-rate hidden"#))  // shown once completed
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/complete", token: h.staffChuo)
             let page = try await client.page("/t/\(token)?lang=en")
             #expect(page.html.contains("How was your visit?") && !page.html.contains("data-rate hidden"))
@@ -216,7 +232,8 @@ import Testing
             #expect(thanked.html.contains("Thank you for your rating.") && !thanked.html.contains("How was your visit?"))
             // At the kiosk: its device only.
             #expect(try await client.page("/kiosk/chuo/feedback", method: .post, form: "rating=5").status == .unauthorized)
-            let atKiosk = try await client.page("/kiosk/chuo/feedback", method: .post, form: "rating=2", headers: [.cookie: "device=\(kiosk)"])
+            let atKiosk = try await client.page(
+                "/kiosk/chuo/feedback", method: .post, form: "rating=2", headers: [.cookie: "device=\(kiosk)"])
             #expect(atKiosk.status == .seeOther)
             let report = try await client.json(.get, "/api/v1/reports/waits", token: supervisor)
             let overall = try #require(report.json["overall"] as? [String: Any])
@@ -235,7 +252,7 @@ import Testing
             #expect(days.map { $0["weekday"] as? Int } == [1, 2, 3, 4, 5])
             for day in days {
                 let hours = try #require(day["hours"] as? [[String: Any]]).compactMap { $0["hour"] as? Int }
-                #expect(hours == Array(9...16), "\(hours)")                  // opening hours, 9:00-16:30
+                #expect(hours == Array(9...16), "\(hours)")  // opening hours, 9:00-16:30
                 #expect((day["best"] as? [Int])?.allSatisfy(hours.contains) == true)
                 #expect(day["days"] as? Int == 2)
             }

@@ -14,25 +14,33 @@ struct AdminPages: Sendable {
 
     func register(on routes: Routes) {
         routes.get("/admin") { request, _ in try await self.page(request) }
-        routes.post("/admin/users/remove") { request, _ in try await self.act(request) { form, admin in
-            guard try await store.removeUser(username: form["username"] ?? "") else { throw QueueError.invalidInput(field: "username", reason: "no such user") }
-            logger.info("admin \(admin) removed user \(form["username"] ?? "")")
-            return "admin.done_removed"
-        } }
-        routes.post("/admin/users/password") { request, _ in try await self.act(request) { form, admin in
-            let password = form["password"] ?? ""
-            guard password.count >= 8 else { throw QueueError.invalidInput(field: "password", reason: "at least 8 characters") }
-            try await store.changePassword(username: form["username"] ?? "", passwordHash: try await Passwords.hashOffPool(password))
-            logger.info("admin \(admin) set a new password for \(form["username"] ?? "")")
-            return "admin.done_password"
-        } }
-        routes.post("/admin/tokens/revoke") { request, _ in try await self.act(request) { form, admin in
-            guard try await store.revokeTokens(tokenHash: form["token"] ?? "", name: nil) > 0 else {
-                throw QueueError.invalidInput(field: "token", reason: "no such token")
+        routes.post("/admin/users/remove") { request, _ in
+            try await self.act(request) { form, admin in
+                guard try await store.removeUser(username: form["username"] ?? "") else {
+                    throw QueueError.invalidInput(field: "username", reason: "no such user")
+                }
+                logger.info("admin \(admin) removed user \(form["username"] ?? "")")
+                return "admin.done_removed"
             }
-            logger.info("admin \(admin) revoked a token")
-            return "admin.done_revoked"
-        } }
+        }
+        routes.post("/admin/users/password") { request, _ in
+            try await self.act(request) { form, admin in
+                let password = form["password"] ?? ""
+                guard password.count >= 8 else { throw QueueError.invalidInput(field: "password", reason: "at least 8 characters") }
+                try await store.changePassword(username: form["username"] ?? "", passwordHash: try await Passwords.hashOffPool(password))
+                logger.info("admin \(admin) set a new password for \(form["username"] ?? "")")
+                return "admin.done_password"
+            }
+        }
+        routes.post("/admin/tokens/revoke") { request, _ in
+            try await self.act(request) { form, admin in
+                guard try await store.revokeTokens(tokenHash: form["token"] ?? "", name: nil) > 0 else {
+                    throw QueueError.invalidInput(field: "token", reason: "no such token")
+                }
+                logger.info("admin \(admin) revoked a token")
+                return "admin.done_revoked"
+            }
+        }
     }
 
     private func gate(_ request: Request) async throws -> ConsoleRoutes.Gate {
@@ -53,8 +61,10 @@ struct AdminPages: Sendable {
             ["username": user.username, "role": user.role.rawValue, "office": user.office?.rawValue ?? everyOffice, "csrf": csrf]
         }
         let tokens = try await store.staffAccounts().map { account -> [String: Any] in
-            ["name": account.name, "role": account.role.rawValue, "office": account.office?.rawValue ?? everyOffice,
-             "created": account.createdAt.formatted(.iso8601.year().month().day()), "token": account.tokenHash, "csrf": csrf]
+            [
+                "name": account.name, "role": account.role.rawValue, "office": account.office?.rawValue ?? everyOffice,
+                "created": account.createdAt.formatted(.iso8601.year().month().day()), "token": account.tokenHash, "csrf": csrf,
+            ]
         }
         let done = request.uri.queryParameters.get("done").map { String($0) }.flatMap { key in
             key.hasPrefix("admin.done_") && catalog.has(key, language) ? catalog.text(key, language) : nil
@@ -62,7 +72,9 @@ struct AdminPages: Sendable {
         let title = catalog.text("admin.title", language)
         return pages.render(
             "admin", title: title,
-            model: ["heading": title, "users": users, "tokens": tokens, "notice": notice as Any, "done": done as Any, "bodyClass": "staff"],
+            model: [
+                "heading": title, "users": users, "tokens": tokens, "notice": notice as Any, "done": done as Any, "bodyClass": "staff",
+            ],
             language: language, languages: Language.staff, status: status)
     }
 
@@ -71,7 +83,8 @@ struct AdminPages: Sendable {
     private func act(
         _ request: Request, _ action: @Sendable ([String: String], String) async throws -> String
     ) async throws -> Response {
-        let account: StaffAccount, session: String
+        let account: StaffAccount
+        let session: String
         switch try await gate(request) {
         case .allowed(let admin, let token): (account, session) = (admin, token)
         case .refused(let response): return response
@@ -86,7 +99,8 @@ struct AdminPages: Sendable {
         } catch let error as QueueError {
             let language = ConsoleRoutes.staffLanguage(request)
             let api = ApiError(error)
-            return try await page(request, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+            return try await page(
+                request, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
         }
     }
 }

@@ -29,8 +29,11 @@ struct BoardRoutes: Sendable {
         else { return gate.unregistered(language) }
         let catalog = pages.catalog
         let counters = snapshot.counters.map { c -> [String: Any] in
-            ["id": c.counter.rawValue, "label": c.label, "number": c.status == .called || c.status == .serving ? c.number?.description ?? "" : "",
-             "called": c.status == .called, "calls": c.calls ?? 0, "open": c.open]
+            [
+                "id": c.counter.rawValue, "label": c.label,
+                "number": c.status == .called || c.status == .serving ? c.number?.description ?? "" : "",
+                "called": c.status == .called, "calls": c.calls ?? 0, "open": c.open,
+            ]
         }
         let today = LocalDate(store.clock.now(), in: config.zone)
         let since = max(0, snapshot.seq - 2_000)

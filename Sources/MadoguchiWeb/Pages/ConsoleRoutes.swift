@@ -64,7 +64,8 @@ struct ConsoleRoutes: Sendable {
 
     func login(_ request: Request, client: String) async throws -> Response {
         let form = try await Form.read(request)
-        let username = form["username"] ?? "", password = form["password"] ?? ""
+        let username = form["username"] ?? ""
+        let password = form["password"] ?? ""
         let pair = "\(username) \(client)"
         if let wait = signIns.exhausted(pair) ?? signInsByAddress.exhausted(client) {
             var locked = loginPage(request, failed: true, next: form["next"])
@@ -80,13 +81,15 @@ struct ConsoleRoutes: Sendable {
             return loginPage(request, failed: true, next: form["next"])
         }
         let token = StaffTokens.generate()
-        try await store.createStaff(StaffAccount(
-            tokenHash: StaffTokens.hash(token), role: user.role, office: user.office, name: "session:\(user.username)",
-            createdAt: store.clock.now()))
+        try await store.createStaff(
+            StaffAccount(
+                tokenHash: StaffTokens.hash(token), role: user.role, office: user.office, name: "session:\(user.username)",
+                createdAt: store.clock.now()))
         var response = Pages.redirect(Self.safeNext(form["next"] ?? "/console"))
-        response.setCookie(Cookie(
-            name: Sessions.cookieName, value: token, maxAge: Int(Sessions.lifetimeSeconds), path: "/",
-            secure: PublicURL.isHTTPS(request), httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: Sessions.cookieName, value: token, maxAge: Int(Sessions.lifetimeSeconds), path: "/",
+                secure: PublicURL.isHTTPS(request), httpOnly: true, sameSite: .strict))
         return response
     }
 
@@ -100,8 +103,10 @@ struct ConsoleRoutes: Sendable {
             _ = try await store.endSession(tokenHash: session.account.tokenHash)
         }
         var response = Pages.redirect("/login")
-        response.setCookie(Cookie(
-            name: Sessions.cookieName, value: "", maxAge: 0, path: "/", secure: PublicURL.isHTTPS(request), httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(
+                name: Sessions.cookieName, value: "", maxAge: 0, path: "/", secure: PublicURL.isHTTPS(request), httpOnly: true,
+                sameSite: .strict))
         return response
     }
 
@@ -113,17 +118,22 @@ struct ConsoleRoutes: Sendable {
         var links: [[String: Any]] = []
         for office in try await store.offices() where session.account.mayAct(on: office.id) {
             for counter in office.counters {
-                links.append(["href": "/console/\(office.id.rawValue)/\(counter.id.rawValue)",
-                              "label": "\(language.isJapanese ? office.name.ja : office.name.en) · \(pages.catalog.text("console.title", language, ["counter": counter.label]))"])
+                links.append([
+                    "href": "/console/\(office.id.rawValue)/\(counter.id.rawValue)",
+                    "label":
+                        "\(language.isJapanese ? office.name.ja : office.name.en) · \(pages.catalog.text("console.title", language, ["counter": counter.label]))",
+                ])
             }
         }
         if session.account.role == .admin { links.append(["href": "/admin", "label": pages.catalog.text("admin.title", language)]) }
         let title = pages.catalog.text("console.choose", language)
-        return pages.render("chooser", title: title, model: ["heading": title, "links": links, "bodyClass": "staff"],
-                            language: language, languages: Language.staff)
+        return pages.render(
+            "chooser", title: title, model: ["heading": title, "links": links, "bodyClass": "staff"],
+            language: language, languages: Language.staff)
     }
 
-    func console(_ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func console(_ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response
+    {
         let office = OfficeID(context.parameters.get("office") ?? "")
         let counterID = CounterID(context.parameters.get("counter") ?? "")
         guard let session = try await session(request) else {
@@ -133,7 +143,9 @@ struct ConsoleRoutes: Sendable {
         let catalog = pages.catalog
         guard session.account.mayAct(on: office) else {
             let text = catalog.text("console.forbidden", language)
-            return pages.render("error", title: text, model: ["heading": text, "message": ""], language: language, languages: Language.staff, status: .forbidden)
+            return pages.render(
+                "error", title: text, model: ["heading": text, "message": ""], language: language, languages: Language.staff,
+                status: .forbidden)
         }
         guard let config = try await store.offices().first(where: { $0.id == office }), let counter = config.counter(counterID),
             let snapshot = try await hub.snapshot(office: office)
@@ -148,14 +160,19 @@ struct ConsoleRoutes: Sendable {
                 "procedure": config.procedure(t.service).map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
                 "status": t.status.rawValue,
                 "statusText": catalog.text("console.status.\(t.status.rawValue)", language),
-                "waited": catalog.text("console.waited", language, ["m": "\(Int(((t.calledAt ?? now).timeIntervalSince(t.queuedAt) / 60).rounded()))"]),
+                "waited": catalog.text(
+                    "console.waited", language, ["m": "\(Int(((t.calledAt ?? now).timeIntervalSince(t.queuedAt) / 60).rounded()))"]),
             ]
         }
         let heldStatus = ticket?.status
-        func action(_ name: String, _ label: String, _ key: String, _ enabled: Bool, primary: Bool = false, idempotent: Bool = false) -> [String: Any] {
-            ["action": name, "label": catalog.text(label, language), "shortcut": key, "enabled": enabled, "primary": primary,
-             "key": idempotent ? StaffTokens.generate() : "", "officeID": office.rawValue, "counterID": counterID.rawValue,
-             "csrf": session.csrf]
+        func action(
+            _ name: String, _ label: String, _ key: String, _ enabled: Bool, primary: Bool = false, idempotent: Bool = false
+        ) -> [String: Any] {
+            [
+                "action": name, "label": catalog.text(label, language), "shortcut": key, "enabled": enabled, "primary": primary,
+                "key": idempotent ? StaffTokens.generate() : "", "officeID": office.rawValue, "counterID": counterID.rawValue,
+                "csrf": session.csrf,
+            ]
         }
         let actions = [
             action("call-next", "console.call_next", "N", state.open && ticket == nil, primary: true, idempotent: true),
@@ -168,15 +185,18 @@ struct ConsoleRoutes: Sendable {
         let entries = try await store.queue(office: office) ?? []
         let lines = zip(config.procedures, snapshot.lines).filter { counter.services.contains($0.0.id) }.map { p, line -> [String: Any] in
             let longest = entries.filter { $0.service == p.id }.map(\.waitedSeconds).max()
-            return ["id": p.id.rawValue, "prefix": p.prefix, "css": PageRoutes.cssClass(p.id),
-                    "name": PageRoutes.procedureText(p, language, catalog).name,
-                    "waiting": catalog.text("console.waiting", language, ["n": "\(line.waiting)"]),
-                    "longest": longest.map { catalog.text("console.longest", language, ["m": "\($0 / 60)"]) } ?? ""]
+            return [
+                "id": p.id.rawValue, "prefix": p.prefix, "css": PageRoutes.cssClass(p.id),
+                "name": PageRoutes.procedureText(p, language, catalog).name,
+                "waiting": catalog.text("console.waiting", language, ["n": "\(line.waiting)"]),
+                "longest": longest.map { catalog.text("console.longest", language, ["m": "\($0 / 60)"]) } ?? "",
+            ]
         }
         let procedures = config.procedures.filter { $0.open && $0.id != ticket?.service }.map { p -> [String: Any] in
             ["id": p.id.rawValue, "prefix": p.prefix, "name": PageRoutes.procedureText(p, language, catalog).name]
         }
-        let heading = "\(language.isJapanese ? config.name.ja : config.name.en) · \(catalog.text("console.title", language, ["counter": counter.label]))"
+        let heading =
+            "\(language.isJapanese ? config.name.ja : config.name.en) · \(catalog.text("console.title", language, ["counter": counter.label]))"
         return pages.render(
             "console", title: heading,
             model: [
@@ -255,9 +275,10 @@ struct ConsoleRoutes: Sendable {
         guard roles.contains(session.account.role) else {
             let language = Self.staffLanguage(request)
             let text = pages.catalog.text(forbidden, language)
-            return .refused(pages.render(
-                "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
-                languages: Language.staff, status: .forbidden))
+            return .refused(
+                pages.render(
+                    "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
+                    languages: Language.staff, status: .forbidden))
         }
         return .allowed(session.account, session: session.token)
     }

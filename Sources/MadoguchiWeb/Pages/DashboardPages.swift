@@ -109,7 +109,9 @@ struct DashboardPages: Sendable {
         return Card(
             office: office.id.rawValue, name: ja ? office.name.ja : office.name.en,
             lines: (snapshot?.lines ?? []).map { line in
-                Card.Line(service: line.service.rawValue, name: name(line.service), prefix: office.procedure(line.service)?.prefix ?? "", waiting: line.waiting)
+                Card.Line(
+                    service: line.service.rawValue, name: name(line.service), prefix: office.procedure(line.service)?.prefix ?? "",
+                    waiting: line.waiting)
             },
             projectedMinutes: projected, over: g.isOver, worst: g.worst.map(name),
             open: counters.filter(\.open).count, idle: idleHere,
@@ -121,7 +123,8 @@ struct DashboardPages: Sendable {
 
     /// "max p90 78 → 41 min".
     static func effect(_ r: WaitGuard.Recommendation, _ language: Language) -> String {
-        let before = Int((r.before / 60).rounded()), after = Int((r.after / 60).rounded())
+        let before = Int((r.before / 60).rounded())
+        let after = Int((r.after / 60).rounded())
         return language.isJapanese ? "最大p90 \(before) → \(after) 分" : "max p90 \(before) → \(after) min"
     }
 
@@ -155,10 +158,18 @@ struct DashboardPages: Sendable {
             "cards": cards.map { c -> [String: Any] in
                 [
                     "office": c.office, "name": c.name, "status": c.status, "over": c.over, "open": String(c.open), "idle": String(c.idle),
-                    "projected": String(c.projectedMinutes), "lines": c.lines.map { ["name": $0.name, "prefix": $0.prefix, "waiting": String($0.waiting), "css": PageRoutes.cssClass(ServiceID($0.service))] },
+                    "projected": String(c.projectedMinutes),
+                    "lines": c.lines.map {
+                        [
+                            "name": $0.name, "prefix": $0.prefix, "waiting": String($0.waiting),
+                            "css": PageRoutes.cssClass(ServiceID($0.service)),
+                        ]
+                    },
                     "options": c.options.map {
-                        ["text": $0.text, "effect": $0.effect, "counter": $0.counter, "fromOffice": $0.fromOffice as Any,
-                         "fromCounter": $0.fromCounter as Any, "skill": $0.skill as Any]
+                        [
+                            "text": $0.text, "effect": $0.effect, "counter": $0.counter, "fromOffice": $0.fromOffice as Any,
+                            "fromCounter": $0.fromCounter as Any, "skill": $0.skill as Any,
+                        ]
                     },
                 ]
             },
@@ -198,7 +209,8 @@ struct DashboardPages: Sendable {
         guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
             throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
         }
-        let office = OfficeID(form["office"] ?? ""), counter = CounterID(form["counter"] ?? "")
+        let office = OfficeID(form["office"] ?? "")
+        let counter = CounterID(form["counter"] ?? "")
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
         if let skill = form["skill"], !skill.isEmpty {
             // Switch skills: the counter keeps what it serves today and takes the procedure too.
@@ -213,7 +225,8 @@ struct DashboardPages: Sendable {
             return Pages.redirect("/dashboard#office-\(office.rawValue)")
         }
         if let fromID = form["fromOffice"], let fromCounterID = form["fromCounter"], !fromID.isEmpty {
-            let from = OfficeID(fromID), fromCounter = CounterID(fromCounterID)
+            let from = OfficeID(fromID)
+            let fromCounter = CounterID(fromCounterID)
             guard session.account.mayAct(on: from) else { throw ApiError.forbidden }
             _ = try await store.setCounter(office: from, counter: fromCounter, open: false, by: session.account.name)
         }

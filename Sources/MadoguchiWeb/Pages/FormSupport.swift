@@ -93,7 +93,8 @@ struct ProcedureColor {
         }
         let luminance = 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
         // Pure black and white: with either, some colour reaches at least 4.58:1 (the worst case, L ≈ 0.18).
-        let onWhite = 1.05 / (luminance + 0.05), onBlack = (luminance + 0.05) / 0.05
+        let onWhite = 1.05 / (luminance + 0.05)
+        let onBlack = (luminance + 0.05) / 0.05
         readableText = onWhite >= onBlack ? "#ffffff" : "#000000"
     }
 }

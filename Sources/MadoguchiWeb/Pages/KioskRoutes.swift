@@ -38,17 +38,20 @@ struct KioskRoutes: Sendable {
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
                 "name": PageRoutes.procedureText(procedure, language, pages.catalog).name, "officeID": office.rawValue,
                 "language": language.rawValue,
-                "wait": line.waiting == 0 ? pages.catalog.text("home.no_wait", language)
+                "wait": line.waiting == 0
+                    ? pages.catalog.text("home.no_wait", language)
                     : pages.catalog.text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(line.estimate?.minutes ?? 0)"]),
             ]
         }
         let title = "\(pages.catalog.text("kiosk.title", language)) · \(language.isJapanese ? config.name.ja : config.name.en)"
         return pages.render(
             "kiosk", title: title,
-            model: ["heading": title, "procedures": procedures, "bodyClass": "kiosk",
-                    "colorsCSS": "/offices/\(office.rawValue)/colors.css", "officeID": office.rawValue,
-                    "faces": PageRoutes.faces(language, pages.catalog), "language": language.rawValue,
-                    "rated": request.uri.queryParameters.get("rated") == "1"],
+            model: [
+                "heading": title, "procedures": procedures, "bodyClass": "kiosk",
+                "colorsCSS": "/offices/\(office.rawValue)/colors.css", "officeID": office.rawValue,
+                "faces": PageRoutes.faces(language, pages.catalog), "language": language.rawValue,
+                "rated": request.uri.queryParameters.get("rated") == "1",
+            ],
             language: language, rememberLanguage: switched)
     }
 

@@ -67,8 +67,10 @@ struct PageRoutes: Sendable {
             ]
         }
         let counters = snapshot.counters.map { c -> [String: Any] in
-            ["id": c.counter.rawValue, "label": text("office.counter", language, ["counter": c.label]),
-             "number": c.number?.description ?? text("office.idle", language)]
+            [
+                "id": c.counter.rawValue, "label": text("office.counter", language, ["counter": c.label]),
+                "number": c.number?.description ?? text("office.idle", language),
+            ]
         }
         let heading = text("office.title", language, ["office": name(office, language)])
         // The best time to come, from the last eight weeks (days that are over, read once and kept).
@@ -82,14 +84,19 @@ struct PageRoutes: Sendable {
                     guard let slot = slots[h], let wait = slot.wait else { return ["level": "none", "text": "–"] }
                     return ["level": slot.level.rawValue, "text": "\(Int((wait.p90 / 60).rounded()))"]
                 },
-                "best": text("office.best_hours", language, ["hours": day.best.map { String(format: "%d:00", $0) }.joined(separator: language.isJapanese ? "、" : ", ")]),
+                "best": text(
+                    "office.best_hours", language,
+                    ["hours": day.best.map { String(format: "%d:00", $0) }.joined(separator: language.isJapanese ? "、" : ", ")]),
             ]
         }
         return pages.render(
             "office", title: heading,
-            model: ["heading": heading, "officeID": office.id.rawValue, "lines": lines, "counters": counters,
-                    "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
-                    "bestTime": bestDays.isEmpty ? nil : ["hours": hours.map { String(format: "%d", $0) }, "days": bestDays, "simulated": simulated] as [String: Any]?],
+            model: [
+                "heading": heading, "officeID": office.id.rawValue, "lines": lines, "counters": counters,
+                "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
+                "bestTime": bestDays.isEmpty
+                    ? nil : ["hours": hours.map { String(format: "%d", $0) }, "days": bestDays, "simulated": simulated] as [String: Any]?,
+            ],
             language: language, rememberLanguage: switched)
     }
 
@@ -105,7 +112,8 @@ struct PageRoutes: Sendable {
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
                 "name": words.name, "about": words.about as Any, "bring": words.bring as Any, "open": procedure.open,
                 "officeID": office.id.rawValue, "language": language.rawValue,
-                "wait": line.waiting == 0 ? text("home.no_wait", language)
+                "wait": line.waiting == 0
+                    ? text("home.no_wait", language)
                     : text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(minutes)"]),
             ]
         }
@@ -128,9 +136,11 @@ struct PageRoutes: Sendable {
             return position == 1 ? text("ticket.next", language) : text("ticket.ahead", language, ["n": "\(position - 1)"])
         }()
         let live = hub.liveEntry(view)
-        let estimate = t.status == .waiting ? (live?.waitEstimate ?? view.estimate).map {
-            text("ticket.estimate", language, ["m": "\($0.minutes)", "lo": "\($0.low)", "hi": "\($0.high)"])
-        } ?? "" : ""
+        let estimate =
+            t.status == .waiting
+            ? (live?.waitEstimate ?? view.estimate).map {
+                text("ticket.estimate", language, ["m": "\($0.minutes)", "lo": "\($0.low)", "hi": "\($0.high)"])
+            } ?? "" : ""
         let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
         // The alert channels the server sends by, and those this ticket's holder already gave.
         let offered = hub.notifier?.channels ?? []
@@ -148,14 +158,24 @@ struct PageRoutes: Sendable {
             "alerts": (t.status == .waiting || t.status == .called) && !offered.isEmpty,
             "vapidKey": offered.contains(.webPush) ? alerts.webPush?.publicKey ?? "" : "", "line": offered.contains(.line),
             "email": offered.contains(.email), "phone": offered.contains(.gateway),
-            "alertsOn": given.isEmpty ? "" : text("ticket.alerts_on", language, [
-                "channels": given.map { text("channel.\($0.rawValue)", language) }.joined(separator: language.isJapanese ? "、" : ", ")]),
+            "alertsOn": given.isEmpty
+                ? ""
+                : text(
+                    "ticket.alerts_on", language,
+                    [
+                        "channels": given.map { text("channel.\($0.rawValue)", language) }.joined(
+                            separator: language.isJapanese ? "、" : ", ")
+                    ]),
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
             // Five faces after the visit, until the holder taps one (hidden until the visit is completed).
-            "rating": try await store.rated(ticket: t.id) ? nil : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?,
+            "rating": try await store.rated(ticket: t.id)
+                ? nil
+                : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?,
             "rated": request.uri.queryParameters.get("rated") == "1",
         ]
-        return pages.render("ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched)
+        return pages.render(
+            "ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched
+        )
     }
 
     /// The five faces of the one-tap rating, worst first, each with its spoken label. Drawn (a mouth and a colour
@@ -251,7 +271,9 @@ struct PageRoutes: Sendable {
     /// Procedure colours as classes, so that no style attribute is needed. The text on a colour is black or white,
     /// whichever contrasts more.
     func colors(_ context: Context) async throws -> Response {
-        guard let office = try await findOffice(context) else { throw ApiError(QueueError.officeNotFound(OfficeID(context.parameters.get("office") ?? ""))) }
+        guard let office = try await findOffice(context) else {
+            throw ApiError(QueueError.officeNotFound(OfficeID(context.parameters.get("office") ?? "")))
+        }
         var css = ""
         for p in office.procedures {
             let color = ProcedureColor(p.color)
@@ -287,7 +309,9 @@ struct PageRoutes: Sendable {
         switch language {
         case .ja: name = p.name.ja
         case .en: name = p.name.en
-        default: name = catalog.has("\(key).name", language) ? catalog.text("\(key).name", language) : (language.isJapanese ? p.name.ja : p.name.en)
+        default:
+            name =
+                catalog.has("\(key).name", language) ? catalog.text("\(key).name", language) : (language.isJapanese ? p.name.ja : p.name.en)
         }
         let about = catalog.has("\(key).about", language) ? catalog.text("\(key).about", language) : nil
         let bring = catalog.has("\(key).bring", language) ? catalog.text("\(key).bring", language) : nil

@@ -28,9 +28,11 @@ struct Pages: Sendable {
     }
 
     static let securityHeaders: [(HTTPField.Name, String)] = [
-        (.contentSecurityPolicy,
-         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "base-uri 'none'; form-action 'self' https://line.me; frame-ancestors 'none'; object-src 'none'"),
+        (
+            .contentSecurityPolicy,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                + "base-uri 'none'; form-action 'self' https://line.me; frame-ancestors 'none'; object-src 'none'"
+        ),
         (HTTPField.Name("Referrer-Policy")!, "same-origin"),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
     ]
@@ -55,7 +57,8 @@ struct Pages: Sendable {
         for (name, value) in Self.securityHeaders { headers[name] = value }
         var response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         if rememberLanguage {
-            response.setCookie(Cookie(name: "lang", value: language.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
+            response.setCookie(
+                Cookie(name: "lang", value: language.rawValue, maxAge: 365 * 86_400, path: "/", httpOnly: true, sameSite: .lax))
         }
         return response
     }

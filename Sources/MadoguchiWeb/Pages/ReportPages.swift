@@ -45,7 +45,8 @@ struct ReportPages: Sendable {
     }
 
     func page(_ request: Request) async throws -> Response {
-        let account: StaffAccount, token: String
+        let account: StaffAccount
+        let token: String
         switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
         case .allowed(let a, let s): (account, token) = (a, s)
@@ -53,7 +54,8 @@ struct ReportPages: Sendable {
         let language = ConsoleRoutes.staffLanguage(request)
         let t = { (key: String) in pages.catalog.text(key, language) }
         let title = t("report.title")
-        let query: ReportQuery, visible: [Office]
+        let query: ReportQuery
+        let visible: [Office]
         do {
             (query, visible) = try await self.query(request, account: account)
         } catch let error as ApiError {
@@ -82,7 +84,10 @@ struct ReportPages: Sendable {
             ["label": t("report.no_show"), "value": percent(f.noShowRate)],
             ["label": t("report.remote"), "value": percent(f.remoteShare)],
             ["label": t("report.on_site"), "value": minutes(f.onSite?.mean)],
-            ["label": t("report.satisfaction"), "value": f.ratings.map { ReportCSV.decimal($0.mean, places: 2) + " / 5 (\($0.count))" } ?? "–"],
+            [
+                "label": t("report.satisfaction"),
+                "value": f.ratings.map { ReportCSV.decimal($0.mean, places: 2) + " / 5 (\($0.count))" } ?? "–",
+            ],
         ]
         let hours = report.byHour.compactMap(\.hour)
         let limit = WaitFigures.targetSeconds / 60
@@ -118,7 +123,9 @@ struct ReportPages: Sendable {
             "period": "\(query.filter.from) – \(query.filter.to)",
             "simulated": f.simulated,
             "empty": f.tickets == 0,
-            "offices": visible.map { ["id": $0.id.rawValue, "name": ja ? $0.name.ja : $0.name.en, "selected": chosen.count == 1 && chosen.contains($0.id)] },
+            "offices": visible.map {
+                ["id": $0.id.rawValue, "name": ja ? $0.name.ja : $0.name.en, "selected": chosen.count == 1 && chosen.contains($0.id)]
+            },
             "procedures": procedures.values.sorted { $0.id.rawValue < $1.id.rawValue }.map {
                 ["id": $0.id.rawValue, "name": ja ? $0.name.ja : $0.name.en, "selected": $0.id == query.filter.procedure]
             },
@@ -128,11 +135,15 @@ struct ReportPages: Sendable {
             "satisfaction": report.satisfaction.bands.map { band -> [String: Any] in
                 let label: String
                 switch (band.from, band.to) {
-                case (let from?, let to?): label = pages.catalog.text("report.band", language, ["from": "\(Int(from))", "to": "\(Int(to))"])
+                case (let from?, let to?):
+                    label = pages.catalog.text("report.band", language, ["from": "\(Int(from))", "to": "\(Int(to))"])
                 case (let from?, nil): label = pages.catalog.text("report.band_over", language, ["from": "\(Int(from))"])
                 default: label = t("report.band_kiosk")
                 }
-                return ["band": label, "mean": band.scores.map { ReportCSV.decimal($0.mean, places: 2) } ?? "–", "count": String(band.scores?.count ?? 0)]
+                return [
+                    "band": label, "mean": band.scores.map { ReportCSV.decimal($0.mean, places: 2) } ?? "–",
+                    "count": String(band.scores?.count ?? 0),
+                ]
             },
             "csvHref": "/reports/waits.csv?\(csvQuery)&lang=\(language.rawValue)",
         ]
@@ -147,26 +158,30 @@ struct ReportPages: Sendable {
                     "verdict": r.evaluation?.verdict.rawValue ?? "none", "simulated": r.simulated,
                 ]
                 if let e = r.evaluation {
-                    item["figures"] = pages.catalog.text("report.reform_figures", language, [
-                        "before": ReportCSV.decimal(e.beforeMean, places: 1), "after": ReportCSV.decimal(e.afterMean, places: 1),
-                        "raw": ReportCSV.decimal(e.rawChange, places: 1), "loadBefore": ReportCSV.decimal(e.beforeLoad, places: 1),
-                        "loadAfter": ReportCSV.decimal(e.afterLoad, places: 1), "days": "\(e.beforeDays)/\(e.afterDays)",
-                    ])
+                    item["figures"] = pages.catalog.text(
+                        "report.reform_figures", language,
+                        [
+                            "before": ReportCSV.decimal(e.beforeMean, places: 1), "after": ReportCSV.decimal(e.afterMean, places: 1),
+                            "raw": ReportCSV.decimal(e.rawChange, places: 1), "loadBefore": ReportCSV.decimal(e.beforeLoad, places: 1),
+                            "loadAfter": ReportCSV.decimal(e.afterLoad, places: 1), "days": "\(e.beforeDays)/\(e.afterDays)",
+                        ])
                 }
                 reforms.append(item)
             }
-            withReforms["reformOffice"] = [
-                "id": office.id.rawValue, "name": ja ? office.name.ja : office.name.en, "csrf": Sessions.csrfToken(for: token),
-                "today": LocalDate(store.clock.now(), in: office.zone).description, "reforms": reforms, "none": reforms.isEmpty,
-                "kinds": ReformKind.allCases.map { ["value": $0.rawValue, "label": t("report.kind.\($0.rawValue)")] },
-            ] as [String: Any]
+            withReforms["reformOffice"] =
+                [
+                    "id": office.id.rawValue, "name": ja ? office.name.ja : office.name.en, "csrf": Sessions.csrfToken(for: token),
+                    "today": LocalDate(store.clock.now(), in: office.zone).description, "reforms": reforms, "none": reforms.isEmpty,
+                    "kinds": ReformKind.allCases.map { ["value": $0.rawValue, "label": t("report.kind.\($0.rawValue)")] },
+                ] as [String: Any]
         }
         return pages.render("reports", title: title, model: withReforms, language: language, languages: Language.staff)
     }
 
     /// The reports page's form: records a reform for the office shown, then shows the page again.
     func recordReform(_ request: Request) async throws -> Response {
-        let account: StaffAccount, token: String
+        let account: StaffAccount
+        let token: String
         switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
         case .allowed(let a, let s): (account, token) = (a, s)
@@ -177,8 +192,10 @@ struct ReportPages: Sendable {
         }
         let office = OfficeID(form["office"] ?? "")
         guard account.mayAct(on: office) else { throw ApiError.forbidden }
-        let (date, kind, text) = try ReformRequest(effective: form["effective"] ?? "", kind: form["kind"] ?? "", description: form["description"] ?? "")
-            .validated()
+        let (date, kind, text) = try ReformRequest(
+            effective: form["effective"] ?? "", kind: form["kind"] ?? "", description: form["description"] ?? ""
+        )
+        .validated()
         _ = try await store.recordReform(office: office, effective: date, kind: kind, description: text, by: account.name)
         return Pages.redirect("/reports?office=\(office.rawValue)#reforms")
     }

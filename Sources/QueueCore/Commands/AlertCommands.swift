@@ -108,9 +108,10 @@ extension QueueCommands {
     func enqueueAlerts(for event: Event, ticket: Ticket, office: Office, in ledger: inout some QueueLedger) throws {
         guard let kind = AlertKind(causedBy: event) else { return }
         for contact in try ledger.contacts(ticket: ticket.id) {
-            _ = try ledger.enqueue(alert(
-                kind, round: kind == .comeNow ? 0 : event.seq, ticket: ticket, counter: event.counter ?? ticket.counter,
-                channel: contact.channel, office: office))
+            _ = try ledger.enqueue(
+                alert(
+                    kind, round: kind == .comeNow ? 0 : event.seq, ticket: ticket, counter: event.counter ?? ticket.counter,
+                    channel: contact.channel, office: office))
         }
     }
 

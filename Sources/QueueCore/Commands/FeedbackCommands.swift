@@ -15,9 +15,10 @@ extension QueueCommands {
         let office = try requireOffice(ticket.office, in: ledger)
         let waited = ticket.calledAt.map { max(0, Int($0.timeIntervalSince(ticket.queuedAt).rounded())) }
         let data = Payload.feedback(rating: rating, waitSeconds: waited)
-        let event = try ledger.append(Event(
-            at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: ticket.office, type: .feedbackGiven,
-            ticket: ticket.id, service: ticket.service, channel: ticket.channel, data: data))
+        let event = try ledger.append(
+            Event(
+                at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: ticket.office, type: .feedbackGiven,
+                ticket: ticket.id, service: ticket.service, channel: ticket.channel, data: data))
         return CommandResult(value: event, events: [event], created: true)
     }
 
@@ -25,9 +26,10 @@ extension QueueCommands {
     public func rateAtKiosk(office id: OfficeID, rating: Int, in ledger: inout some QueueLedger) throws -> CommandResult<Event> {
         guard Self.ratings.contains(rating) else { throw QueueError.invalidInput(field: "rating", reason: "1 to 5") }
         let office = try requireOffice(id, in: ledger)
-        let event = try ledger.append(Event(
-            at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: id, type: .feedbackGiven, channel: .kiosk,
-            data: Payload.feedback(rating: rating, waitSeconds: nil)))
+        let event = try ledger.append(
+            Event(
+                at: now(), utcOffsetSeconds: office.zone.secondsFromGMT(for: now()), office: id, type: .feedbackGiven, channel: .kiosk,
+                data: Payload.feedback(rating: rating, waitSeconds: nil)))
         return CommandResult(value: event, events: [event], created: true)
     }
 }

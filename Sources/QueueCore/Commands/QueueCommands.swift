@@ -156,7 +156,9 @@ public struct QueueCommands: Sendable {
         _ request: IssueRequest, idempotencyKey: String?, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
         let office = try requireOffice(request.office, in: ledger)
-        if let key = idempotencyKey, let earlier = try replay(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, in: ledger) {
+        if let key = idempotencyKey,
+            let earlier = try replay(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, in: ledger)
+        {
             return CommandResult(value: earlier, events: [], created: false)
         }
         guard let procedure = office.procedure(request.service) else { throw QueueError.serviceNotFound(request.service) }
@@ -178,7 +180,8 @@ public struct QueueCommands: Sendable {
         try ledger.insert(ticket)
         let event = try ledger.append(issued)
         if let key = idempotencyKey {
-            try ledger.remember(IdempotencyRecord(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, ticket: ticket.id))
+            try ledger.remember(
+                IdempotencyRecord(office: office.id, scope: "issue", key: key, fingerprint: request.fingerprint, ticket: ticket.id))
         }
         return CommandResult(value: ticket, events: [event])
     }
@@ -270,13 +273,14 @@ public struct QueueCommands: Sendable {
         _ action: CounterAction, office id: OfficeID, counter counterID: CounterID, by staff: String? = nil,
         in ledger: inout some QueueLedger
     ) throws -> CommandResult<Ticket> {
-        let ticketAction: TicketAction = switch action {
-        case .recall: .recall
-        case .start: .start
-        case .complete: .complete
-        case .noShow: .noShow
-        case .hold: .postpone(by: .staff)
-        }
+        let ticketAction: TicketAction =
+            switch action {
+            case .recall: .recall
+            case .start: .start
+            case .complete: .complete
+            case .noShow: .noShow
+            case .hold: .postpone(by: .staff)
+            }
         return try actOnCurrent(ticketAction, office: id, counter: counterID, by: staff, in: &ledger)
     }
 
@@ -305,9 +309,10 @@ public struct QueueCommands: Sendable {
             throw QueueError.counterBusy(counterID, current: held.number)
         }
         let instant = now()
-        let event = try ledger.append(Event(
-            at: instant, utcOffsetSeconds: office.zone.secondsFromGMT(for: instant), office: id,
-            type: open ? .counterOpened : .counterClosed, counter: counterID, data: Self.audit(staff)))
+        let event = try ledger.append(
+            Event(
+                at: instant, utcOffsetSeconds: office.zone.secondsFromGMT(for: instant), office: id,
+                type: open ? .counterOpened : .counterClosed, counter: counterID, data: Self.audit(staff)))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)
         return CommandResult(value: next, events: [event])

@@ -69,11 +69,13 @@ extension QueueCommands {
 
 extension QueueCommands {
     /// Records the 60-minute guard's alert (`alert.raised`): the office, and what the guard saw and suggests.
-    public func raiseAlert(office id: OfficeID, data: [String: JSONValue], in ledger: inout some QueueLedger) throws -> CommandResult<Event> {
+    public func raiseAlert(office id: OfficeID, data: [String: JSONValue], in ledger: inout some QueueLedger) throws -> CommandResult<Event>
+    {
         let office = try requireOffice(id, in: ledger)
         let at = now()
-        let event = try ledger.append(Event(
-            at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .alertRaised, data: data))
+        let event = try ledger.append(
+            Event(
+                at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .alertRaised, data: data))
         return CommandResult(value: event, events: [event], created: true)
     }
 }

@@ -18,11 +18,13 @@ extension QueueCommands {
         let state = try ledger.counterState(id, counterID) ?? CounterState(id: counterID)
         let at = now()
         let today = LocalDate(at, in: office.zone)
-        let event = try ledger.append(Event(
-            at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .counterSkillsChanged, counter: counterID,
-            data: Self.audit(staff).merging([
-                PayloadKey.procedures: .array(services.map { .string($0.rawValue) }), PayloadKey.businessDate: .string(today.description),
-            ]) { a, _ in a }))
+        let event = try ledger.append(
+            Event(
+                at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .counterSkillsChanged, counter: counterID,
+                data: Self.audit(staff).merging([
+                    PayloadKey.procedures: .array(services.map { .string($0.rawValue) }),
+                    PayloadKey.businessDate: .string(today.description),
+                ]) { a, _ in a }))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)
         return CommandResult(value: next, events: [event])

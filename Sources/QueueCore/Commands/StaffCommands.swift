@@ -17,7 +17,8 @@ extension QueueCommands {
         for (index, account) in accounts.enumerated() {
             let field = "accounts[\(index)]"
             try MyNumber.refuse([account.name])
-            guard account.tokenHash.count == 64, account.tokenHash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            guard account.tokenHash.count == 64,
+                account.tokenHash.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
             else { throw QueueError.invalidInput(field: field, reason: "tokenHash must be 64 lower-case hex digits (a SHA-256)") }
             guard !account.name.hasPrefix(Self.sessionPrefix) else {
                 throw QueueError.invalidInput(field: field, reason: "console sessions are not moved; people sign in again")

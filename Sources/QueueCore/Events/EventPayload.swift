@@ -22,8 +22,12 @@ enum PayloadKey {
 /// history, the 60-minute guard) as well as by it.
 public enum Payload {
     /// `ticket.issued`: the ticket's business day and language, the holder's travel time when given.
-    public static func issued(businessDate: LocalDate, language: String, travelMinutes: Int?, simulated: Bool = false) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [PayloadKey.businessDate: .string(businessDate.description), PayloadKey.language: .string(language)]
+    public static func issued(
+        businessDate: LocalDate, language: String, travelMinutes: Int?, simulated: Bool = false
+    ) -> [String: JSONValue] {
+        var data: [String: JSONValue] = [
+            PayloadKey.businessDate: .string(businessDate.description), PayloadKey.language: .string(language),
+        ]
         if let travelMinutes { data[PayloadKey.travelMinutes] = .int(travelMinutes) }
         return marked(data, simulated: simulated)
     }
@@ -45,14 +49,17 @@ public enum Payload {
     public static func reform(
         effective: LocalDate, kind: ReformKind, description: String, staff: String, simulated: Bool = false
     ) -> [String: JSONValue] {
-        marked([
-            PayloadKey.effective: .string(effective.description), PayloadKey.kind: .string(kind.rawValue),
-            PayloadKey.description: .string(description), PayloadKey.staff: .string(staff),
-        ], simulated: simulated)
+        marked(
+            [
+                PayloadKey.effective: .string(effective.description), PayloadKey.kind: .string(kind.rawValue),
+                PayloadKey.description: .string(description), PayloadKey.staff: .string(staff),
+            ], simulated: simulated)
     }
 
     /// `alert.raised` by the 60-minute guard: the projection, the procedure, and the best option with what it buys.
-    public static func waitAlert(projectedMaxMinutes: Int, procedure: ServiceID?, recommendation: WaitRecommendation?) -> [String: JSONValue] {
+    public static func waitAlert(
+        projectedMaxMinutes: Int, procedure: ServiceID?, recommendation: WaitRecommendation?
+    ) -> [String: JSONValue] {
         var data: [String: JSONValue] = [PayloadKey.kind: .string("wait_over_60"), "projectedMaxMinutes": .int(projectedMaxMinutes)]
         if let procedure { data["procedure"] = .string(procedure.rawValue) }
         if let r = recommendation {

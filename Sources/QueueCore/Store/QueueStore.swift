@@ -37,7 +37,9 @@ extension QueueStore where Self: LedgerDatabase {
         return try await committing { ledger in try commands.rate(ticket: ticket, rating: rating, in: &ledger) }
     }
 
-    public func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState> {
+    public func setSkills(
+        office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String
+    ) async throws -> CommandResult<CounterState> {
         let commands = commands
         return try await committing { ledger in
             try commands.setSkills(office: office, counter: counter, services: services, by: staff, in: &ledger)
@@ -96,7 +98,9 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await committing { ledger in try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger) }
+        return try await committing { ledger in
+            try viewing(commands.issue(request, idempotencyKey: idempotencyKey, in: &ledger), in: ledger)
+        }
     }
 
     public func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView> {
@@ -137,12 +141,16 @@ extension QueueStore where Self: LedgerDatabase {
         office: OfficeID, counter: CounterID, open: Bool, by staff: String?
     ) async throws -> CommandResult<CounterState> {
         let commands = commands
-        return try await committing { ledger in try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger) }
+        return try await committing { ledger in
+            try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger)
+        }
     }
 
     public func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await committing { ledger in try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+        return try await committing { ledger in
+            try viewing(commands.reactivate(office: office, number: number, by: staff, in: &ledger), in: ledger)
+        }
     }
 
     public func planDay(office: OfficeID) async throws -> CommandResult<Int> {
@@ -254,7 +262,9 @@ extension QueueStore where Self: LedgerDatabase {
 
     public func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView> {
         let commands = commands
-        return try await committing { ledger in try viewing(commands.cancelByOffice(office: office, number: number, by: staff, in: &ledger), in: ledger) }
+        return try await committing { ledger in
+            try viewing(commands.cancelByOffice(office: office, number: number, by: staff, in: &ledger), in: ledger)
+        }
     }
 
     public func purgeContacts(office: OfficeID) async throws -> Int {

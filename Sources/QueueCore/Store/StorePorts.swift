@@ -30,14 +30,20 @@ public protocol TicketDesk: StoreClock {
     func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
     func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView>
     // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).
-    func callNext(office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?) async throws -> CommandResult<TicketView?>
-    func counterAction(_ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?) async throws -> CommandResult<TicketView>
+    func callNext(
+        office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?
+    ) async throws -> CommandResult<TicketView?>
+    func counterAction(
+        _ action: CounterAction, office: OfficeID, counter: CounterID, by staff: String?
+    ) async throws -> CommandResult<TicketView>
     func transfer(office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?) async throws -> CommandResult<TicketView>
     func setCounter(office: OfficeID, counter: CounterID, open: Bool, by staff: String?) async throws -> CommandResult<CounterState>
     func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
     func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView>
     /// What a counter serves for the rest of today (`QueueCommands.setSkills`).
-    func setSkills(office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String) async throws -> CommandResult<CounterState>
+    func setSkills(
+        office: OfficeID, counter: CounterID, services: [ServiceID], by staff: String
+    ) async throws -> CommandResult<CounterState>
     // Satisfaction: one tap on five faces.
     func rate(ticket: TicketID, rating: Int) async throws -> CommandResult<Event>
     func rateAtKiosk(office: OfficeID, rating: Int) async throws -> CommandResult<Event>
@@ -56,7 +62,9 @@ public protocol OfficeRecords: StoreClock {
     /// The 60-minute guard's `alert.raised`.
     func raiseAlert(office: OfficeID, data: [String: JSONValue]) async throws -> CommandResult<Event>
     // Reforms (`docs/reports.md`).
-    func recordReform(office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String) async throws -> CommandResult<Reform>
+    func recordReform(
+        office: OfficeID, effective: LocalDate, kind: ReformKind, description: String, by staff: String
+    ) async throws -> CommandResult<Reform>
     func reforms(office: OfficeID) async throws -> [Reform]
 }
 

@@ -72,7 +72,8 @@ public struct Contact: Codable, Sendable, Equatable {
             // Which push services may be posted to is the server's configuration (an allow-list of origins).
             guard let data = address.data(using: .utf8),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let endpoint = (object["endpoint"] as? String).flatMap(URL.init(string:)), endpoint.scheme == "https" || endpoint.scheme == "http", endpoint.host != nil,
+                let endpoint = (object["endpoint"] as? String).flatMap(URL.init(string:)),
+                endpoint.scheme == "https" || endpoint.scheme == "http", endpoint.host != nil,
                 let keys = object["keys"] as? [String: Any], keys["p256dh"] is String, keys["auth"] is String
             else { return "a push subscription: {\"endpoint\": \"https://…\", \"keys\": {\"p256dh\": …, \"auth\": …}}" }
             return nil

@@ -88,7 +88,9 @@ public enum TicketLifecycle {
         case .ticketNoShow: .noShow
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .counterSkillsChanged: nil
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
+            .reformRecorded, .counterSkillsChanged:
+            nil
         }
     }
 }
@@ -205,7 +207,8 @@ extension Ticket {
             next.counter = nil
             next.calledAt = nil
             next.finishedAt = nil
-        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .counterSkillsChanged:
+        case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
+            .reformRecorded, .counterSkillsChanged:
             break
         }
         return next

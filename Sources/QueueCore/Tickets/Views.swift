@@ -90,9 +90,10 @@ public enum QueueViews {
         for counter in office.counters {
             let state = states[counter.id] ?? CounterState(id: counter.id)
             let held = try state.current.flatMap { try reader.ticket($0) }.flatMap { $0.holdsCounter ? $0 : nil }
-            counters.append(.init(
-                counter: counter.id, label: counter.label, open: state.open, number: held?.number,
-                service: held?.service, status: held?.status, calls: held.map { $0.recalls + 1 }))
+            counters.append(
+                .init(
+                    counter: counter.id, label: counter.label, open: state.open, number: held?.number,
+                    service: held?.service, status: held?.status, calls: held.map { $0.recalls + 1 }))
         }
         let open = Set(states.values.filter(\.open).map(\.id))
         let lines = office.procedures.map { procedure in

@@ -14,7 +14,10 @@ public enum TextInput {
         if let bad = line.unicodeScalars.first(where: isRefused) {
             let code = String(bad.value, radix: 16, uppercase: true)
             throw QueueError.invalidInput(
-                field: field, reason: "U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) (a control or invisible formatting character) is not accepted")
+                field: field,
+                reason:
+                    "U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) (a control or invisible formatting character) is not accepted"
+            )
         }
         return line
     }
