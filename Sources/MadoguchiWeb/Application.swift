@@ -6,6 +6,7 @@ import Logging
 import Notify
 import OfficeRuntime
 import QueueCore
+import ServiceLifecycle
 
 /// Settings for `madoguchi serve`, read once.
 public struct ServerSettings: Sendable {
@@ -49,48 +50,69 @@ public struct ServerSettings: Sendable {
 public func buildApplication(
     settings: ServerSettings, store: any QueueStore, logger: Logger = Logger(label: "madoguchi")
 ) throws -> some ApplicationProtocol {
-    let problems = settings.alerts.problems + settings.connections.problems(fileLimit: settings.fileLimit)
-    guard problems.isEmpty else { throw SettingsError(problems: problems) }
-    let pages = try Pages.load()
-    let composer = AlertComposer(store: store, catalog: pages.catalog, publicURL: settings.alerts.publicURL)
-    let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, logger: logger) { await composer.message(for: $0) }
-    let hub = OfficeHub(
-        store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
-        notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
-    let limiter = RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond)
+    let composed = try Composition(settings: settings, store: store, logger: logger)
     let limits = settings.connections
-    let connections = ClientCounts(cap: limits.perClient)
-    let router = buildRoutes(
-        store: store, hub: hub, limiter: limiter, pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
-        streams: ClientCounts(cap: limits.streamsPerClient), connections: connections,
-        issues: IssueAllowance(perHour: settings.issuesPerHour),
-        accessLogLevel: settings.accessLog ? .info : .debug, logger: logger
-    ).router
     return Application(
-        router: router,
-        server: limits.server(trusted: settings.trustedProxies, counts: connections),
+        router: composed.routes.router,
+        server: limits.server(trusted: settings.trustedProxies, counts: composed.connections),
         configuration: .init(
             address: .hostname(settings.host, port: settings.port), serverName: "madoguchi",
             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections, logger: logger)),
-        services: [hub, notifier, DayCloser(store: store, sessionLifetimeSeconds: Sessions.lifetimeSeconds, logger: logger)],
+        services: composed.services,
         logger: logger)
+}
+
+/// Everything `serve` runs, wired in one place: the routes over the store, and beside them the hub (live views and
+/// estimates), the notifier and the day closer. `buildApplication` serves it; the web tests compose the same way,
+/// so a route sees the hub, notifier and settings production gives it.
+struct Composition {
+    let routes: Routes
+    let hub: OfficeHub
+    let notifier: Notifier?
+    /// The services that run beside the server, in the order they start.
+    let services: [any Service]
+    /// Connections per client address, shared by the server's gate and `/metrics`.
+    let connections: ClientCounts
+
+    /// `hub` and `limiter`: made by the caller (a test that steps the estimates or the limiter's clock itself)
+    /// instead of from the settings.
+    init(
+        settings: ServerSettings, store: any QueueStore, logger: Logger, hub given: OfficeHub? = nil, limiter: RateLimiter? = nil
+    ) throws {
+        let problems = settings.alerts.problems + settings.connections.problems(fileLimit: settings.fileLimit)
+        guard problems.isEmpty else { throw SettingsError(problems: problems) }
+        let pages = try Pages.load()
+        let hub: OfficeHub
+        if let given {
+            hub = given
+        } else {
+            let composer = AlertComposer(store: store, catalog: pages.catalog, publicURL: settings.alerts.publicURL)
+            let notifier = try AlertSetup.notifier(settings: settings.alerts, store: store, logger: logger) {
+                await composer.message(for: $0)
+            }
+            hub = OfficeHub(
+                store: store, estimates: LiveEstimates(risk: settings.comeNowRisk, bufferMinutes: settings.comeNowBufferMinutes),
+                notifier: notifier, heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
+        }
+        let limits = settings.connections
+        connections = ClientCounts(cap: limits.perClient)
+        routes = buildRoutes(
+            store: store, hub: hub, limiter: limiter ?? RateLimiter(burst: settings.lookupBurst, perSecond: settings.lookupsPerSecond),
+            pages: pages, alerts: settings.alerts, trusted: settings.trustedProxies,
+            streams: ClientCounts(cap: limits.streamsPerClient), connections: connections,
+            issues: IssueAllowance(perHour: settings.issuesPerHour),
+            accessLogLevel: settings.accessLog ? .info : .debug, logger: logger)
+        self.hub = hub
+        notifier = hub.notifier
+        let closer = DayCloser(store: store, sessionLifetimeSeconds: Sessions.lifetimeSeconds, logger: logger)
+        services = [hub] + (hub.notifier.map { [$0] } ?? []) + [closer]
+    }
 }
 
 /// Settings that cannot run, each problem named.
 public struct SettingsError: Error, CustomStringConvertible {
     public var problems: [String]
     public var description: String { problems.joined(separator: "\n") }
-}
-
-func buildRouter(
-    store: any QueueStore, hub: OfficeHub, limiter: RateLimiter, pages: Pages, alerts: AlertSettings = AlertSettings(),
-    trusted: TrustedProxies = .none, streams: ClientCounts = ClientCounts(cap: 64), issues: IssueAllowance = IssueAllowance(perHour: 60),
-    logger: Logger = Logger(label: "madoguchi")
-) -> Router<MadoguchiContext> {
-    buildRoutes(
-        store: store, hub: hub, limiter: limiter, pages: pages, alerts: alerts, trusted: trusted, streams: streams, issues: issues,
-        logger: logger
-    ).router
 }
 
 /// The router and the table of every route it serves (`Routes`). `connections` are the server's, for `/metrics`.

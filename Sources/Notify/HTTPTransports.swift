@@ -4,20 +4,33 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import QueueCore
+import Synchronization
 
 /// The HTTP client every HTTP channel shares: no redirects (an address must not lead the server elsewhere), a
 /// connect timeout, and the caller's deadline per request.
 public final class AlertHTTP: Sendable {
-    let client: HTTPClient
+    /// Made at the first send: a notifier that never sends (or is composed and never run) holds no client.
+    private let made = Mutex<HTTPClient?>(nil)
 
-    public init() {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    public init() {}
+
+    var client: HTTPClient {
+        made.withLock { made in
+            if let client = made { return client }
+            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            made = client
+            return client
+        }
     }
 
     public func shutdown() async {
-        try? await client.shutdown()
+        let client = made.withLock { made in
+            defer { made = nil }
+            return made
+        }
+        try? await client?.shutdown()
     }
 
     /// POSTs `body`; success for 2xx, and for 409 when `duplicateIsSuccess` (the provider saw this key before).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import QueueCore
 import Testing
 
@@ -143,10 +144,10 @@ import Testing
                 StaffUser(
                     username: name, passwordHash: try Passwords.hash("pass-\(name)"), role: role, office: office, createdAt: h.clock.now()))
         }
-        let routes = buildRoutes(
-            store: store, hub: OfficeHub(store: store), limiter: RateLimiter(burst: 1_000_000, perSecond: 1_000_000),
-            pages: try Pages.load(),
-            alerts: LineWebhookTests.alerts, issues: IssueAllowance(perHour: 1_000_000))
+        let routes = try Composition(
+            settings: Harness.settings(alerts: LineWebhookTests.alerts), store: store, logger: Logger(label: "test")
+        )
+        .routes
         // Signing out ends the caller's session: last.
         let entries = routes.table.entries.filter { $0.path != "/logout" } + routes.table.entries.filter { $0.path == "/logout" }
         let served = Set(entries.map(\.description))

@@ -143,7 +143,7 @@ import Testing
 
     @Test func oneAddressTakesOnlySoManyRemoteTicketsAnHourAndRetriesAreFree() async throws {
         let h = try await Harness.make()
-        try await h.test(issues: IssueAllowance(perHour: 3)) { client in
+        try await h.test(issuesPerHour: 3) { client in
             let uri = "/api/v1/offices/chuo/tickets"
             let body = #"{"service":"certificates","channel":"web"}"#
             for n in 1...3 {

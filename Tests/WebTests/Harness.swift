@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import QueueCore
 import SQLiteStore
 
@@ -34,15 +35,27 @@ struct Harness {
         return Harness(store: store, clock: clock, staffChuo: tokens[0], staffNishi: tokens[1])
     }
 
+    /// Settings for tests: limits out of the way unless a test sets them.
+    static func settings(
+        lookups: (burst: Int, perSecond: Double) = (1_000_000, 1_000_000), alerts: AlertSettings = AlertSettings(),
+        issuesPerHour: Int = 1_000_000
+    ) -> ServerSettings {
+        var settings = ServerSettings(lookupBurst: lookups.burst, lookupsPerSecond: lookups.perSecond)
+        settings.alerts = alerts
+        settings.issuesPerHour = issuesPerHour
+        return settings
+    }
+
+    /// The routes as `serve` composes them (`Composition`), served in process. The hub's and the day closer's loops do
+    /// not run: a test that needs the hub's estimates passes its own hub and steps it (`refreshDirtyOffices`).
     func test(
-        limiter: RateLimiter = RateLimiter(burst: 1_000_000, perSecond: 1_000_000), hub: OfficeHub? = nil,
-        alerts: AlertSettings = AlertSettings(), issues: IssueAllowance = IssueAllowance(perHour: 1_000_000),
+        limiter: RateLimiter? = nil, hub: OfficeHub? = nil, alerts: AlertSettings = AlertSettings(), issuesPerHour: Int = 1_000_000,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let router = buildRouter(
-            store: store, hub: hub ?? OfficeHub(store: store), limiter: limiter, pages: try Pages.load(), alerts: alerts,
-            issues: issues)
-        try await Application(router: router).test(.router) { client in try await body(client) }
+        let composed = try Composition(
+            settings: Self.settings(alerts: alerts, issuesPerHour: issuesPerHour), store: store, logger: Logger(label: "test"),
+            hub: hub, limiter: limiter)
+        try await Application(router: composed.routes.router).test(.router) { client in try await body(client) }
     }
 }
 

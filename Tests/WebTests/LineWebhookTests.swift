@@ -22,6 +22,8 @@ struct FakeLine: AlertTransport {
         settings.lineAccountID = "@madoguchi"
         settings.lineAccessToken = "token"
         settings.lineChannelSecret = secret
+        // Composed routes get a notifier with a LINE transport: never the real API from a test.
+        settings.lineAPIBase = "http://127.0.0.1:9"
         return settings
     }
 

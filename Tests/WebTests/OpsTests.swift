@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import QueueCore
 import Testing
 
@@ -50,4 +51,29 @@ import Testing
             #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false)
         }
     }
+
+    /// The application `serve` runs, as `buildApplication` composes it, with its services running: the hub
+    /// estimates a new ticket with the twin on its own, and the day closer writes today's roster.
+    @Test func theServedApplicationRunsTheHubAndTheDayCloser() async throws {
+        let h = try await Harness.make()
+        let app = try buildApplication(settings: Harness.settings(), store: h.store, logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            let mine = try await client.json(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web","travelMinutes":23}"#)
+            let token = try #require(mine.json["token"] as? String)
+            var method: String?
+            var planned = 0
+            for _ in 0..<400 {
+                method = try await client.json(.get, "/api/v1/tickets/\(token)").json["estimateMethod"] as? String
+                planned = try await h.store.events(office: "chuo", date: LocalDate(h.clock.now(), in: TimeZone(identifier: "Asia/Tokyo")!))
+                    .filter { $0.type == .rosterPlanned }.count
+                if method == "twin" && planned > 0 { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(method == "twin", "the hub's loop refreshed the office after the ticket committed")
+            let counters = try #require(try await h.store.offices().first { $0.id == "chuo" }).counters.count
+            #expect(planned == counters, "one roster.planned per counter")
+        }
+    }
+
 }
