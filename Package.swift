@@ -139,7 +139,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The test office and its clock, shared by the domain's tests and the store contract.
+        // The test office and the instant every test's clock starts at (Monday 2026-03-30 10:00 in Tokyo), shared by
+        // all the test targets.
         .target(name: "QueueFixtures", dependencies: ["QueueCore"], path: "Tests/QueueFixtures"),
         // The domain's tests: QueueCore alone.
         .testTarget(name: "QueueCoreTests", dependencies: ["QueueCore", "QueueFixtures"]),
@@ -149,17 +150,17 @@ let package = Package(
             name: "StoreContractTests",
             dependencies: ["QueueCore", "QueueFixtures", "MemoryStore", "SQLiteStore", "PostgresStore"]),
         .testTarget(
-            name: "TwinTests", dependencies: ["Twin", "QueueCore", "MemoryStore"], resources: [.copy("Scenarios")]),
+            name: "TwinTests", dependencies: ["Twin", "QueueCore", "QueueFixtures", "MemoryStore"], resources: [.copy("Scenarios")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "Twin", "QueueCore"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "QueueCore", "Twin"]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "MemoryStore"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QueueCore", "QueueFixtures", "MemoryStore"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         // The office runtime without HTTP: the hub, the live estimates' decisions.
-        .testTarget(name: "OfficeRuntimeTests", dependencies: ["OfficeRuntime", "QueueCore", "MemoryStore"]),
+        .testTarget(name: "OfficeRuntimeTests", dependencies: ["OfficeRuntime", "QueueCore", "QueueFixtures", "MemoryStore"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "MadoguchiWeb", "OfficeRuntime", "Notify", "Forecast",
+                "MadoguchiWeb", "OfficeRuntime", "QueueFixtures", "Notify", "Forecast",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

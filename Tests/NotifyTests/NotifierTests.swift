@@ -2,6 +2,7 @@ import Foundation
 import MemoryStore
 import Notify
 import QueueCore
+import QueueFixtures
 import Synchronization
 import Testing
 
@@ -66,7 +67,7 @@ struct NotifierTests {
 
     @Test("a due alert is sent once with its delivery key, and never again")
     func sendsOnce() async throws {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))
+        let clock = ManualClock(Fixtures.start)
         let (store, ticket) = try await setUp(clock)
         let gateway = ScriptedTransport(.gateway, [])
         let notifier = notifier(store, [gateway])
@@ -81,7 +82,7 @@ struct NotifierTests {
 
     @Test("transient failures are retried with growing, jittered delays, then given up after the limit")
     func retriesThenGivesUp() async throws {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))
+        let clock = ManualClock(Fixtures.start)
         let (store, _) = try await setUp(clock)
         let gateway = ScriptedTransport(.gateway, [.transient, .transient, .transient, .transient])
         let notifier = notifier(store, [gateway], attempts: 3)
@@ -108,7 +109,7 @@ struct NotifierTests {
 
     @Test("a permanent refusal, a channel switched off, or a contact removed fails the alert at once")
     func permanentFailures() async throws {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))
+        let clock = ManualClock(Fixtures.start)
         let (store, ticket) = try await setUp(clock, channels: [.gateway, .line])
         let gateway = ScriptedTransport(.gateway, [.permanent])
         let notifier = notifier(store, [gateway])  // LINE is off
@@ -135,7 +136,7 @@ struct NotifierTests {
 
     @Test("a channel that never answers is cut off at the timeout, and the others are sent meanwhile")
     func slowChannel() async throws {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))
+        let clock = ManualClock(Fixtures.start)
         let (store, _) = try await setUp(clock, channels: [.gateway, .line])
         let gateway = ScriptedTransport(.gateway, [.hang])
         let line = ScriptedTransport(.line, [])

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Notify
+import QueueFixtures
 import Testing
 
 @Suite("Web Push")
@@ -47,7 +48,7 @@ struct WebPushTests {
         let vapid = VAPID(key: key, subject: "mailto:madoguchi@city.example.jp")
         let header = try vapid.authorization(
             endpoint: try #require(URL(string: "https://fcm.googleapis.com:443/fcm/send/abc")),
-            now: Date(timeIntervalSince1970: 1_774_832_400))
+            now: Fixtures.start)
         let parts = header.split(separator: " ")
         #expect(parts.first == "vapid")
         let token = String(parts[1].dropFirst(2).dropLast())  // t=…,
@@ -57,7 +58,7 @@ struct WebPushTests {
         #expect(pieces.count == 3)
         let claims = try JSONSerialization.jsonObject(with: Data(try #require(Base64URL.decode(pieces[1])))) as? [String: Any]
         #expect(claims?["aud"] as? String == "https://fcm.googleapis.com:443")
-        #expect(claims?["exp"] as? Int == 1_774_832_400 + 12 * 3600)
+        #expect(claims?["exp"] as? Int == Int(Fixtures.start.timeIntervalSince1970) + 12 * 3600)
         #expect(claims?["sub"] as? String == "mailto:madoguchi@city.example.jp")
         let signature = try P256.Signing.ECDSASignature(rawRepresentation: try #require(Base64URL.decode(pieces[2])))
         let publicKey = try P256.Signing.PublicKey(x963Representation: try #require(Base64URL.decode(k)))

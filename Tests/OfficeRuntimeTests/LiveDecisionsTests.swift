@@ -1,6 +1,7 @@
 import Foundation
 import MemoryStore
 import QueueCore
+import QueueFixtures
 import Testing
 
 @testable import OfficeRuntime
@@ -10,7 +11,7 @@ import Testing
 @Suite struct LiveDecisionsTests {
     /// Monday 2026-03-30 10:00 in Tokyo, the demo offices loaded (their counters open).
     static func store() async throws -> (MemoryStore, ManualClock) {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))
+        let clock = ManualClock(Fixtures.start)
         let store = MemoryStore(commands: QueueCommands(clock: clock))
         _ = try await OfficesFile.demo().load(into: store)
         return (store, clock)

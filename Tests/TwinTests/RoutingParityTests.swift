@@ -1,6 +1,7 @@
 import Foundation
 import MemoryStore
 import QueueCore
+import QueueFixtures
 import Testing
 
 @testable import Twin
@@ -28,7 +29,7 @@ import Testing
     func sameActionsGiveSameCalls(seed: UInt64) async throws {
         print("routing parity seed \(seed)")
         // setup
-        let start = Date(timeIntervalSince1970: 1_774_832_400)
+        let start = Fixtures.start
         let clock = ManualClock(start)
         let store = MemoryStore(commands: QueueCommands(clock: clock))
         _ = try await store.importOffice(Self.office)

@@ -14,20 +14,16 @@ struct ApiTests {
     func publicReads() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let health = try await client.json(.get, "/health")
-            #expect(health.status == .ok && health.json["status"] as? String == "ok")
-            let response = try await client.execute(uri: "/api/v1/offices", method: .get)
-            let offices = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
-            #expect(offices.map { $0["id"] as? String } == ["chuo", "higashi", "nishi", "minami", "kita", "mynumber-center"])
+            let health = try await client.reply(HealthReply.self, .get, "/health")
+            #expect(health.status == .ok && health.value?.status == "ok")
+            let offices = try await client.reply([OfficeReply].self, .get, "/api/v1/offices").decoded()
+            #expect(offices.map(\.id) == ["chuo", "higashi", "nishi", "minami", "kita", "mynumber-center"])
             let chuo = offices[0]
-            #expect((chuo["name"] as? [String: String])?["ja"] == "中央区役所")
-            let services = try #require(chuo["services"] as? [[String: Any]])
-            #expect(services.first?["prefix"] as? String == "A" && services.first?["color"] as? String == "#1565C0")
-            let counters = try #require(chuo["counters"] as? [[String: Any]])
-            #expect(counters.filter { ($0["services"] as? [String])?.contains("certificates") == true }.count >= 2)
-            #expect(counters.contains { !(($0["services"] as? [String])?.contains("moving-in") ?? true) })
-            let center = offices[5]
-            #expect((center["services"] as? [[String: Any]])?.map { $0["id"] as? String } == ["my-number-card"])
+            #expect(chuo.name["ja"] == "中央区役所")
+            #expect(chuo.services.first?.prefix == "A" && chuo.services.first?.color == "#1565C0")
+            #expect(chuo.counters.filter { $0.services.contains("certificates") }.count >= 2)
+            #expect(chuo.counters.contains { !$0.services.contains("moving-in") })
+            #expect(offices[5].services.map(\.id) == ["my-number-card"])
         }
     }
 
@@ -37,16 +33,17 @@ struct ApiTests {
         try await h.test { client in
             let uri = "/api/v1/offices/chuo/tickets"
             let body = #"{"service":"certificates","channel":"kiosk","priority":0,"language":"en"}"#
-            let first = try await client.json(.post, uri, body: body, token: h.staffChuo, key: "tap-1")
-            #expect(first.status == .created)
-            #expect(first.json["number"] as? String == "A-001")
-            #expect(first.json["status"] as? String == "waiting")
-            #expect(first.json["position"] as? Int == 1)
-            #expect((first.json["estimate"] as? [String: Int])?["minutes"] != nil)
-            #expect((first.json["token"] as? String)?.count == 22)
-            #expect((first.json["issuedAt"] as? String)?.hasSuffix("+09:00") == true)
-            let retry = try await client.json(.post, uri, body: body, token: h.staffChuo, key: "tap-1")
-            #expect(retry.status == .ok && retry.json["token"] as? String == first.json["token"] as? String)
+            let reply = try await client.ticket(.post, uri, body: body, token: h.staffChuo, key: "tap-1")
+            #expect(reply.status == .created)
+            let first = try reply.decoded()
+            #expect(first.number == "A-001")
+            #expect(first.status == "waiting")
+            #expect(first.position == 1)
+            #expect(first.estimate?.minutes != nil)
+            #expect(first.token.count == 22)
+            #expect(first.issuedAt.hasSuffix("+09:00"))
+            let retry = try await client.ticket(.post, uri, body: body, token: h.staffChuo, key: "tap-1")
+            #expect(retry.status == .ok && retry.value?.token == first.token)
             let reused = try await client.json(
                 .post, uri, body: #"{"service":"moving-in","channel":"kiosk"}"#, token: h.staffChuo, key: "tap-1")
             #expect(reused.status == .unprocessableContent && errorCode(reused.json) == "idempotency_key_reused")
@@ -66,12 +63,12 @@ struct ApiTests {
             for (path, body, status, code) in cases {
                 let r = try await client.json(.post, path, body: body)
                 #expect(r.status == status && errorCode(r.json) == code, "\(body.prefix(60)) → \(r.status) \(r.text)")
-                #expect(r.json["error"].flatMap { ($0 as? [String: Any])?["message"] as? String } != nil)
+                #expect(errorReply(r.text)?.error.message.isEmpty == false)
             }
             let badKey = try await client.json(.post, uri, body: body, token: h.staffChuo, key: String(repeating: "k", count: 200))
             #expect(badKey.status == .badRequest && errorCode(badKey.json) == "invalid_idempotency_key")
             // Nothing refused took a number.
-            #expect(try await client.issue()["number"] as? String == "A-002")
+            #expect(try await client.issue().number == "A-002")
         }
     }
 
@@ -91,18 +88,18 @@ struct ApiTests {
     func ticketByToken() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let token = try #require(try await client.issue()["token"] as? String)
-            let read = try await client.json(.get, "/api/v1/tickets/\(token)")
-            #expect(read.status == .ok && read.json["number"] as? String == "A-001")
+            let token = try await client.issue().token
+            let read = try await client.ticket(.get, "/api/v1/tickets/\(token)")
+            #expect(read.status == .ok && read.value?.number == "A-001")
             let unknown = try await client.json(.get, "/api/v1/tickets/\(TicketID.random())")
             let malformed = try await client.json(.get, "/api/v1/tickets/A-001")
             #expect(unknown.status == .notFound && malformed.status == .notFound && unknown.text == malformed.text)
-            let cancel = try await client.json(.post, "/api/v1/tickets/\(token)/cancel")
-            #expect(cancel.status == .ok && cancel.json["status"] as? String == "cancelled")
+            let cancel = try await client.ticket(.post, "/api/v1/tickets/\(token)/cancel")
+            #expect(cancel.status == .ok && cancel.value?.status == "cancelled")
             #expect(try await client.json(.post, "/api/v1/tickets/\(token)/cancel").status == .ok)
             #expect(try await client.json(.post, "/api/v1/tickets/\(TicketID.random())/cancel").status == .notFound)
 
-            let served = try #require(try await client.issue()["token"] as? String)
+            let served = try await client.issue().token
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/start", token: h.staffChuo)
             let late = try await client.json(.post, "/api/v1/tickets/\(served)/cancel")
@@ -163,43 +160,43 @@ struct ApiTests {
             _ = try await client.issue("moving-in")
             h.clock.advance(seconds: 1)
             _ = try await client.issue("moving-in")
-            let called = try await client.json(.post, "\(base)/call-next", token: t, key: "click-1")
-            #expect(called.status == .ok && called.json["number"] as? String == "B-001" && called.json["status"] as? String == "called")
-            #expect((called.json["counter"] as? [String: Any])?["id"] as? String == "c5")
-            let double = try await client.json(.post, "\(base)/call-next", token: t, key: "click-1")
-            #expect(double.status == .ok && double.json["number"] as? String == "B-001")
+            let called = try await client.ticket(.post, "\(base)/call-next", token: t, key: "click-1")
+            #expect(called.status == .ok && called.value?.number == "B-001" && called.value?.status == "called")
+            #expect(called.value?.counter?.id == "c5")
+            let double = try await client.ticket(.post, "\(base)/call-next", token: t, key: "click-1")
+            #expect(double.status == .ok && double.value?.number == "B-001")
             let busy = try await client.json(.post, "\(base)/call-next", token: t)
             #expect(busy.status == .conflict && errorCode(busy.json) == "counter_busy")
             #expect(try await client.json(.post, "\(base)/recall", token: t).status == .ok)
             let early = try await client.json(.post, "\(base)/no-show", token: t)
             #expect(early.status == .conflict && errorCode(early.json) == "grace_not_elapsed")
-            #expect(try await client.json(.post, "\(base)/start", token: t).json["status"] as? String == "serving")
+            #expect(try await client.ticket(.post, "\(base)/start", token: t).value?.status == "serving")
             let bad = try await client.json(.post, "\(base)/transfer", body: #"{"service":"passports"}"#, token: t)
             #expect(bad.status == .unprocessableContent && errorCode(bad.json) == "service_not_found")
-            let moved = try await client.json(.post, "\(base)/transfer", body: #"{"service":"certificates"}"#, token: t)
-            #expect(moved.status == .ok && moved.json["number"] as? String == "B-001" && moved.json["service"] as? String == "certificates")
+            let moved = try await client.ticket(.post, "\(base)/transfer", body: #"{"service":"certificates"}"#, token: t)
+            #expect(moved.status == .ok && moved.value?.number == "B-001" && moved.value?.service == "certificates")
             let idle = try await client.json(.post, "\(base)/complete", token: t)
             #expect(idle.status == .conflict && errorCode(idle.json) == "no_current_ticket")
 
             _ = try await client.json(.post, "\(base)/call-next", token: t)
-            #expect(try await client.json(.post, "\(base)/hold", token: t).json["status"] as? String == "waiting")
+            #expect(try await client.ticket(.post, "\(base)/hold", token: t).value?.status == "waiting")
             _ = try await client.json(.post, "\(base)/call-next", token: t)
             h.clock.advance(seconds: 61)
-            let missed = try await client.json(.post, "\(base)/no-show", token: t)
-            #expect(missed.status == .ok && missed.json["status"] as? String == "no_show")
-            let number = try #require(missed.json["number"] as? String)
-            let back = try await client.json(.post, "/api/v1/offices/chuo/tickets/\(number)/reactivate", token: t)
-            #expect(back.status == .ok && back.json["status"] as? String == "waiting")
+            let missed = try await client.ticket(.post, "\(base)/no-show", token: t)
+            #expect(missed.status == .ok && missed.value?.status == "no_show")
+            let number = try missed.decoded().number
+            let back = try await client.ticket(.post, "/api/v1/offices/chuo/tickets/\(number)/reactivate", token: t)
+            #expect(back.status == .ok && back.value?.status == "waiting")
             let badNumber = try await client.json(.post, "/api/v1/offices/chuo/tickets/B-1/reactivate", token: t)
             #expect(badNumber.status == .unprocessableContent)
             let unknown = try await client.json(.post, "/api/v1/offices/chuo/tickets/B-999/reactivate", token: t)
             #expect(unknown.status == .notFound)
 
-            let closed = try await client.json(.post, "\(base)/close", token: t)
-            #expect(closed.status == .ok && closed.json["open"] as? Bool == false)
+            let closed = try await client.reply(CounterStateReply.self, .post, "\(base)/close", token: t)
+            #expect(closed.status == .ok && closed.value?.open == false)
             let refused = try await client.json(.post, "\(base)/call-next", token: t)
             #expect(refused.status == .conflict && errorCode(refused.json) == "counter_closed")
-            #expect(try await client.json(.post, "\(base)/open", token: t).json["open"] as? Bool == true)
+            #expect(try await client.reply(CounterStateReply.self, .post, "\(base)/open", token: t).value?.open == true)
             #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/c99/open", token: t).status == .notFound)
 
             // The audit trail names the account behind every staff change.
@@ -211,13 +208,11 @@ struct ApiTests {
             #expect(!staffEvents.isEmpty && staffEvents.allSatisfy { $0.data["staff"] == .string("desk") })
             #expect(log.filter { $0.type == .ticketIssued }.allSatisfy { $0.data["staff"] == nil })
 
-            let queue = try await client.json(.get, "/api/v1/offices/chuo/queue", token: t)
-            let lines = try #require(queue.json["lines"] as? [[String: Any]])
+            let lines = try await client.reply(QueueReply.self, .get, "/api/v1/offices/chuo/queue", token: t).decoded().lines
             #expect(lines.count == 7)
-            let moving = try #require(lines.first { $0["service"] as? String == "moving-in" }?["waiting"] as? [[String: Any]])
-            #expect(moving.count == 1 && moving.allSatisfy { $0["waitedSeconds"] is Int && $0["number"] is String })
-            let certificates = try #require(lines.first { $0["service"] as? String == "certificates" }?["waiting"] as? [[String: Any]])
-            #expect(certificates.count == 1)
+            let moving = try #require(lines.first { $0.service == "moving-in" }?.waiting)
+            #expect(moving.count == 1)
+            #expect(try #require(lines.first { $0.service == "certificates" }?.waiting).count == 1)
         }
     }
 
@@ -286,11 +281,9 @@ struct ApiTests {
     func openAPIMatchesRoutes() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let response = try await client.execute(uri: "/openapi.json", method: .get)
-            let doc = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
-            #expect(doc["openapi"] as? String == "3.1.0")
-            let paths = try #require(doc["paths"] as? [String: [String: Any]])
-            let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
+            let doc = try await client.reply(OpenAPIReply.self, .get, "/openapi.json").decoded()
+            #expect(doc.openapi == "3.1.0")
+            let documented = Set(doc.paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
             let served = Set(Api.routes.map { "\($0.method.rawValue) \($0.path)" })
             #expect(
                 documented == served, "only documented: \(documented.subtracting(served)); only served: \(served.subtracting(documented))")

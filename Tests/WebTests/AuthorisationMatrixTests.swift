@@ -175,8 +175,8 @@ import Testing
                     let ticket = try await client.issue("moving-in")
                     var path = route.path
                     for (name, value) in [
-                        ("office", "chuo"), ("counter", "c1"), ("token", ticket["token"] as? String ?? ""),
-                        ("number", ticket["number"] as? String ?? ""),
+                        ("office", "chuo"), ("counter", "c1"), ("token", ticket.token),
+                        ("number", ticket.number),
                         ("channel", "email"), ("file", "app.css"), ("action", "call-next"),
                     ] { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
                     var headers = HTTPFields()

@@ -77,7 +77,7 @@ import Testing
         let harness = try await Harness.make()
         try await Self.user(harness)
         try await harness.test { client in
-            let first = try await client.issue("moving-in")["number"] as? String
+            let first = try await client.issue("moving-in").number
             _ = try await client.issue("moving-in")
             let session = try await Self.signIn(client)
             let page = try await client.page("/console/chuo/c5", headers: session).html
@@ -166,7 +166,7 @@ import Testing
         try await ConsoleTests.user(harness, office: "nishi", name: "nishi1", password: "nishi-pass-1")
         let device = try await KioskTests.device(harness)
         try await harness.test { client in
-            let ticket = try await client.issue("moving-in")["token"] as! String
+            let ticket = try await client.issue("moving-in").token
             let own = try await ConsoleTests.signIn(client)
             let nishiResponse = try await client.page("/login", method: .post, form: "username=nishi1&password=nishi-pass-1")
             let nishi: HTTPFields = [.cookie: String(nishiResponse.headers[.setCookie]!.prefix { $0 != ";" })]

@@ -86,8 +86,9 @@ import Testing
             #expect(acted?.data["staff"] == .string("session:boss"))
             if acted?.type == .counterSkillsChanged {
                 // The counter now calls from the moving-in line too (the longest wait first).
-                let called = try await client.json(.post, "/api/v1/offices/chuo/counters/\(counter.rawValue)/call-next", token: h.staffChuo)
-                #expect(called.json["service"] as? String == "moving-in")
+                let called = try await client.ticket(
+                    .post, "/api/v1/offices/chuo/counters/\(counter.rawValue)/call-next", token: h.staffChuo)
+                #expect(called.value?.service == "moving-in")
             }
             let card = try await client.page("/dashboard/offices/chuo?lang=en", headers: boss)
             #expect(card.status == .ok && card.html.contains(#""over":false"#))

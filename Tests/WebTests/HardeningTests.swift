@@ -37,7 +37,7 @@ import Testing
     @Test func aMyNumberIsRefusedInTheFieldsThatUsedToKeepIt() async throws {
         let h = try await Harness.make()
         try await h.test(alerts: Self.emailOn) { client in
-            let token = try #require(try await client.issue()["token"] as? String)
+            let token = try await client.issue().token
             let admin = StaffTokens.generate()
             try await h.store.createStaff(
                 StaffAccount(tokenHash: StaffTokens.hash(admin), role: .admin, office: nil, name: "it", createdAt: h.clock.now()))
@@ -66,7 +66,7 @@ import Testing
     @Test func aBrowserIsToldWhyInItsLanguageWithTheSameStatusAndCode() async throws {
         let h = try await Harness.make()
         try await h.test(alerts: Self.emailOn) { client in
-            let token = try #require(try await client.issue()["token"] as? String)
+            let token = try await client.issue().token
             let page = try await client.page(
                 "/t/\(token)/contact?lang=ja", method: .post, form: "channel=email&address=0901-2345-6784%40example.jp",
                 headers: [.accept: "text/html"])
@@ -230,10 +230,10 @@ import Testing
     @Test func healthReadsTheStoreAndLivenessDoesNot() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let ready = try await client.json(.get, "/health")
-            let live = try await client.json(.get, "/health/live")
-            #expect(ready.status == .ok && ready.json["status"] as? String == "ok")
-            #expect(live.status == .ok && live.json["status"] as? String == "ok")
+            let ready = try await client.reply(HealthReply.self, .get, "/health")
+            let live = try await client.reply(HealthReply.self, .get, "/health/live")
+            #expect(ready.status == .ok && ready.value?.status == "ok")
+            #expect(live.status == .ok && live.value?.status == "ok")
         }
     }
 

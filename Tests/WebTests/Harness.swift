@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import QueueCore
+import QueueFixtures
 import SQLiteStore
 
 @testable import MadoguchiWeb
@@ -17,7 +18,7 @@ struct Harness {
     let staffNishi: String
 
     static func make(grace: Int = 60) async throws -> Harness {
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_774_832_400))  // Mon 2026-03-30 10:00 JST
+        let clock = ManualClock(Fixtures.start)  // Mon 2026-03-30 10:00 JST
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-web-tests")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try SQLiteStore(
@@ -62,19 +63,25 @@ struct Harness {
 extension TestClientProtocol {
     func json(
         _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, token: String? = nil, key: String? = nil
-    ) async throws -> (status: HTTPResponse.Status, json: [String: Any], text: String) {
+    ) async throws -> (status: HTTPResponse.Status, json: JSONValue, text: String) {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
         let response = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let text = String(buffer: response.body)
-        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-        return (response.status, object, text)
+        let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+        return (response.status, value, text)
     }
 
-    func issue(_ service: String = "certificates", office: String = "chuo", key: String? = nil) async throws -> [String: Any] {
-        try await json(.post, "/api/v1/offices/\(office)/tickets", body: #"{"service":"\#(service)","channel":"web"}"#, key: key).json
+    /// A web ticket, as the API answers it.
+    func issue(_ service: String = "certificates", office: String = "chuo", key: String? = nil) async throws -> TicketReply {
+        try await ticket(.post, "/api/v1/offices/\(office)/tickets", body: #"{"service":"\#(service)","channel":"web"}"#, key: key)
+            .decoded()
     }
 }
 
-func errorCode(_ json: [String: Any]) -> String? { (json["error"] as? [String: Any])?["code"] as? String }
+/// The code of the API's error shape, `{"error": {"code": …, "message": …}}`.
+func errorCode(_ json: JSONValue) -> String? {
+    guard case .object(let body) = json, case .object(let error)? = body["error"] else { return nil }
+    return error["code"]?.stringValue
+}

@@ -48,11 +48,11 @@ struct FakeLine: AlertTransport {
     @Test func onlyTheValidSignatureLinksAndOnlyOnce() async throws {
         let h = try await Harness.make()
         try await h.test(alerts: Self.alerts) { client in
-            let token = try #require(try await client.issue()["token"] as? String)
-            let link = try await client.json(.post, "/api/v1/tickets/\(token)/line-link")
+            let token = try await client.issue().token
+            let link = try await client.reply(LineLinkReply.self, .post, "/api/v1/tickets/\(token)/line-link")
             #expect(link.status == .created)
-            let code = try #require(link.json["code"] as? String)
-            #expect((link.json["url"] as? String)?.hasPrefix("https://line.me/R/oaMessage/%40madoguchi/?MADOGUCHI%20\(code)") == true)
+            let code = try link.decoded().code
+            #expect(try link.decoded().url.hasPrefix("https://line.me/R/oaMessage/%40madoguchi/?MADOGUCHI%20\(code)"))
             let user = "U" + String(repeating: "5f", count: 16)
             let body = Self.payload(eventID: "01HZZZZZZZZZZZZZZZZZZZZZZZ", user: user, text: "MADOGUCHI \(code)")
             let valid = Self.signature(body)
@@ -76,16 +76,16 @@ struct FakeLine: AlertTransport {
             for (name, forgedBody, signature) in forged {
                 #expect(try await post(client, forgedBody, signature: signature) == .unauthorized, "\(name)")
             }
-            let contacts = try await client.json(.get, "/api/v1/tickets/\(token)/contacts")
-            #expect(contacts.json["channels"] as? [String] == [], "nothing forged linked anything")
+            let contacts = try await client.reply(ContactsReply.self, .get, "/api/v1/tickets/\(token)/contacts")
+            #expect(contacts.value?.channels == [], "nothing forged linked anything")
 
             for _ in 0..<3 { #expect(try await post(client, body, signature: valid) == .ok) }
             let linked = try await h.store.contacts(ticket: TicketID(token))
             #expect(linked.map(\.channel) == [.line] && linked.first?.address == user)
 
             // The same event id again, now carrying a fresh code for another ticket: a redelivery, so ignored.
-            let other = try #require(try await client.issue()["token"] as? String)
-            let otherCode = try #require(try await client.json(.post, "/api/v1/tickets/\(other)/line-link").json["code"] as? String)
+            let other = try await client.issue().token
+            let otherCode = try await client.reply(LineLinkReply.self, .post, "/api/v1/tickets/\(other)/line-link").decoded().code
             let again = Self.payload(eventID: "01HZZZZZZZZZZZZZZZZZZZZZZZ", user: user, text: otherCode)
             #expect(try await post(client, again, signature: Self.signature(again)) == .ok)
             #expect(try await h.store.contacts(ticket: TicketID(other)).isEmpty)
@@ -102,7 +102,7 @@ struct FakeLine: AlertTransport {
     @Test func withoutLineTheRoutesSaySo() async throws {
         let h = try await Harness.make()
         try await h.test { client in
-            let token = try #require(try await client.issue()["token"] as? String)
+            let token = try await client.issue().token
             let link = try await client.json(.post, "/api/v1/tickets/\(token)/line-link")
             #expect(link.status == .unprocessableContent && errorCode(link.json) == "channel_disabled")
             let add = try await client.json(
@@ -117,7 +117,7 @@ struct FakeLine: AlertTransport {
         let h = try await Harness.make()
         let notifier = Notifier(store: h.store, transports: [FakeLine()]) { _ in AlertMessage(title: "", body: "") }
         try await h.test(hub: OfficeHub(store: h.store, notifier: notifier), alerts: Self.alerts) { client in
-            let token = try #require(try await client.issue()["token"] as? String)
+            let token = try await client.issue().token
             let add = try await client.json(
                 .post, "/api/v1/tickets/\(token)/contacts", body: #"{"channel":"line","address":"U\#(String(repeating: "ab", count: 16))"}"#
             )

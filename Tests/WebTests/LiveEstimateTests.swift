@@ -24,14 +24,14 @@ import Testing
             }
             var tokens: [String] = []
             for _ in 0..<8 {
-                tokens.append(try #require(try await client.issue("moving-in")["token"] as? String))
+                tokens.append(try await client.issue("moving-in").token)
                 h.clock.advance(seconds: 1)
             }
-            let mine = try await client.json(
+            let mine = try await client.ticket(
                 .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web","travelMinutes":23}"#)
             #expect(mine.status == .created)
-            let token = try #require(mine.json["token"] as? String)
-            #expect(mine.json["estimateMethod"] as? String == "queue-length")
+            let token = try mine.decoded().token
+            #expect(mine.value?.estimateMethod == "queue-length")
             let base = "/api/v1/offices/chuo/counters/c5"
             _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
             await hub.refreshDirtyOffices()
@@ -50,26 +50,25 @@ import Testing
             var flippedWithAhead: Int?
             var since: String?
             for ahead in stride(from: 7, through: 0, by: -1) {
-                let view = try await client.json(.get, "/api/v1/tickets/\(token)").json
-                #expect(view["estimateMethod"] as? String == "twin")
-                let estimate = try #require(view["estimate"] as? [String: Any])
-                let minutes = try #require(estimate["minutes"] as? Int)
+                let view = try await client.ticket(.get, "/api/v1/tickets/\(token)").decoded()
+                #expect(view.estimateMethod == "twin")
+                let minutes = try #require(view.estimate?.minutes)
                 #expect(Double(minutes) <= previous, "ahead \(ahead): \(minutes) min after \(previous)")
                 previous = Double(minutes)
-                #expect(view["position"] as? Int == ahead + 1)
+                #expect(view.position == ahead + 1)
                 // The ticket page says the same as the API (and the stream, which sends the API's body).
                 let html = try await client.page("/t/\(token)").html
-                #expect(html.contains("data-come-now hidden") == (view["comeNow"] as? Bool != true), "ahead \(ahead)")
+                #expect(html.contains("data-come-now hidden") == !view.comeNow, "ahead \(ahead)")
                 #expect(html.contains("\(minutes)"))
-                if view["comeNow"] as? Bool == true {
+                if view.comeNow {
                     if flippedWithAhead == nil {
                         flippedWithAhead = ahead
-                        since = view["comeNowSince"] as? String
+                        since = view.comeNowSince
                     }
-                    #expect(view["comeNowSince"] as? String == since, "the flip time stays")
+                    #expect(view.comeNowSince != nil && view.comeNowSince == since, "the flip time stays")
                 } else {
                     #expect(flippedWithAhead == nil, "once due, a ticket stays due")
-                    #expect(view["comeNowSince"] is NSNull)
+                    #expect(view.comeNowSince == nil)
                 }
                 h.clock.advance(seconds: 120)
                 _ = try await client.json(.post, "\(base)/complete", token: h.staffChuo)
@@ -104,14 +103,14 @@ import Testing
 
             var last = ""
             for _ in 0..<6 {
-                last = try #require(try await client.issue("moving-in")["token"] as? String)
+                last = try await client.issue("moving-in").token
                 h.clock.advance(seconds: 1)
             }
             _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)
             await hub.refreshDirtyOffices()
-            let view = try await client.json(.get, "/api/v1/tickets/\(last)").json
-            #expect(view["estimateMethod"] as? String == "twin")
-            let minutes = try #require((view["estimate"] as? [String: Any])?["minutes"] as? Int)
+            let view = try await client.ticket(.get, "/api/v1/tickets/\(last)").decoded()
+            #expect(view.estimateMethod == "twin")
+            let minutes = try #require(view.estimate?.minutes)
             #expect((9...11).contains(minutes), "\(minutes) min")
         }
     }

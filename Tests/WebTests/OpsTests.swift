@@ -58,13 +58,13 @@ import Testing
         let h = try await Harness.make()
         let app = try buildApplication(settings: Harness.settings(), store: h.store, logger: Logger(label: "test"))
         try await app.test(.router) { client in
-            let mine = try await client.json(
-                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web","travelMinutes":23}"#)
-            let token = try #require(mine.json["token"] as? String)
+            let token = try await client.ticket(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web","travelMinutes":23}"#
+            ).decoded().token
             var method: String?
             var planned = 0
             for _ in 0..<400 {
-                method = try await client.json(.get, "/api/v1/tickets/\(token)").json["estimateMethod"] as? String
+                method = try await client.ticket(.get, "/api/v1/tickets/\(token)").value?.estimateMethod
                 planned = try await h.store.events(office: "chuo", date: LocalDate(h.clock.now(), in: TimeZone(identifier: "Asia/Tokyo")!))
                     .filter { $0.type == .rosterPlanned }.count
                 if method == "twin" && planned > 0 { break }

@@ -22,7 +22,7 @@ extension TestClientProtocol {
     @Test func everyPageAnswersWithHTMLAndAStrictPolicy() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in
-            let token = try await client.issue()["token"] as! String
+            let token = try await client.issue().token
             for uri in ["/", "/offices/chuo", "/o/chuo", "/t/\(token)"] {
                 let page = try await client.page(uri)
                 #expect(page.status == .ok, "\(uri)")
@@ -43,7 +43,7 @@ extension TestClientProtocol {
         try await harness.test { client in
             let phone = try await client.page("/o/chuo").html
             for id in ["certificates", "moving-in", "my-number-card"] { #expect(phone.contains("data-service=\"\(id)\"")) }
-            let token = try await client.issue()["token"] as! String
+            let token = try await client.issue().token
             let ticket = try await client.page("/t/\(token)").html
             #expect(ticket.contains("data-ticket-number>A-001<"))
             #expect(ticket.contains("data-status=\"waiting\""))

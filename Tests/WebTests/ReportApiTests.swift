@@ -44,24 +44,23 @@ import Testing
         let supervisor = try await Self.account(h, role: .supervisor, office: "chuo")
         try await h.test { client in
             try await Self.workedDay(h, client)
-            let r = try await client.json(
-                .get, "/api/v1/reports/waits?from=2026-03-30&to=2026-03-31&by=date,procedure", token: supervisor)
+            let r = try await client.reply(
+                ReportReply.self, .get, "/api/v1/reports/waits?from=2026-03-30&to=2026-03-31&by=date,procedure", token: supervisor)
             #expect(r.status == .ok)
-            #expect(r.json["offices"] as? [String] == ["chuo"])
-            let rows = try #require(r.json["rows"] as? [[String: Any]])
-            #expect(rows.count == 1)
-            let row = rows[0]
-            #expect(row["date"] as? String == "2026-03-30" && row["procedure"] as? String == "certificates")
-            #expect(row["tickets"] as? Int == 3 && row["called"] as? Int == 2)
-            #expect(row["wait_mean_min"] as? Double == 14.5)  // (10 + 19) / 2
-            #expect(row["wait_p50_min"] as? Double == 10)
-            #expect(row["wait_p90_min"] as? Double == 19 && row["wait_max_min"] as? Double == 19)
-            #expect(row["within_60_min_share"] as? Double == 1)
-            #expect(row["service_mean_min"] as? Double == 7.5)  // (5 + 10) / 2
-            #expect(row["remote_share"] as? Double == 1)
-            #expect(row["simulated"] as? Bool == false)
-            let histogram = try #require(r.json["histogram"] as? [String: Any])
-            #expect((histogram["counts"] as? [Int])?[2] == 1 && (histogram["counts"] as? [Int])?[3] == 1)
+            let report = try r.decoded()
+            #expect(report.offices == ["chuo"])
+            #expect(report.rows.count == 1)
+            let row = try #require(report.rows.first)
+            #expect(row["date"] == .string("2026-03-30") && row["procedure"] == .string("certificates"))
+            #expect(row["tickets"] == .int(3) && row["called"] == .int(2))
+            #expect(row["wait_mean_min"]?.numberValue == 14.5)  // (10 + 19) / 2
+            #expect(row["wait_p50_min"]?.numberValue == 10)
+            #expect(row["wait_p90_min"]?.numberValue == 19 && row["wait_max_min"]?.numberValue == 19)
+            #expect(row["within_60_min_share"]?.numberValue == 1)
+            #expect(row["service_mean_min"]?.numberValue == 7.5)  // (5 + 10) / 2
+            #expect(row["remote_share"]?.numberValue == 1)
+            #expect(row["simulated"] == .bool(false))
+            #expect(report.histogram.counts[2] == 1 && report.histogram.counts[3] == 1)
 
             let csv = try await client.execute(
                 uri: "/api/v1/reports/waits?from=2026-03-30&to=2026-03-30&by=procedure&format=csv&lang=ja", method: .get,
@@ -85,8 +84,8 @@ import Testing
             #expect(try await client.json(.get, "/api/v1/reports/waits", token: h.staffChuo).status == .forbidden)
             let other = try await client.json(.get, "/api/v1/reports/waits?office=nishi", token: supervisor)
             #expect(other.status == .badRequest && errorCode(other.json) == "invalid_query")
-            let all = try await client.json(.get, "/api/v1/reports/waits", token: cityWide)
-            #expect((all.json["offices"] as? [String])?.count == 6)
+            let all = try await client.reply(ReportReply.self, .get, "/api/v1/reports/waits", token: cityWide)
+            #expect(all.value?.offices.count == 6)
             for bad in [
                 "from=2026-3-1", "to=yesterday", "from=2026-03-31&to=2026-03-30", "from=2025-01-01&to=2026-03-30",
                 "hour=24", "by=week", "procedure=passports", "format=xml", "lang=fr", "color=red", "from=2026-03-01&from=2026-03-02",
@@ -101,12 +100,12 @@ import Testing
         let h = try await Harness.make()
         try await h.test { client in
             try await Self.workedDay(h, client)
-            let daily = try await client.json(.get, "/opendata/waits.json?from=2026-03-30&to=2026-03-30")
-            #expect(daily.status == .ok && daily.json["granularity"] as? String == "daily")
-            let records = try #require(daily.json["records"] as? [[String: Any]])
+            let daily = try await client.reply(OpenDataReply.self, .get, "/opendata/waits.json?from=2026-03-30&to=2026-03-30")
+            #expect(daily.status == .ok && daily.value?.granularity == "daily")
+            let records = try daily.decoded().records
             #expect(records.count == 1)
-            #expect(records[0]["office"] as? String == "chuo" && records[0]["tickets"] as? Int == 3)
-            #expect(records[0]["hour"] is NSNull && records[0]["satisfaction_mean"] is NSNull)
+            #expect(records[0]["office"] == .string("chuo") && records[0]["tickets"] == .int(3))
+            #expect(records[0]["hour"] == .null && records[0]["satisfaction_mean"] == .null)
 
             let hourly = try await client.execute(
                 uri: "/opendata/waits.csv?granularity=hourly&office=chuo&from=2026-03-30&to=2026-03-30", method: .get)
@@ -175,19 +174,19 @@ import Testing
             let body = #"{"effective":"2026-03-16","kind":"form_guide","description":"記載台に記入例を設置"}"#
             #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: h.staffChuo).status == .forbidden)
             #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: nishi).status == .forbidden)
-            let made = try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: supervisor)
-            #expect(made.status == .created)
-            #expect(made.json["kind"] as? String == "form_guide" && made.json["recordedBy"] as? String == "report-supervisor")
-            #expect(made.json["before"] as? [String] == ["2026-02-16", "2026-03-15"])
-            #expect(made.json["after"] as? [String] == ["2026-03-16", "2026-03-29"])
-            let evaluation = try #require(made.json["evaluation"] as? [String: Any])
-            #expect(evaluation["beforeDays"] as? Int == 10 && evaluation["afterDays"] as? Int == 10)  // weekdays of the history
-            #expect(["shorter", "longer", "unclear"].contains(evaluation["verdict"] as? String))
-            #expect(made.json["simulated"] as? Bool == true)
-            let list = try await client.json(.get, "/api/v1/offices/chuo/reforms", token: supervisor)
+            let reply = try await client.reply(ReformReply.self, .post, "/api/v1/offices/chuo/reforms", body: body, token: supervisor)
+            #expect(reply.status == .created)
+            let made = try reply.decoded()
+            #expect(made.kind == "form_guide" && made.recordedBy == "report-supervisor")
+            #expect(made.before == ["2026-02-16", "2026-03-15"])
+            #expect(made.after == ["2026-03-16", "2026-03-29"])
+            let evaluation = try #require(made.evaluation)
+            #expect(evaluation.beforeDays == 10 && evaluation.afterDays == 10)  // weekdays of the history
+            #expect(["shorter", "longer", "unclear"].contains(evaluation.verdict))
+            #expect(made.simulated)
+            let list = try await client.reply(ReformsReply.self, .get, "/api/v1/offices/chuo/reforms", token: supervisor)
             // Ours, newest first, then the demo history's own (a form-writing guide a week after its start).
-            let listed = try #require(list.json["reforms"] as? [[String: Any]])
-            #expect(listed.map { $0["effective"] as? String } == ["2026-03-16", "2026-03-09"])
+            #expect(try list.decoded().reforms.map(\.effective) == ["2026-03-16", "2026-03-09"])
             for bad in [
                 #"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
                 #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
@@ -210,8 +209,8 @@ import Testing
         try await h.test { client in
             let done = try await client.issue()
             let waiting = try await client.issue()
-            let token = try #require(done["token"] as? String)
-            let other = try #require(waiting["token"] as? String)
+            let token = done.token
+            let other = waiting.token
             h.clock.advance(seconds: 600)
             _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
             let before = try await client.page("/t/\(token)?lang=en")
@@ -235,9 +234,8 @@ import Testing
             let atKiosk = try await client.page(
                 "/kiosk/chuo/feedback", method: .post, form: "rating=2", headers: [.cookie: "device=\(kiosk)"])
             #expect(atKiosk.status == .seeOther)
-            let report = try await client.json(.get, "/api/v1/reports/waits", token: supervisor)
-            let overall = try #require(report.json["overall"] as? [String: Any])
-            #expect(overall["satisfaction_mean"] as? Double == 3 && overall["satisfaction_count"] as? Int == 2)
+            let overall = try await client.reply(ReportReply.self, .get, "/api/v1/reports/waits", token: supervisor).decoded().overall
+            #expect(overall["satisfaction_mean"]?.numberValue == 3 && overall["satisfaction_count"] == .int(2))
         }
     }
 
@@ -246,15 +244,15 @@ import Testing
         let h = try await Harness.make()
         _ = try await DemoHistory.fill(store: h.store, weeks: 2, logger: .init(label: "test"))
         try await h.test { client in
-            let r = try await client.json(.get, "/api/v1/offices/chuo/forecast?weeks=2")
-            #expect(r.status == .ok && r.json["simulated"] as? Bool == true)
-            let days = try #require(r.json["weekdays"] as? [[String: Any]])
-            #expect(days.map { $0["weekday"] as? Int } == [1, 2, 3, 4, 5])
+            let r = try await client.reply(ForecastReply.self, .get, "/api/v1/offices/chuo/forecast?weeks=2")
+            #expect(r.status == .ok && r.value?.simulated == true)
+            let days = try r.decoded().weekdays
+            #expect(days.map(\.weekday) == [1, 2, 3, 4, 5])
             for day in days {
-                let hours = try #require(day["hours"] as? [[String: Any]]).compactMap { $0["hour"] as? Int }
+                let hours = day.hours.map(\.hour)
                 #expect(hours == Array(9...16), "\(hours)")  // opening hours, 9:00-16:30
-                #expect((day["best"] as? [Int])?.allSatisfy(hours.contains) == true)
-                #expect(day["days"] as? Int == 2)
+                #expect(day.best.allSatisfy(hours.contains))
+                #expect(day.days == 2)
             }
             #expect(try await client.json(.get, "/api/v1/offices/chuo/forecast?weeks=0").status == .badRequest)
             #expect(try await client.json(.get, "/api/v1/offices/chuo/forecast?procedure=passports").status == .badRequest)
