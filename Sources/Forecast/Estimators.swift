@@ -215,16 +215,10 @@ public struct Estimators: Sendable {
             while remaining > 0 {
                 var c = -1
                 var t = Double.infinity
-                for j in 0..<counterCount where nextCall[j] < t {
-                    t = nextCall[j]
-                    c = j
-                }
+                for j in 0..<counterCount where nextCall[j] < t { t = nextCall[j]; c = j }
                 var p = -1
                 var a = Double.infinity
-                for q in arrivingProcedures where nextArrival[q] < a {
-                    a = nextArrival[q]
-                    p = q
-                }
+                for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
                 if closingPending && min(t, a) > closing {
                     // Just after closing, once the counters free at closing have called: each line that still has
                     // tickets gets one more counter, the first the roster had closed, for the rest of the day (the
@@ -244,10 +238,7 @@ public struct Estimators: Sendable {
                     nextArrival[p] = Self.nextArrival(after: a, rates: priorityRates[p], rng: &arrivals)
                     for j in servedBy[p] where nextCall[j] == .infinity {
                         let when = Self.available(availability[j], at: a)
-                        if when < .infinity {
-                            nextCall[j] = when
-                            break
-                        }
+                        if when < .infinity { nextCall[j] = when; break }
                     }
                     continue
                 }

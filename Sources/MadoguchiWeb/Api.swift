@@ -338,7 +338,7 @@ struct ContactBody: Decodable {
 }
 
 /// A ticket's alert channels: those the holder gave, and those the server offers.
-struct ContactsBody: Encodable {
+struct ContactsBody: Codable {
     var channels: [String]
     var available: [String]
 
@@ -350,8 +350,8 @@ struct ContactsBody: Encodable {
 
 /// The staff view of the lines: every procedure of the office, in configured order, with its waiting tickets in
 /// call order (empty lines included, so a console can show them).
-struct QueueBody: Encodable {
-    struct LineBody: Encodable {
+struct QueueBody: Codable {
+    struct LineBody: Codable {
         var service: ServiceID
         var waiting: [QueueEntry]
     }

@@ -53,8 +53,8 @@ public struct ApiError: Error, HTTPResponseError, Sendable {
     static let forbidden = ApiError(.forbidden, "forbidden", "This account may not act on this office.")
 }
 
-struct ErrorEnvelope: Encodable {
-    struct Detail: Encodable {
+struct ErrorEnvelope: Codable {
+    struct Detail: Codable {
         var code: String
         var message: String
     }

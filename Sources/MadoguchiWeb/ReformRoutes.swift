@@ -56,8 +56,8 @@ struct ReformReport: Sendable {
     }
 }
 
-struct ReformBody: Encodable {
-    struct Evaluation: Encodable {
+struct ReformBody: Codable {
+    struct Evaluation: Codable {
         var beforeDays: Int
         var afterDays: Int
         var beforeVisits: Int

@@ -123,7 +123,7 @@ struct WaitReport: Sendable {
 
 /// The report as JSON: its rows are the open data's records (`ReportCSV.record`), so every output names and rounds
 /// a figure the same way.
-struct ReportBody: Encodable {
+struct ReportBody: Codable {
     var offices: [String]
     var from: String
     var to: String
@@ -136,7 +136,7 @@ struct ReportBody: Encodable {
     /// True when any figure comes from simulated (demo) days.
     var simulated: Bool
 
-    struct Histogram: Encodable {
+    struct Histogram: Codable {
         var binMinutes: Int
         /// Called visits per bin; the last bin holds every wait from its start on.
         var counts: [Int]
@@ -158,7 +158,7 @@ struct ReportBody: Encodable {
 }
 
 /// Open data as JSON: the period, the granularity and the records.
-struct OpenDataBody: Encodable {
+struct OpenDataBody: Codable {
     var granularity: String
     var from: String
     var to: String
@@ -229,8 +229,8 @@ extension Api {
 }
 
 /// The best time to come, as JSON (`GET /api/v1/offices/{office}/forecast`).
-struct ForecastBody: Encodable {
-    struct Slot: Encodable {
+struct ForecastBody: Codable {
+    struct Slot: Codable {
         var hour: Int
         var waitP50Minutes: Double?
         var waitP90Minutes: Double?
@@ -239,7 +239,7 @@ struct ForecastBody: Encodable {
         var level: String
     }
 
-    struct Day: Encodable {
+    struct Day: Codable {
         var weekday: Int
         var days: Int
         var best: [Int]

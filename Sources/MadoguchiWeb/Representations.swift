@@ -3,12 +3,12 @@ import Foundation
 import OfficeRuntime
 import QueueCore
 
-/// A ticket as the API shows it. `position` and `estimate` are null unless the ticket waits. The estimate is the
-/// live twin estimate (`estimateMethod` "twin") once the hub has made one, else the queue-length formula
-/// ("queue-length"). `comeNow` is true once a remote ticket with a travel time should set out; `comeNowSince` says
-/// when that was decided.
-struct TicketBody: Encodable {
-    struct CounterRef: Encodable {
+/// A ticket as the API shows it; Codable, since the tests (like any Swift client) read replies with it. `position`
+/// and `estimate` are null unless the ticket waits. The estimate is the live twin estimate (`estimateMethod`
+/// "twin") once the hub has made one, else the queue-length formula ("queue-length"). `comeNow` is true once a
+/// remote ticket with a travel time should set out; `comeNowSince` says when that was decided.
+struct TicketBody: Codable {
+    struct CounterRef: Codable {
         var id: CounterID
         var label: String
     }
@@ -76,8 +76,8 @@ struct TicketBody: Encodable {
 }
 
 /// An office as `GET /api/v1/offices` lists it.
-struct OfficeBody: Encodable {
-    struct ServiceBody: Encodable {
+struct OfficeBody: Codable {
+    struct ServiceBody: Codable {
         var id: ServiceID
         var prefix: String
         var color: String
@@ -86,7 +86,7 @@ struct OfficeBody: Encodable {
         var typicalMinutes: Int
     }
 
-    struct CounterBody: Encodable {
+    struct CounterBody: Codable {
         var id: CounterID
         var label: String
         var services: [ServiceID]
@@ -116,7 +116,7 @@ struct OfficeBody: Encodable {
     }
 }
 
-struct CounterStateBody: Encodable {
+struct CounterStateBody: Codable {
     var id: CounterID
     var open: Bool
     var current: TicketID?

@@ -3,25 +3,10 @@ import QueueCore
 
 /// The whole queue in plain dictionaries: the in-memory store's tables, and a ledger the twin can run on directly.
 public struct MemoryLedger: QueueLedger, Sendable {
-    struct CounterKey: Hashable {
-        var office: OfficeID
-        var counter: CounterID
-    }
-    struct NumberKey: Hashable {
-        var office: OfficeID
-        var service: ServiceID
-        var date: LocalDate
-    }
-    struct IdempotencyKey: Hashable {
-        var office: OfficeID
-        var scope: String
-        var key: String
-    }
-    struct PrintedKey: Hashable {
-        var office: OfficeID
-        var date: LocalDate
-        var number: TicketNumber
-    }
+    struct CounterKey: Hashable { var office: OfficeID; var counter: CounterID }
+    struct NumberKey: Hashable { var office: OfficeID; var service: ServiceID; var date: LocalDate }
+    struct IdempotencyKey: Hashable { var office: OfficeID; var scope: String; var key: String }
+    struct PrintedKey: Hashable { var office: OfficeID; var date: LocalDate; var number: TicketNumber }
 
     var officeTable: [OfficeID: Office] = [:]
     var officeOrder: [OfficeID] = []

@@ -94,8 +94,7 @@ extension ReportSource {
         let result = (BestTime(visits: visits), visits.contains(where: \.simulated))
         // Closed days only, so the answer holds until tomorrow; keep the last few hundred.
         bestTimes.withLock {
-            if $0.count > 500 { $0.removeAll() }
-            $0[key] = result
+            if $0.count > 500 { $0.removeAll() }; $0[key] = result
         }
         return (result.0, from, to, result.1)
     }

@@ -156,14 +156,8 @@ public final class PostgresStore: LedgerDatabase, QueueStore, ChangeFeed {
         case other
 
         init(_ error: any Error) {
-            if error is QueueError {
-                self = .refusal
-                return
-            }
-            guard let error = error as? PSQLError else {
-                self = .connectionLost
-                return
-            }
+            if error is QueueError { self = .refusal; return }
+            guard let error = error as? PSQLError else { self = .connectionLost; return }
             switch error.code {
             case .server:
                 let state = error.serverInfo?[.sqlState] ?? ""

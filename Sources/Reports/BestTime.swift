@@ -17,10 +17,7 @@ public struct BestTime: Sendable, Equatable {
         case low, medium, high
         /// By the 90th percentile: under 15 minutes, under 30, more.
         init(p90 seconds: Double?) {
-            guard let s = seconds else {
-                self = .low
-                return
-            }
+            guard let s = seconds else { self = .low; return }
             self = s < 900 ? .low : s < 1800 ? .medium : .high
         }
     }

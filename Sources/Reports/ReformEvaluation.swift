@@ -70,10 +70,7 @@ public struct ReformEvaluation: Sendable, Equatable {
         func stratum(_ load: Int) -> Int { cuts.firstIndex { load <= $0 } ?? strata - 1 }
 
         // Per day and stratum: (sum of waits, count). Resampling days then costs nothing per visit.
-        struct Cell {
-            var sum = 0.0
-            var count = 0
-        }
+        struct Cell { var sum = 0.0; var count = 0 }
         func byDay(_ xs: [(day: LocalDate, load: Int, wait: Double)]) -> [[Cell]] {
             var days: [LocalDate: [Cell]] = [:]
             for x in xs {

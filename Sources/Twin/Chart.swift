@@ -3,28 +3,10 @@ import Foundation
 /// An SVG chart as data for a template: coordinates are computed here, the markup lives in `Resources/chart.mustache`
 /// (`Report.template("chart")`), which the twin's report and the server's pages both use.
 public struct Chart: Sendable {
-    struct Tick: Sendable {
-        var position: Double
-        var label: String
-    }
-    struct Series: Sendable {
-        var name: String
-        var color: String
-        var points: String
-        var dashed: Bool
-    }
-    struct Bar: Sendable {
-        var x: Double
-        var y: Double
-        var width: Double
-        var height: Double
-        var color: String
-        var title: String
-    }
-    struct Rule: Sendable {
-        var y: Double
-        var label: String
-    }
+    struct Tick: Sendable { var position: Double; var label: String }
+    struct Series: Sendable { var name: String; var color: String; var points: String; var dashed: Bool }
+    struct Bar: Sendable { var x: Double; var y: Double; var width: Double; var height: Double; var color: String; var title: String }
+    struct Rule: Sendable { var y: Double; var label: String }
 
     var title: String
     var description: String

@@ -77,22 +77,13 @@ public struct TestBench: Sendable {
         var waitSum = 0.0
 
         init(cells: Int) {
-            over = Array(repeating: 0, count: cells)
-            overMax = over
-            total = over
+            over = Array(repeating: 0, count: cells); overMax = over; total = over
         }
 
         mutating func add(_ o: Tally) {
-            for i in over.indices {
-                over[i] += o.over[i]
-                overMax[i] += o.overMax[i]
-                total[i] += o.total[i]
-            }
-            daysOver += o.daysOver
-            longWaits += o.longWaits
-            veryLongWaits += o.veryLongWaits
-            waitCount += o.waitCount
-            waitSum += o.waitSum
+            for i in over.indices { over[i] += o.over[i]; overMax[i] += o.overMax[i]; total[i] += o.total[i] }
+            daysOver += o.daysOver; longWaits += o.longWaits; veryLongWaits += o.veryLongWaits
+            waitCount += o.waitCount; waitSum += o.waitSum
         }
     }
 

@@ -130,13 +130,7 @@ public struct Planner: Sendable {
         var bad = -1
         while good > 0 {
             let next = max(0, good - step)
-            if works(next) {
-                good = next
-                step *= 2
-            } else {
-                bad = next
-                break
-            }
+            if works(next) { good = next; step *= 2 } else { bad = next; break }
         }
         while good - bad > 1 {
             let mid = (good + bad) / 2

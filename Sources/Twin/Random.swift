@@ -8,10 +8,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     public init(seed: UInt64) {
         var seeder = SplitMix64(seed: seed)
-        s0 = seeder.next()
-        s1 = seeder.next()
-        s2 = seeder.next()
-        s3 = seeder.next()
+        s0 = seeder.next(); s1 = seeder.next(); s2 = seeder.next(); s3 = seeder.next()
     }
 
     /// An independent stream for one purpose (a day, a procedure's arrivals), derived from a seed and labels, so
@@ -29,10 +26,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
         s2 ^= t
         s3 = s3 << 45 | s3 >> 19
         return result

@@ -3,28 +3,11 @@ import Mustache
 
 /// The HTML reports of `simulate` and `plan`: view models here, markup in `Resources/report.mustache`.
 public enum Report {
-    struct Page {
-        var title: String
-        var subtitle: String
-        var sections: [Section]
-        var generated: String
-    }
-    struct Section {
-        var heading: String
-        var paragraphs: [String] = []
-        var tables: [Table] = []
-        var charts: [Chart] = []
-    }
-    struct Table {
-        var caption: String
-        var header: [String]
-        var rows: [Row]
-    }
+    struct Page { var title: String; var subtitle: String; var sections: [Section]; var generated: String }
+    struct Section { var heading: String; var paragraphs: [String] = []; var tables: [Table] = []; var charts: [Chart] = [] }
+    struct Table { var caption: String; var header: [String]; var rows: [Row] }
     struct Row { var cells: [Cell] }
-    struct Cell {
-        var text: String
-        var css: String? = nil
-    }
+    struct Cell { var text: String; var css: String? = nil }
 
     static let palette = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0d9488", "#db2777", "#4b5563", "#ca8a04"]
 

@@ -118,10 +118,7 @@ extension Scenario {
         // The period grid: every hour, and every time the roster or the arrival rates change.
         var cuts: Set<Double> = [0, Double(closes - opens)]
         var hour = (opens / 3600 + 1) * 3600
-        while hour < closes {
-            cuts.insert(Double(hour - opens))
-            hour += 3600
-        }
+        while hour < closes { cuts.insert(Double(hour - opens)); hour += 3600 }
         var spans: [(Double, Double, [String: Int])] = []
         for (i, r) in entry.roster.enumerated() {
             guard let from = offset(r.from, "roster[\(i)].from"), let to = offset(r.to, "roster[\(i)].to") else { continue }
@@ -136,8 +133,7 @@ extension Scenario {
                 }
             }
             spans.append((from, to, r.open))
-            cuts.insert(from)
-            cuts.insert(to)
+            cuts.insert(from); cuts.insert(to)
         }
         var arrivalProblems: [String] = []
         let (hourlyShares, rateKeys) = arrivalKeys(entry.arrivals, offset: offset, problems: &arrivalProblems)

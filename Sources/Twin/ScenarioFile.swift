@@ -140,10 +140,7 @@ public enum Distribution: Decodable, Sendable, Equatable {
     case fixed(Double)
 
     private enum Key: String, CodingKey, CaseIterable { case lognormal, exponential, fixed }
-    private struct Lognormal: Decodable {
-        var median: Double
-        var sigma: Double
-    }
+    private struct Lognormal: Decodable { var median: Double; var sigma: Double }
     private struct Exponential: Decodable { var mean: Double }
 
     public init(from decoder: any Decoder) throws {

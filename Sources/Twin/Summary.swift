@@ -102,10 +102,7 @@ public struct WaitStats: Sendable, Equatable {
     public init(_ sample: [Float]) {
         count = sample.count
         guard !sample.isEmpty else {
-            mean = 0
-            p50 = 0
-            p95 = 0
-            max = 0
+            mean = 0; p50 = 0; p95 = 0; max = 0
             return
         }
         let sorted = sample.sorted()

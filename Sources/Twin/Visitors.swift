@@ -50,10 +50,7 @@ public struct Visitors: Sendable {
                 guard t < period.end else { break }
                 var pick = rng.unit() * total
                 var p = 0
-                while p < rates.count - 1 && pick >= rates[p] {
-                    pick -= rates[p]
-                    p += 1
-                }
+                while p < rates.count - 1 && pick >= rates[p] { pick -= rates[p]; p += 1 }
                 let procedure = model.procedures[p]
                 let priority = rng.chance(procedure.priorityShare) ? 1 : 0
                 let remote = rng.chance(b.remoteShare)
@@ -74,8 +71,7 @@ public struct Visitors: Sendable {
                     var u = rng.unit()
                     guard
                         let next = s.next.first(where: {
-                            u -= $0.probability
-                            return u < 0
+                            u -= $0.probability; return u < 0
                         })
                     else { break }
                     stage = next.procedure

@@ -101,10 +101,7 @@ import Testing
                 next += 1
             }
             let observation = fold.observation(at: now)
-            guard !observation.waiting.isEmpty else {
-                quietChecks += 1
-                continue
-            }
+            guard !observation.waiting.isEmpty else { quietChecks += 1; continue }
             let projection = WaitGuard.projection(estimators.predict(.twin, observation))
             if projection.seconds > WaitGuard.limitSeconds, let ticket = projection.ticket {
                 crossing = (now, observation, projection.seconds, observation.waiting[ticket].procedure)
@@ -118,10 +115,7 @@ import Testing
         let options = WaitGuard.recommendations(
             over.observation, worst: over.worst, estimators: estimators, calibration: nil, before: over.projection)
         let best = try #require(options.first)
-        guard case .openCounter(let counter) = best.action else {
-            Issue.record("not an open-counter option")
-            return Outcome()
-        }
+        guard case .openCounter(let counter) = best.action else { Issue.record("not an open-counter option"); return Outcome() }
         #expect(best.after < WaitGuard.limitSeconds, "the option's projection: \(best.before / 60) → \(best.after / 60) min")
 
         // The same day again (the same visitors), with the counter open from the next quarter hour.

@@ -140,9 +140,7 @@ import Testing
             (.admin, "root1", .admin, nil),
         ]
         for (_, name, role, office) in logins {
-            try await store.createUser(
-                StaffUser(
-                    username: name, passwordHash: try Passwords.hash("pass-\(name)"), role: role, office: office, createdAt: h.clock.now()))
+            try await h.addUser(name, password: "pass-\(name)", role: role, office: office)
         }
         let routes = try Composition(
             settings: Harness.settings(alerts: LineWebhookTests.alerts), store: store, logger: Logger(label: "test")
@@ -175,8 +173,8 @@ import Testing
                     let ticket = try await client.issue("moving-in")
                     var path = route.path
                     for (name, value) in [
-                        ("office", "chuo"), ("counter", "c1"), ("token", ticket.token),
-                        ("number", ticket.number),
+                        ("office", "chuo"), ("counter", "c1"), ("token", ticket.token.rawValue),
+                        ("number", ticket.number.description),
                         ("channel", "email"), ("file", "app.css"), ("action", "call-next"),
                     ] { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
                     var headers = HTTPFields()

@@ -9,10 +9,7 @@ import Testing
 
 @Suite struct ConsoleTests {
     static func user(_ harness: Harness, office: String = "chuo", name: String = "desk5", password: String = "desk-pass-1") async throws {
-        try await harness.store.createUser(
-            StaffUser(
-                username: name, passwordHash: try Passwords.hash(password), role: .staff, office: OfficeID(office),
-                createdAt: harness.clock.now()))
+        try await harness.addUser(name, password: password, role: .staff, office: OfficeID(office))
     }
 
     /// Signs in and returns the session cookie header.
@@ -77,7 +74,7 @@ import Testing
         let harness = try await Harness.make()
         try await Self.user(harness)
         try await harness.test { client in
-            let first = try await client.issue("moving-in").number
+            let first = try await client.issue("moving-in").number.description
             _ = try await client.issue("moving-in")
             let session = try await Self.signIn(client)
             let page = try await client.page("/console/chuo/c5", headers: session).html

@@ -17,10 +17,7 @@ import Testing
     @Test func theGuardRaisesOnceRecommendsAndTheAcceptedActionHolds() async throws {
         let h = try await Harness.make()
         try await ConsoleTests.user(h)
-        try await h.store.createUser(
-            StaffUser(
-                username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: nil, createdAt: h.clock.now())
-        )
+        try await h.addUser("boss", password: "boss-pass-1", role: .supervisor, office: nil)
         let hub = OfficeHub(store: h.store, estimates: LiveEstimates(runs: 2000...2000, runBudget: 100_000))
         try await h.test(hub: hub) { client in
             for counter in ["c6", "c7", "c9"] {

@@ -36,6 +36,12 @@ struct Harness {
         return Harness(store: store, clock: clock, staffChuo: tokens[0], staffNishi: tokens[1])
     }
 
+    /// A console login (its password hashed as `user add` does).
+    func addUser(_ username: String, password: String, role: StaffAccount.Role, office: OfficeID?) async throws {
+        try await store.createUser(
+            StaffUser(username: username, passwordHash: try Passwords.hash(password), role: role, office: office, createdAt: clock.now()))
+    }
+
     /// Settings for tests: limits out of the way unless a test sets them.
     static func settings(
         lookups: (burst: Int, perSecond: Double) = (1_000_000, 1_000_000), alerts: AlertSettings = AlertSettings(),
@@ -74,7 +80,7 @@ extension TestClientProtocol {
     }
 
     /// A web ticket, as the API answers it.
-    func issue(_ service: String = "certificates", office: String = "chuo", key: String? = nil) async throws -> TicketReply {
+    func issue(_ service: String = "certificates", office: String = "chuo", key: String? = nil) async throws -> TicketBody {
         try await ticket(.post, "/api/v1/offices/\(office)/tickets", body: #"{"service":"\#(service)","channel":"web"}"#, key: key)
             .decoded()
     }

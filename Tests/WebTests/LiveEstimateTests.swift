@@ -24,7 +24,7 @@ import Testing
             }
             var tokens: [String] = []
             for _ in 0..<8 {
-                tokens.append(try await client.issue("moving-in").token)
+                tokens.append(try await client.issue("moving-in").token.rawValue)
                 h.clock.advance(seconds: 1)
             }
             let mine = try await client.ticket(
@@ -103,7 +103,7 @@ import Testing
 
             var last = ""
             for _ in 0..<6 {
-                last = try await client.issue("moving-in").token
+                last = try await client.issue("moving-in").token.rawValue
                 h.clock.advance(seconds: 1)
             }
             _ = try await client.json(.post, "\(base)/call-next", token: h.staffChuo)

@@ -45,7 +45,7 @@ import Testing
         try await h.test { client in
             try await Self.workedDay(h, client)
             let r = try await client.reply(
-                ReportReply.self, .get, "/api/v1/reports/waits?from=2026-03-30&to=2026-03-31&by=date,procedure", token: supervisor)
+                ReportBody.self, .get, "/api/v1/reports/waits?from=2026-03-30&to=2026-03-31&by=date,procedure", token: supervisor)
             #expect(r.status == .ok)
             let report = try r.decoded()
             #expect(report.offices == ["chuo"])
@@ -84,7 +84,7 @@ import Testing
             #expect(try await client.json(.get, "/api/v1/reports/waits", token: h.staffChuo).status == .forbidden)
             let other = try await client.json(.get, "/api/v1/reports/waits?office=nishi", token: supervisor)
             #expect(other.status == .badRequest && errorCode(other.json) == "invalid_query")
-            let all = try await client.reply(ReportReply.self, .get, "/api/v1/reports/waits", token: cityWide)
+            let all = try await client.reply(ReportBody.self, .get, "/api/v1/reports/waits", token: cityWide)
             #expect(all.value?.offices.count == 6)
             for bad in [
                 "from=2026-3-1", "to=yesterday", "from=2026-03-31&to=2026-03-30", "from=2025-01-01&to=2026-03-30",
@@ -100,7 +100,7 @@ import Testing
         let h = try await Harness.make()
         try await h.test { client in
             try await Self.workedDay(h, client)
-            let daily = try await client.reply(OpenDataReply.self, .get, "/opendata/waits.json?from=2026-03-30&to=2026-03-30")
+            let daily = try await client.reply(OpenDataBody.self, .get, "/opendata/waits.json?from=2026-03-30&to=2026-03-30")
             #expect(daily.status == .ok && daily.value?.granularity == "daily")
             let records = try daily.decoded().records
             #expect(records.count == 1)
@@ -123,10 +123,7 @@ import Testing
     @Test func theReportsPageIsForSignedInSupervisors() async throws {
         let h = try await Harness.make()
         try await ConsoleTests.user(h)
-        try await h.store.createUser(
-            StaffUser(
-                username: "boss", passwordHash: try Passwords.hash("boss-pass-1"), role: .supervisor, office: OfficeID("chuo"),
-                createdAt: h.clock.now()))
+        try await h.addUser("boss", password: "boss-pass-1", role: .supervisor, office: "chuo")
         try await h.test { client in
             try await Self.workedDay(h, client)
             let anonymous = try await client.page("/reports")
@@ -174,7 +171,7 @@ import Testing
             let body = #"{"effective":"2026-03-16","kind":"form_guide","description":"記載台に記入例を設置"}"#
             #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: h.staffChuo).status == .forbidden)
             #expect(try await client.json(.post, "/api/v1/offices/chuo/reforms", body: body, token: nishi).status == .forbidden)
-            let reply = try await client.reply(ReformReply.self, .post, "/api/v1/offices/chuo/reforms", body: body, token: supervisor)
+            let reply = try await client.reply(ReformBody.self, .post, "/api/v1/offices/chuo/reforms", body: body, token: supervisor)
             #expect(reply.status == .created)
             let made = try reply.decoded()
             #expect(made.kind == "form_guide" && made.recordedBy == "report-supervisor")
@@ -184,9 +181,9 @@ import Testing
             #expect(evaluation.beforeDays == 10 && evaluation.afterDays == 10)  // weekdays of the history
             #expect(["shorter", "longer", "unclear"].contains(evaluation.verdict))
             #expect(made.simulated)
-            let list = try await client.reply(ReformsReply.self, .get, "/api/v1/offices/chuo/reforms", token: supervisor)
+            let list = try await client.reply([String: [ReformBody]].self, .get, "/api/v1/offices/chuo/reforms", token: supervisor)
             // Ours, newest first, then the demo history's own (a form-writing guide a week after its start).
-            #expect(try list.decoded().reforms.map(\.effective) == ["2026-03-16", "2026-03-09"])
+            #expect(try list.decoded()["reforms"]?.map(\.effective) == ["2026-03-16", "2026-03-09"])
             for bad in [
                 #"{"effective":"2026-13-01","kind":"signage","description":"x"}"#,
                 #"{"effective":"2026-03-16","kind":"magic","description":"x"}"#,
@@ -234,7 +231,7 @@ import Testing
             let atKiosk = try await client.page(
                 "/kiosk/chuo/feedback", method: .post, form: "rating=2", headers: [.cookie: "device=\(kiosk)"])
             #expect(atKiosk.status == .seeOther)
-            let overall = try await client.reply(ReportReply.self, .get, "/api/v1/reports/waits", token: supervisor).decoded().overall
+            let overall = try await client.reply(ReportBody.self, .get, "/api/v1/reports/waits", token: supervisor).decoded().overall
             #expect(overall["satisfaction_mean"]?.numberValue == 3 && overall["satisfaction_count"] == .int(2))
         }
     }
@@ -244,7 +241,7 @@ import Testing
         let h = try await Harness.make()
         _ = try await DemoHistory.fill(store: h.store, weeks: 2, logger: .init(label: "test"))
         try await h.test { client in
-            let r = try await client.reply(ForecastReply.self, .get, "/api/v1/offices/chuo/forecast?weeks=2")
+            let r = try await client.reply(ForecastBody.self, .get, "/api/v1/offices/chuo/forecast?weeks=2")
             #expect(r.status == .ok && r.value?.simulated == true)
             let days = try r.decoded().weekdays
             #expect(days.map(\.weekday) == [1, 2, 3, 4, 5])

@@ -15,9 +15,12 @@ struct ReportPages: Sendable {
     var console: ConsoleRoutes
 
     func register(on routes: Routes) {
-        routes.get("/reports") { request, _ in try await self.page(request) }
+        routes.get("/reports") { request, _ in try await self.supervised(request) { try await self.page(request, account: $0, session: $1) }
+        }
         routes.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
-        routes.post("/reports/reforms") { request, _ in try await self.recordReform(request) }
+        routes.post("/reports/reforms") { request, _ in
+            try await self.supervised(request) { try await self.recordReform(request, account: $0, session: $1) }
+        }
     }
 
     private func query(_ request: Request, account: StaffAccount) async throws -> (ReportQuery, [Office]) {
@@ -44,13 +47,17 @@ struct ReportPages: Sendable {
         return CSVResponse.make(ReportCSV.text(report.rows, header: header), filename: "waits-\(q.filter.from)-\(q.filter.to).csv")
     }
 
-    func page(_ request: Request) async throws -> Response {
-        let account: StaffAccount
-        let token: String
+    /// Runs `body` for a signed-in supervisor (their account and session token), or answers the gate's refusal.
+    private func supervised(
+        _ request: Request, _ body: (StaffAccount, String) async throws -> Response
+    ) async throws -> Response {
         switch try await console.supervisorGate(request, path: "/reports") {
         case .refused(let response): return response
-        case .allowed(let a, let s): (account, token) = (a, s)
+        case .allowed(let account, let session): return try await body(account, session)
         }
+    }
+
+    func page(_ request: Request, account: StaffAccount, session token: String) async throws -> Response {
         let language = ConsoleRoutes.staffLanguage(request)
         let t = { (key: String) in pages.catalog.text(key, language) }
         let title = t("report.title")
@@ -179,13 +186,7 @@ struct ReportPages: Sendable {
     }
 
     /// The reports page's form: records a reform for the office shown, then shows the page again.
-    func recordReform(_ request: Request) async throws -> Response {
-        let account: StaffAccount
-        let token: String
-        switch try await console.supervisorGate(request, path: "/reports") {
-        case .refused(let response): return response
-        case .allowed(let a, let s): (account, token) = (a, s)
-        }
+    func recordReform(_ request: Request, account: StaffAccount, session token: String) async throws -> Response {
         let form = try await Form.read(request)
         guard Sessions.csrfMatches(form["csrf"], session: token) else {
             throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")

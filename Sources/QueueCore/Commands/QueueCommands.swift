@@ -338,7 +338,7 @@ public struct QueueCommands: Sendable {
 
     /// The audit trail: which staff account made a change, in the event's `data`.
     static func audit(_ staff: String?) -> [String: JSONValue] {
-        staff.map { [PayloadKey.staff: .string($0)] } ?? [:]
+        staff.map { [PayloadKey.staff.rawValue: .string($0)] } ?? [:]
     }
 
     /// The one path by which a ticket changes: decide, append the event, and evolve the ticket and the counters

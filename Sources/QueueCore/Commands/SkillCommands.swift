@@ -22,8 +22,8 @@ extension QueueCommands {
             Event(
                 at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .counterSkillsChanged, counter: counterID,
                 data: Self.audit(staff).merging([
-                    PayloadKey.procedures: .array(services.map { .string($0.rawValue) }),
-                    PayloadKey.businessDate: .string(today.description),
+                    PayloadKey.procedures.rawValue: .array(services.map { .string($0.rawValue) }),
+                    PayloadKey.businessDate.rawValue: .string(today.description),
                 ]) { a, _ in a }))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)

@@ -131,23 +131,10 @@ public enum EventTime {
             for _ in digits.count..<width { out.append("0") }
             out.append(digits)
         }
-        pad(y, 4)
-        out.append("-")
-        pad(mo, 2)
-        out.append("-")
-        pad(d, 2)
-        out.append("T")
-        pad(seconds / 3600, 2)
-        out.append(":")
-        pad(seconds / 60 % 60, 2)
-        out.append(":")
-        pad(seconds % 60, 2)
-        out.append(".")
-        pad(millisOfDay % 1000, 3)
-        out.append(offsetSeconds < 0 ? "-" : "+")
-        pad(off / 60, 2)
-        out.append(":")
-        pad(off % 60, 2)
+        pad(y, 4); out.append("-"); pad(mo, 2); out.append("-"); pad(d, 2); out.append("T")
+        pad(seconds / 3600, 2); out.append(":"); pad(seconds / 60 % 60, 2); out.append(":"); pad(seconds % 60, 2)
+        out.append("."); pad(millisOfDay % 1000, 3)
+        out.append(offsetSeconds < 0 ? "-" : "+"); pad(off / 60, 2); out.append(":"); pad(off % 60, 2)
         return out
     }
 

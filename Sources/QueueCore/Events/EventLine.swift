@@ -21,20 +21,14 @@ public enum EventLine {
             appendQuoted(value, to: &out)
         }
         // Alphabetical, as JSONEncoder's .sortedKeys would write them.
-        key("at")
-        appendQuoted(EventTime.format(event.at, offsetSeconds: event.utcOffsetSeconds), to: &out)
+        key("at"); appendQuoted(EventTime.format(event.at, offsetSeconds: event.utcOffsetSeconds), to: &out)
         string("channel", event.channel?.rawValue)
         string("counter", event.counter?.rawValue)
-        key("data")
-        append(.object(event.data), to: &out)
+        key("data"); append(.object(event.data), to: &out)
         string("number", event.number?.description)
         string("office", event.office.rawValue)
-        if let priority = event.priority {
-            key("priority")
-            out.append(String(priority))
-        }
-        key("seq")
-        out.append(String(event.seq))
+        if let priority = event.priority { key("priority"); out.append(String(priority)) }
+        key("seq"); out.append(String(event.seq))
         string("service", event.service?.rawValue)
         string("ticket", event.ticket?.rawValue)
         string("type", event.type.rawValue)
@@ -166,10 +160,7 @@ struct JSONScanner {
             i += 1
             var fields: [String: JSONValue] = [:]
             skipSpace()
-            if i < bytes.count, bytes[i] == 0x7D {
-                i += 1
-                return .object(fields)
-            }
+            if i < bytes.count, bytes[i] == 0x7D { i += 1; return .object(fields) }
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == 0x22 else { throw fail("expected a key") }
@@ -180,10 +171,7 @@ struct JSONScanner {
                 fields[key] = try value(depth: depth + 1)
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end") }
-                if bytes[i] == 0x2C {
-                    i += 1
-                    continue
-                }
+                if bytes[i] == 0x2C { i += 1; continue }
                 guard bytes[i] == 0x7D else { throw fail("expected ',' or '}'") }
                 i += 1
                 return .object(fields)
@@ -192,18 +180,12 @@ struct JSONScanner {
             i += 1
             var items: [JSONValue] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == 0x5D {
-                i += 1
-                return .array(items)
-            }
+            if i < bytes.count, bytes[i] == 0x5D { i += 1; return .array(items) }
             while true {
                 items.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end") }
-                if bytes[i] == 0x2C {
-                    i += 1
-                    continue
-                }
+                if bytes[i] == 0x2C { i += 1; continue }
                 guard bytes[i] == 0x5D else { throw fail("expected ',' or ']'") }
                 i += 1
                 return .array(items)
@@ -229,10 +211,7 @@ struct JSONScanner {
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if integral, let n = Int(text) { return .int(n) }
-        guard !text.isEmpty, let d = Double(text), d.isFinite else {
-            i = start
-            throw fail("not a value")
-        }
+        guard !text.isEmpty, let d = Double(text), d.isFinite else { i = start; throw fail("not a value") }
         return .double(d)
     }
 
@@ -258,25 +237,14 @@ struct JSONScanner {
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let b = bytes[i]
-            if b == 0x22 {
-                i += 1
-                flush()
-                return out
-            }
+            if b == 0x22 { i += 1; flush(); return out }
             if b < 0x20 { throw fail("control character in a string") }
-            guard b == 0x5C else {
-                pending.append(b)
-                i += 1
-                continue
-            }
+            guard b == 0x5C else { pending.append(b); i += 1; continue }
             guard i + 1 < bytes.count else { throw fail("unterminated escape") }
             let e = bytes[i + 1]
             i += 2
             let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09]
-            if let c = simple[e] {
-                pending.append(c)
-                continue
-            }
+            if let c = simple[e] { pending.append(c); continue }
             guard e == 0x75 else { throw fail("bad escape") }
             var scalar = try hex4()
             if (0xD800..<0xDC00).contains(scalar) {

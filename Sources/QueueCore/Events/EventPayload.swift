@@ -2,20 +2,16 @@ import Foundation
 
 /// What an event's `data` holds, spelled once: the builders that write it and the typed accessors that read it.
 /// No module outside QueueCore names a payload key; docs/events.md lists them per event type.
-enum PayloadKey {
-    static let businessDate = "businessDate"
-    static let language = "language"
-    static let travelMinutes = "travelMinutes"
-    static let simulated = "simulated"
-    static let rating = "rating"
-    static let waitSeconds = "waitSeconds"
-    static let procedures = "procedures"
-    static let from = "from"
-    static let by = "by"
-    static let staff = "staff"
-    static let effective = "effective"
-    static let kind = "kind"
-    static let description = "description"
+enum PayloadKey: String {
+    case businessDate, language, travelMinutes, simulated, rating, waitSeconds, procedures, from, by, staff, effective, kind
+    case description
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    subscript(key: PayloadKey) -> JSONValue? {
+        get { self[key.rawValue] }
+        set { self[key.rawValue] = newValue }
+    }
 }
 
 /// Builders: the data of each kind of event that is written outside its command (the twin's log, the demo
@@ -26,21 +22,21 @@ public enum Payload {
         businessDate: LocalDate, language: String, travelMinutes: Int?, simulated: Bool = false
     ) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
-            PayloadKey.businessDate: .string(businessDate.description), PayloadKey.language: .string(language),
+            PayloadKey.businessDate.rawValue: .string(businessDate.description), PayloadKey.language.rawValue: .string(language),
         ]
         if let travelMinutes { data[PayloadKey.travelMinutes] = .int(travelMinutes) }
         return marked(data, simulated: simulated)
     }
 
     /// `ticket.transferred`: the procedure it came from.
-    public static func transferred(from service: ServiceID) -> [String: JSONValue] { [PayloadKey.from: .string(service.rawValue)] }
+    public static func transferred(from service: ServiceID) -> [String: JSONValue] { [PayloadKey.from.rawValue: .string(service.rawValue)] }
 
     /// `ticket.postponed`: who asked for it.
-    public static func postponed(by actor: TicketAction.Actor) -> [String: JSONValue] { [PayloadKey.by: .string(actor.rawValue)] }
+    public static func postponed(by actor: TicketAction.Actor) -> [String: JSONValue] { [PayloadKey.by.rawValue: .string(actor.rawValue)] }
 
     /// `feedback.given`: the score, and for a ticket the minutes it waited for its call.
     public static func feedback(rating: Int, waitSeconds: Int?, simulated: Bool = false) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [PayloadKey.rating: .int(rating)]
+        var data: [String: JSONValue] = [PayloadKey.rating.rawValue: .int(rating)]
         if let waitSeconds { data[PayloadKey.waitSeconds] = .int(waitSeconds) }
         return marked(data, simulated: simulated)
     }
@@ -51,8 +47,8 @@ public enum Payload {
     ) -> [String: JSONValue] {
         marked(
             [
-                PayloadKey.effective: .string(effective.description), PayloadKey.kind: .string(kind.rawValue),
-                PayloadKey.description: .string(description), PayloadKey.staff: .string(staff),
+                PayloadKey.effective.rawValue: .string(effective.description), PayloadKey.kind.rawValue: .string(kind.rawValue),
+                PayloadKey.description.rawValue: .string(description), PayloadKey.staff.rawValue: .string(staff),
             ], simulated: simulated)
     }
 
@@ -60,7 +56,9 @@ public enum Payload {
     public static func waitAlert(
         projectedMaxMinutes: Int, procedure: ServiceID?, recommendation: WaitRecommendation?
     ) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [PayloadKey.kind: .string("wait_over_60"), "projectedMaxMinutes": .int(projectedMaxMinutes)]
+        var data: [String: JSONValue] = [
+            PayloadKey.kind.rawValue: .string("wait_over_60"), "projectedMaxMinutes": .int(projectedMaxMinutes),
+        ]
         if let procedure { data["procedure"] = .string(procedure.rawValue) }
         if let r = recommendation {
             data["recommendation"] = .object([

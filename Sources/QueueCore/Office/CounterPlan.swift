@@ -18,7 +18,7 @@ public struct CounterPlan: Sendable, Equatable {
     /// `{"procedures": ["certificates", …], "open": [{"from": "08:30", "to": "12:00"}, …]}`.
     public var data: [String: JSONValue] {
         [
-            PayloadKey.procedures: .array(procedures.map { .string($0.rawValue) }),
+            PayloadKey.procedures.rawValue: .array(procedures.map { .string($0.rawValue) }),
             "open": .array(open.map { .object(["from": .string(Self.clock($0.lowerBound)), "to": .string(Self.clock($0.upperBound))]) }),
         ]
     }
