@@ -185,9 +185,14 @@ def main():
             kiosk.emulate_media(media="screen")
             print(f"e2e: the kiosk printed {kiosk.locator('[data-ticket-number]').inner_text()}; zbar read its QR code as {decoded}")
 
-            # A remote ticket with a travel time, in a line with nobody ahead: the hub's twin estimate makes it
-            # "come now" at once, and its page says so, live.
-            remote = issue_json(base, "family-register", travelMinutes=10)
+            # A remote ticket taken on the phone page by someone 30 minutes away, in a line with nobody ahead: the
+            # hub's twin estimate makes it "come now" at once, and the ticket page it lands on says so, live.
+            page.goto(base + "/o/chuo")
+            page.check('input[name="travel"][value="30"]')
+            page.locator('[data-service="family-register"] button').click()
+            page.wait_for_url(re.compile(r"/t/[A-Za-z0-9_-]{22}$"))
+            remote = {"token": page.url.rsplit("/", 1)[1]}
+            page.locator("[data-come-now]").wait_for(state="visible", timeout=5000)
             deadline = time.monotonic() + 5
             while True:
                 with urllib.request.urlopen(f"{base}/api/v1/tickets/{remote['token']}", timeout=5) as r:
@@ -197,9 +202,8 @@ def main():
                 assert time.monotonic() < deadline, f"no come-now within 5 s: {seen}"
                 time.sleep(0.1)
             assert seen["comeNowSince"], seen
-            page.goto(f"{base}/t/{remote['token']}")
-            page.locator("[data-come-now]").wait_for(state="visible", timeout=2000)
-            print(f"e2e: a remote ticket turned \"come now\" at {seen['comeNowSince']}, estimate {seen['estimate']}")
+            print(f"e2e: a phone-page ticket 30 minutes away turned \"come now\" at {seen['comeNowSince']}, "
+                  f"estimate {seen['estimate']}, shown live on its page")
 
             # Alerts on the ticket page. "Get LINE alerts" is a plain form: it sends the browser to LINE with a fresh
             # one-time code typed in.

@@ -93,6 +93,32 @@ extension TestClientProtocol {
         }
     }
 
+    /// The phone page asks how long the holder needs to get here: the answer becomes the ticket's travel time (the
+    /// "come now" decision's input), "already here" gives none, and any other answer is refused.
+    @Test func thePhonePageAsksForTheTravelTime() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { client in
+            let page = try await client.page("/o/chuo?lang=en").html
+            #expect(page.contains("How long will it take you to get here?"))
+            for value in ["here", "10", "20", "30", "45", "60"] { #expect(page.contains(#"name="travel" value="\#(value)""#)) }
+            #expect(page.contains(#"<button type="submit" name="service" value="moving-in""#))
+            var travel: [String: Int] = [:]
+            for answer in ["30", "here", ""] {
+                let taken = try await client.page("/o/chuo/tickets", method: .post, form: "service=moving-in&travel=\(answer)")
+                #expect(taken.status == .seeOther, "\(answer)")
+                let token = TicketID(String(try #require(taken.headers[.location]).dropFirst(3)))
+                let issued = try await harness.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+                    .first { $0.type == .ticketIssued && $0.ticket == token }
+                #expect(issued != nil, "\(answer)")
+                travel[answer] = issued?.travelMinutes ?? 0
+            }
+            #expect(travel == ["30": 30, "here": 0, "": 0], "0: no travel time")
+            let odd = try await client.page(
+                "/o/chuo/tickets", method: .post, form: "service=moving-in&travel=7", headers: [.accept: "text/html"])
+            #expect(odd.status == .unprocessableContent && odd.html.contains("travel: one of here, 10, 20, 30, 45, 60"), "\(odd.html)")
+        }
+    }
+
     @Test func formsFromAnotherSiteAndBadInputAreRefused() async throws {
         let harness = try await Harness.make()
         try await harness.test { client in

@@ -111,17 +111,36 @@ struct PageRoutes: Sendable {
             return [
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
                 "name": words.name, "about": words.about as Any, "bring": words.bring as Any, "open": procedure.open,
-                "officeID": office.id.rawValue, "language": language.rawValue,
                 "wait": line.waiting == 0
                     ? text("home.no_wait", language)
                     : text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(minutes)"]),
             ]
         }
         let heading = "\(text("phone.title", language)): \(name(office, language))"
+        let travel: [[String: Any]] =
+            [["value": Self.alreadyHere, "label": text("phone.travel_here", language)]]
+            + Self.travelChoices.map { ["value": String($0), "label": text("phone.travel_minutes", language, ["m": "\($0)"])] }
         return pages.render(
             "phone", title: heading,
-            model: ["heading": heading, "procedures": procedures, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css"],
+            model: [
+                "heading": heading, "procedures": procedures, "officeID": office.id.rawValue, "language": language.rawValue,
+                "travel": travel, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
+            ],
             language: language, rememberLanguage: switched)
+    }
+
+    /// "How long will it take you to get here?" on the phone page: minutes, or already here (no "come now").
+    static let travelChoices = [10, 20, 30, 45, 60]
+    static let alreadyHere = "here"
+
+    /// The phone page's travel answer: nil when not given or already here; a refusal for anything else.
+    static func travelMinutes(_ answer: String?) throws -> Int? {
+        guard let answer, !answer.isEmpty, answer != alreadyHere else { return nil }
+        guard let minutes = Int(answer), travelChoices.contains(minutes) else {
+            throw QueueError.invalidInput(
+                field: "travel", reason: "one of \(alreadyHere), \(travelChoices.map(String.init).joined(separator: ", "))")
+        }
+        return minutes
     }
 
     func ticket(_ request: Request, _ context: Context) async throws -> Response {
@@ -240,10 +259,11 @@ struct PageRoutes: Sendable {
         let form = try await Form.read(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
         let inLINE = request.headers[.userAgent]?.contains(" Line/") ?? false
-        let body = IssueBody(
-            service: form["service"] ?? "", channel: inLINE ? "line" : "web", priority: 0,
-            language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue)
         do {
+            let body = IssueBody(
+                service: form["service"] ?? "", channel: inLINE ? "line" : "web", priority: 0,
+                language: form["language"].flatMap(Language.init(rawValue:))?.rawValue ?? language.rawValue,
+                travelMinutes: try Self.travelMinutes(form["travel"]))
             try issues.check(client: context.client, office: office)
             let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
             issues.spend(client: context.client, office: office)
