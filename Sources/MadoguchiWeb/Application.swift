@@ -67,8 +67,6 @@ public func buildApplication(
 /// so a route sees the hub, notifier and settings production gives it.
 struct Composition {
     let routes: Routes
-    let hub: OfficeHub
-    let notifier: Notifier?
     /// The services that run beside the server, in the order they start.
     let services: [any Service]
     /// Connections per client address, shared by the server's gate and `/metrics`.
@@ -102,8 +100,6 @@ struct Composition {
             streams: ClientCounts(cap: limits.streamsPerClient), connections: connections,
             issues: IssueAllowance(perHour: settings.issuesPerHour),
             accessLogLevel: settings.accessLog ? .info : .debug, logger: logger)
-        self.hub = hub
-        notifier = hub.notifier
         let closer = DayCloser(store: store, sessionLifetimeSeconds: Sessions.lifetimeSeconds, logger: logger)
         services = [hub] + (hub.notifier.map { [$0] } ?? []) + [closer]
     }

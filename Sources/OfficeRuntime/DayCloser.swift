@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// Closes each office's earlier business days and plans the new one: at start-up, then every `intervalSeconds`.
 /// Tickets still open from an earlier day expire (`ticket.expired`) and their counters are freed; watchers hear of
-/// it through the store's `Commits`. The day's `roster.planned` events are written once a day. The contacts and outbox alerts of earlier days are
-/// deleted, and console sessions past their working day removed, on the same round.
+/// it through the store's `Commits`. The day's `roster.planned` events are written once a day. The contacts and
+/// outbox alerts of earlier days are deleted, and console sessions past their working day removed, on the same round.
 public final class DayCloser: Service {
     let store: any QueueStore
     let intervalSeconds: Double

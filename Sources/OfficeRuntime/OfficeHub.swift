@@ -22,9 +22,9 @@ public struct LiveFrame: Sendable, Equatable {
     public static let heartbeat = LiveFrame(id: nil, event: "ping", data: "{}")
 }
 
-/// Live views for watchers. The store tells the hub what it committed (`Commits`); the hub marks their offices dirty and a single
-/// loop recomputes each dirty office once, however many watch it: one office snapshot, and one view per watched
-/// ticket. A burst of changes coalesces into one recomputation.
+/// Live views for watchers. The store tells the hub what it committed (`Commits`); the hub marks those offices dirty
+/// and a single loop recomputes each dirty office once, however many watch it: one office snapshot, and one view per
+/// watched ticket. A burst of changes coalesces into one recomputation.
 ///
 /// Each watcher has a bounded buffer that keeps only the newest frames, so a slow phone gets the latest state
 /// instead of growing the server's memory.

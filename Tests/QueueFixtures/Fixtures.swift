@@ -1,8 +1,8 @@
 import Foundation
 import QueueCore
 
-/// The test office every domain and store test uses. A small office: certificates (A), moving in (B) and family register (F); c1 and c2 serve certificates, c3 serves
-/// moving in and family register.
+/// The test office every domain and store test uses. A small office: certificates (A), moving in (B) and family
+/// register (F); c1 and c2 serve certificates, c3 serves moving in and family register.
 public enum Fixtures {
     public static let officeID: OfficeID = "test"
     /// Monday 2026-03-30 10:00 in Tokyo.
