@@ -185,6 +185,36 @@ def main():
             kiosk.emulate_media(media="screen")
             print(f"e2e: the kiosk printed {kiosk.locator('[data-ticket-number]').inner_text()}; zbar read its QR code as {decoded}")
 
+            # The reception desk: a clerk signs in, gives a visitor without a smartphone a priority ticket (reason:
+            # pregnancy) in English, and prints it; its QR code is the ticket's page, and the event names the clerk.
+            desk_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="ja-JP")
+            reception = desk_context.new_page()
+            reception.goto(f"{base}/reception/chuo")
+            reception.fill('input[name="username"]', "desk5")
+            reception.fill('input[name="password"]', "e2e-pass-5")
+            reception.locator('form.login button[type="submit"]').click()
+            reception.wait_for_url(re.compile(r"/reception/chuo$"))
+            reception.screenshot(path=os.path.join(SHOTS, "reception-ja-desktop.png"), full_page=True)
+            axe_check(reception, "reception (ja, desktop)", failures)
+            reception.check('input[name="service"][value="moving-in"]')
+            reception.check('input[name="reason"][value="pregnancy"]')
+            reception.select_option('select[name="language"]', "en")
+            reception.locator('[data-action="issue"]').click()
+            reception.wait_for_url(re.compile(r"/reception/chuo/printed/"))
+            desk_token = reception.url.rsplit("/", 1)[1]
+            assert reception.locator("html").get_attribute("lang") == "en"
+            qr_png = os.path.join(d, "reception-qr.png")
+            reception.locator("svg[data-qr]").screenshot(path=qr_png)
+            decoded = subprocess.run(["zbarimg", "--quiet", "--raw", qr_png], capture_output=True, text=True).stdout.strip()
+            assert decoded == f"{base}/t/{desk_token}", (decoded, desk_token)
+            reception.screenshot(path=os.path.join(SHOTS, "reception-printed-en.png"), full_page=True)
+            axe_check(reception, "reception receipt (en)", failures)
+            with urllib.request.urlopen(f"{base}/api/v1/tickets/{desk_token}", timeout=5) as r:
+                desk_ticket = json.loads(r.read())
+            assert desk_ticket["priority"] == 1 and desk_ticket["channel"] == "staff", desk_ticket
+            print(f"e2e: reception printed priority ticket {desk_ticket['number']} in English; zbar read its QR code")
+            desk_context.close()
+
             # A remote ticket taken on the phone page by someone 30 minutes away, in a line with nobody ahead: the
             # hub's twin estimate makes it "come now" at once, and the ticket page it lands on says so, live.
             page.goto(base + "/o/chuo")

@@ -140,6 +140,8 @@ def main():
             ("/logout", {"csrf": csrf}, console),
             ("/console/chuo/c1/call-next", {"csrf": csrf, "key": "k1"}, console),
             ("/console/chuo/c1/transfer", {"csrf": csrf, "service": "moving-in"}, console),
+            ("/reception/chuo/tickets", {"csrf": csrf, "key": "k2", "service": "certificates", "reason": "elderly",
+                                         "language": "ja", "phone": "090-1234-5678"}, console),
             ("/dashboard/accept", {"csrf": csrf, "office": "chuo", "counter": "c9", "fromOffice": "", "fromCounter": "", "skill": ""}, console),
             ("/reports/reforms", {"csrf": csrf, "office": "chuo", "effective": "2026-01-05", "kind": "other", "description": "x"}, console),
             ("/admin/users/password", {"csrf": csrf, "username": "boss", "password": "long-enough-1"}, console),

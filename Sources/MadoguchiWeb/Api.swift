@@ -115,7 +115,7 @@ struct Api: Sendable {
     func issue(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         let key = try idempotencyKey(request)
-        let issue = try await JSONBody.decode(IssueBody.self, from: request).validated(office: office)
+        var issue = try await JSONBody.decode(IssueBody.self, from: request).validated(office: office)
         // A citizen takes a remote ticket in the ordinary line; a priority ticket, or one handed out at a kiosk or a
         // desk, needs the device's or the staff member's token (else anyone could jump the line or skew the
         // remote share).
@@ -126,6 +126,7 @@ struct Api: Sendable {
         } else {
             let account = try await auth.requireIssuer(request, office: office)
             guard account.role != .device || issue.channel != .staff else { throw ApiError.forbidden }
+            issue.staff = account.name
         }
         let result = try await store.issue(issue, idempotencyKey: key)
         if anonymous, result.created { issues.spend(client: context.client, office: office) }

@@ -139,6 +139,7 @@ func buildRoutes(
     BoardRoutes(store: store, pages: pages).register(on: routes)
     let console = ConsoleRoutes(store: store, hub: hub, pages: pages)
     console.register(on: routes)
+    ReceptionPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     AdminPages(store: store, pages: pages, console: console, logger: logger).register(on: routes)

@@ -129,10 +129,12 @@ struct IssueBody: Decodable {
     var priority: Int?
     var language: String?
     var travelMinutes: Int?
+    var priorityReason: String?
 
     func validated(office: OfficeID) throws -> IssueRequest {
         try IssueRequest(
-            office: office, service: service, channel: channel, priority: priority, language: language, travelMinutes: travelMinutes)
+            office: office, service: service, channel: channel, priority: priority, language: language, travelMinutes: travelMinutes,
+            priorityReason: priorityReason)
     }
 }
 

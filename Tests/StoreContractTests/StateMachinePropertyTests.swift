@@ -32,9 +32,11 @@ struct StateMachinePropertyTests {
                 case 0..<30:
                     let key = Bool.random(using: &rng) ? "k\(Int.random(in: 0..<400, using: &rng))" : nil
                     let service = services.randomElement(using: &rng)!
+                    let urgent = Int.random(in: 0..<5, using: &rng) == 0
                     let result = try await store.issue(
                         IssueRequest(
-                            office: office.id, service: service, channel: .web, priority: Int.random(in: 0..<5, using: &rng) == 0 ? 1 : 0),
+                            office: office.id, service: service, channel: .web, priority: urgent ? 1 : 0,
+                            priorityReason: urgent ? PriorityReason.allCases.randomElement(using: &rng) : nil),
                         idempotencyKey: key)
                     if result.created { tokens.append(result.value.ticket.id) }
                 case 30..<50:

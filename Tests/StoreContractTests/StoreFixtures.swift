@@ -70,7 +70,8 @@ extension Fixtures {
     }
 
     static func issue(_ store: any QueueStore, _ service: ServiceID, priority: Int = 0, key: String? = nil) async throws -> Ticket {
-        try await store.issue(IssueRequest(office: officeID, service: service, channel: .web, priority: priority), idempotencyKey: key)
-            .value.ticket
+        let request = IssueRequest(
+            office: officeID, service: service, channel: .web, priority: priority, priorityReason: priority > 0 ? .elderly : nil)
+        return try await store.issue(request, idempotencyKey: key).value.ticket
     }
 }

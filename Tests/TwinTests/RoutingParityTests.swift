@@ -53,7 +53,10 @@ import Testing
                 let p = Int(rng.next() % 3)
                 let priority = rng.chance(0.2) ? 1 : 0
                 let issued = try await store.issue(
-                    IssueRequest(office: "parity", service: procedures[p], channel: .kiosk, priority: priority), idempotencyKey: nil)
+                    IssueRequest(
+                        office: "parity", service: procedures[p], channel: .kiosk, priority: priority,
+                        priorityReason: priority > 0 ? .disability : nil),
+                    idempotencyKey: nil)
                 ids.append(issued.value.ticket.id)
                 let t = floor.issue(procedure: p, priority: priority, at: elapsed)
                 #expect(t == ids.count - 1)

@@ -88,6 +88,8 @@ import Testing
         "GET /board/{office}": .device,
         "GET /login": .anyone, "POST /login": .anyone, "POST /logout": .anyone,
         "GET /console": .anyStaff, "GET /console/{office}/{counter}": .staff, "POST /console/{office}/{counter}/{action}": .staff,
+        "GET /reception/{office}": .staff, "POST /reception/{office}/tickets": .staff,
+        "GET /reception/{office}/printed/{token}": .staff,
         "GET /reports": .supervisor, "GET /reports/waits.csv": .supervisor, "POST /reports/reforms": .supervisor,
         "GET /dashboard": .supervisor, "GET /dashboard/offices/{office}": .supervisor, "GET /dashboard/events": .supervisor,
         "POST /dashboard/accept": .supervisor,

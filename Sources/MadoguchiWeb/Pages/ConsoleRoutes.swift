@@ -117,6 +117,10 @@ struct ConsoleRoutes: Sendable {
         let language = Self.staffLanguage(request)
         var links: [[String: Any]] = []
         for office in try await store.offices() where session.account.mayAct(on: office.id) {
+            links.append([
+                "href": "/reception/\(office.id.rawValue)",
+                "label": "\(language.isJapanese ? office.name.ja : office.name.en) · \(pages.catalog.text("reception.title", language))",
+            ])
             for counter in office.counters {
                 links.append([
                     "href": "/console/\(office.id.rawValue)/\(counter.id.rawValue)",
@@ -136,17 +140,13 @@ struct ConsoleRoutes: Sendable {
     {
         let office = OfficeID(context.parameters.get("office") ?? "")
         let counterID = CounterID(context.parameters.get("counter") ?? "")
-        guard let session = try await session(request) else {
-            return Pages.redirect("/login?next=/console/\(office.rawValue)/\(counterID.rawValue)")
+        let session: Session
+        switch try await officeGate(request, office: office, path: "/console/\(office.rawValue)/\(counterID.rawValue)") {
+        case .allowed(let account, let token): session = Session(account: account, token: token)
+        case .refused(let response): return response
         }
         let language = Self.staffLanguage(request)
         let catalog = pages.catalog
-        guard session.account.mayAct(on: office) else {
-            let text = catalog.text("console.forbidden", language)
-            return pages.render(
-                "error", title: text, model: ["heading": text, "message": ""], language: language, languages: Language.staff,
-                status: .forbidden)
-        }
         guard let config = try await store.offices().first(where: { $0.id == office }), let counter = config.counter(counterID),
             let snapshot = try await hub.snapshot(office: office)
         else { throw ApiError(QueueError.counterNotFound(counterID)) }
@@ -272,15 +272,23 @@ struct ConsoleRoutes: Sendable {
     /// The same for a page of `roles` only; `forbidden` is the key of the text other staff see.
     func roleGate(_ request: Request, path: String, roles: Set<StaffAccount.Role>, forbidden: String) async throws -> Gate {
         guard let session = try await session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
-        guard roles.contains(session.account.role) else {
-            let language = Self.staffLanguage(request)
-            let text = pages.catalog.text(forbidden, language)
-            return .refused(
-                pages.render(
-                    "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
-                    languages: Language.staff, status: .forbidden))
-        }
+        guard roles.contains(session.account.role) else { return .refused(forbiddenPage(forbidden, request)) }
         return .allowed(session.account, session: session.token)
+    }
+
+    /// For a page of one office (a counter's console, the reception desk): its staff, its supervisors, admins.
+    func officeGate(_ request: Request, office: OfficeID, path: String) async throws -> Gate {
+        guard let session = try await session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }
+        guard session.account.mayAct(on: office) else { return .refused(forbiddenPage("console.forbidden", request)) }
+        return .allowed(session.account, session: session.token)
+    }
+
+    private func forbiddenPage(_ key: String, _ request: Request) -> Response {
+        let language = Self.staffLanguage(request)
+        let text = pages.catalog.text(key, language)
+        return pages.render(
+            "error", title: text, model: ["heading": text, "message": "", "bodyClass": "staff"], language: language,
+            languages: Language.staff, status: .forbidden)
     }
 
     /// Staff pages come in Japanese and English.
@@ -291,7 +299,8 @@ struct ConsoleRoutes: Sendable {
 
     /// Only a console or reports path may follow sign-in: never another site.
     static func safeNext(_ next: String) -> String {
-        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard") || next.hasPrefix("/admin"))
+        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard") || next.hasPrefix("/admin")
+            || next.hasPrefix("/reception"))
             && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
     }
 }

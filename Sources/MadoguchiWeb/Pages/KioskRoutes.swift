@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OfficeRuntime
-import QRCode
 import QueueCore
 
 /// The kiosk (`/kiosk/{office}`): large touch targets per procedure, a `kiosk` ticket, and a printable ticket
@@ -129,33 +128,22 @@ struct KioskRoutes: Sendable {
         return response
     }
 
-    /// The ticket to print: number, procedure, time, people ahead, and the QR code of its page.
+    /// The ticket to print (`Receipt`), with the kiosk's phone form and its reset.
     func printed(_ request: Request, _ context: Context) async throws -> Response {
         let (language, _) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard let view = try await kioskTicket(request, context, office: office) else { return gate.unregistered(language) }
-        let t = view.ticket
-        let url = PublicURL.base(request) + "/t/\(t.id.rawValue)"
-        let catalog = pages.catalog
-        let issued = EventTime.format(t.issuedAt, offsetSeconds: view.office.zone.secondsFromGMT(for: t.issuedAt))
-        let ahead = (view.position ?? 1) - 1
-        let procedure = view.office.procedure(t.service)
         // Without a smartphone: a text message or a call, when the city has an SMS/voice gateway.
-        let phoneOffered = hub.notifier?.channels.contains(.gateway) == true && t.status == .waiting
+        let phoneOffered = hub.notifier?.channels.contains(.gateway) == true && view.ticket.status == .waiting
         // Back to the start after 20 s, or 60 s when a phone number may be typed.
         let resetSeconds = phoneOffered ? 60 : 20
-        let model: [String: Any] = [
-            "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
-            "procedureName": procedure.map { PageRoutes.procedureText($0, language, catalog).name } ?? t.service.rawValue,
-            "officeName": language.isJapanese ? view.office.name.ja : view.office.name.en,
-            "time": "\(issued.prefix(10)) \(issued.dropFirst(11).prefix(5))",
-            "ahead": ahead == 0 ? catalog.text("ticket.next", language) : catalog.text("ticket.ahead", language, ["n": "\(ahead)"]),
-            "qr": try QRCode(text: url).svg(title: "\(t.number) \(url)"),
-            "url": url, "officeID": office.rawValue, "bodyClass": "kiosk printed", "token": t.id.rawValue, "phone": phoneOffered,
-            "resetNote": catalog.text("kiosk.reset", language, ["s": "\(resetSeconds)"]),
-            "colorsCSS": "/offices/\(office.rawValue)/colors.css",
-        ]
-        var response = pages.render("printed", title: "\(t.number)", model: model, language: language)
+        var model = try Receipt.model(view, request: request, language: language, catalog: pages.catalog)
+        model["bodyClass"] = "kiosk printed"
+        model["phone"] = phoneOffered
+        model["back"] = "/kiosk/\(office.rawValue)"
+        model["backLabel"] = pages.catalog.text("kiosk.back", language)
+        model["resetNote"] = pages.catalog.text("kiosk.reset", language, ["s": "\(resetSeconds)"])
+        var response = pages.render("printed", title: "\(view.ticket.number)", model: model, language: language)
         // Back to the start, in Japanese, with or without JavaScript.
         response.headers[HTTPField.Name("Refresh")!] = "\(resetSeconds); url=/kiosk/\(office.rawValue)?lang=ja"
         return response

@@ -24,12 +24,7 @@ extension QueueCommands {
         ticket id: TicketID, channel: AlertChannel, address: String, in ledger: inout some QueueLedger
     ) throws -> CommandResult<Contact> {
         guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
-        // Before normalising: 090123456784 is a valid My Number, and would become +8190123456784.
-        try MyNumber.refuse([address])
-        let address = Contact.normalized(channel: channel, address: address)
-        if let problem = Contact.problem(channel: channel, address: address) {
-            throw QueueError.invalidInput(field: "address", reason: problem)
-        }
+        let address = try Contact.checked(channel: channel, address: address)
         try requireAlertable(ticket, "given a contact")
         // An address anyone can type (a phone number, an e-mail address) serves a few tickets a day at most, so the
         // city's alerts cannot be turned on a stranger; replacing the ticket's own contact does not count.

@@ -24,10 +24,15 @@ public struct IssueRequest: Sendable, Equatable {
     /// For a ticket taken remotely: how many minutes the holder needs to reach the office, for the "come now"
     /// decision. Recorded in the `ticket.issued` event; no other personal data.
     public var travelMinutes: Int?
+    /// Why a priority ticket goes ahead: required with priority 1, refused without it.
+    public var priorityReason: PriorityReason?
+    /// The staff account that handed the ticket out (at reception, or through the API with a staff token), for the
+    /// audit trail (`data.staff` of `ticket.issued`).
+    public var staff: String?
 
     public init(
         office: OfficeID, service: ServiceID, channel: Channel, priority: Int = 0, language: String = "ja",
-        travelMinutes: Int? = nil
+        travelMinutes: Int? = nil, priorityReason: PriorityReason? = nil, staff: String? = nil
     ) {
         self.office = office
         self.service = service
@@ -35,6 +40,8 @@ public struct IssueRequest: Sendable, Equatable {
         self.priority = priority
         self.language = language
         self.travelMinutes = travelMinutes
+        self.priorityReason = priorityReason
+        self.staff = staff
     }
 
     /// The longest travel time a holder may give, in minutes.
@@ -46,23 +53,40 @@ public struct IssueRequest: Sendable, Equatable {
     /// bounded, then `check()`. The one parser the API, the phone page and the kiosk share; the issue command checks
     /// again, for callers that build a request themselves.
     public init(
-        office: OfficeID, service: String, channel: String, priority: Int?, language: String?, travelMinutes: Int?
+        office: OfficeID, service: String, channel: String, priority: Int?, language: String?, travelMinutes: Int?,
+        priorityReason: String? = nil
     ) throws {
         guard let parsed = Channel(rawValue: channel) else {
             throw QueueError.invalidInput(field: "channel", reason: "one of web, kiosk, staff, line")
         }
         guard !service.isEmpty, service.utf8.count <= 40 else { throw QueueError.serviceNotFound(ServiceID(String(service.prefix(40)))) }
+        var reason: PriorityReason?
+        if let priorityReason {
+            guard let known = PriorityReason(rawValue: priorityReason) else {
+                throw QueueError.invalidInput(
+                    field: "priorityReason", reason: "one of \(PriorityReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            reason = known
+        }
         self.init(
             office: office, service: ServiceID(service), channel: parsed, priority: priority ?? 0, language: language ?? "ja",
-            travelMinutes: travelMinutes)
+            travelMinutes: travelMinutes, priorityReason: reason)
         try check()
     }
 
-    /// What a request must be whatever the office: a priority class, a language, and a travel time only for a
-    /// ticket taken remotely, within bounds.
+    /// What a request must be whatever the office: a priority class with its reason (and a reason only with
+    /// priority), a language, and a travel time only for a ticket taken remotely, within bounds.
     public func check() throws {
         guard Ticket.priorityClasses.contains(priority) else {
             throw QueueError.invalidInput(field: "priority", reason: "must be 0 or 1")
+        }
+        if priority > 0 && priorityReason == nil {
+            throw QueueError.invalidInput(
+                field: "priorityReason",
+                reason: "a priority ticket needs its reason: \(PriorityReason.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if priority == 0 && priorityReason != nil {
+            throw QueueError.invalidInput(field: "priorityReason", reason: "only with priority 1")
         }
         guard Self.languages.contains(language) else {
             throw QueueError.invalidInput(field: "language", reason: "one of \(Self.languages.sorted().joined(separator: ", "))")
@@ -79,6 +103,7 @@ public struct IssueRequest: Sendable, Equatable {
 
     var fingerprint: String {
         "\(service.rawValue)|\(channel.rawValue)|\(priority)|\(language)" + (travelMinutes.map { "|\($0)" } ?? "")
+            + (priorityReason.map { "|\($0.rawValue)" } ?? "")
     }
 }
 
@@ -173,7 +198,9 @@ public struct QueueCommands: Sendable {
             at: instant, utcOffsetSeconds: zone.secondsFromGMT(for: instant), office: office.id, type: .ticketIssued,
             ticket: newToken(), number: TicketNumber(prefix: procedure.prefix, sequence: sequence),
             service: procedure.id, channel: request.channel, priority: request.priority,
-            data: Payload.issued(businessDate: date, language: request.language, travelMinutes: request.travelMinutes))
+            data: Payload.issued(
+                businessDate: date, language: request.language, travelMinutes: request.travelMinutes,
+                priorityReason: request.priorityReason, staff: request.staff))
         guard let ticket = Ticket(issuedBy: issued) else {
             throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
         }

@@ -4,7 +4,7 @@ import Foundation
 /// No module outside QueueCore names a payload key; docs/events.md lists them per event type.
 enum PayloadKey: String {
     case businessDate, language, travelMinutes, simulated, rating, waitSeconds, procedures, from, by, staff, effective, kind
-    case description
+    case description, priorityReason
 }
 
 extension Dictionary where Key == String, Value == JSONValue {
@@ -17,14 +17,18 @@ extension Dictionary where Key == String, Value == JSONValue {
 /// Builders: the data of each kind of event that is written outside its command (the twin's log, the demo
 /// history, the 60-minute guard) as well as by it.
 public enum Payload {
-    /// `ticket.issued`: the ticket's business day and language, the holder's travel time when given.
+    /// `ticket.issued`: the ticket's business day and language, the holder's travel time when given, a priority
+    /// ticket's reason and the staff account that handed it out.
     public static func issued(
-        businessDate: LocalDate, language: String, travelMinutes: Int?, simulated: Bool = false
+        businessDate: LocalDate, language: String, travelMinutes: Int?, priorityReason: PriorityReason? = nil, staff: String? = nil,
+        simulated: Bool = false
     ) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             PayloadKey.businessDate.rawValue: .string(businessDate.description), PayloadKey.language.rawValue: .string(language),
         ]
         if let travelMinutes { data[PayloadKey.travelMinutes] = .int(travelMinutes) }
+        if let priorityReason { data[PayloadKey.priorityReason] = .string(priorityReason.rawValue) }
+        if let staff { data[PayloadKey.staff] = .string(staff) }
         return marked(data, simulated: simulated)
     }
 
@@ -118,6 +122,9 @@ extension Event {
         return list.compactMap(\.stringValue).map { ServiceID($0) }
     }
 
-    /// The staff account that took a staff action, for the audit trail.
+    /// The staff account that took a staff action (or handed a ticket out), for the audit trail.
     public var staff: String? { data[PayloadKey.staff]?.stringValue }
+
+    /// Why a priority ticket was given (`ticket.issued` with priority 1).
+    public var priorityReason: PriorityReason? { data[PayloadKey.priorityReason]?.stringValue.flatMap(PriorityReason.init(rawValue:)) }
 }

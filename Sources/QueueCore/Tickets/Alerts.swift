@@ -60,6 +60,15 @@ public struct Contact: Codable, Sendable, Equatable {
         return kept
     }
 
+    /// The address as it is kept, or the error that refuses it: never a My Number (checked before normalising:
+    /// 090123456784 is a valid My Number, and would become +8190123456784), then `normalized`, then `problem`.
+    public static func checked(channel: AlertChannel, address: String, field: String = "address") throws -> String {
+        try MyNumber.refuse([address])
+        let kept = normalized(channel: channel, address: address)
+        if let problem = problem(channel: channel, address: kept) { throw QueueError.invalidInput(field: field, reason: problem) }
+        return kept
+    }
+
     /// What is wrong with `address` for `channel`, or nil. Addresses are checked for shape only: the channel's own
     /// service says whether they reach anyone.
     public static func problem(channel: AlertChannel, address: String) -> String? {

@@ -59,6 +59,21 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var holdsCounter: Bool { status == .called || status == .serving }
 }
 
+/// Why a ticket goes ahead of the ordinary line (優先). Staff at reception or a registered device choose a code,
+/// never free text: the reason is kept for the audit trail and the reports, and shown to nobody else.
+public enum PriorityReason: String, Codable, Sendable, CaseIterable {
+    /// 妊娠中: pregnant.
+    case pregnancy
+    /// 障害: a disability (障害者手帳 or evident need).
+    case disability
+    /// 高齢: an elderly visitor who cannot wait standing or long.
+    case elderly
+    /// 体調不良・けが: unwell or injured.
+    case illness
+    /// 乳幼児連れ: with an infant.
+    case infant
+}
+
 public enum TicketStatus: String, Codable, Sendable, CaseIterable {
     case waiting
     case called

@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OfficeRuntime
+import QueueCore
+
+/// The reception desk (`/reception/{office}`, 受付), behind the staff sign-in: a clerk hands a ticket to a visitor
+/// without a smartphone, or a priority ticket with its reason code (never free text), in the visitor's language,
+/// prints it on the 80 mm receipt with its QR code, and may register a phone number for a text or a call. The
+/// ticket is `channel: staff` and its `ticket.issued` names the staff account; priority comes only from here, a
+/// device, or the API with a staff token.
+struct ReceptionPages: Sendable {
+    let store: any QueueStore
+    let hub: OfficeHub
+    let pages: Pages
+    let console: ConsoleRoutes
+
+    typealias Context = MadoguchiContext
+
+    func register(on routes: Routes) {
+        routes.get("/reception/{office}") { request, context in try await self.page(request, context) }
+        routes.post("/reception/{office}/tickets") { request, context in try await self.issue(request, context) }
+        routes.get("/reception/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
+    }
+
+    func page(
+        _ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        let session: ConsoleRoutes.Session
+        switch try await console.officeGate(request, office: office, path: "/reception/\(office.rawValue)") {
+        case .allowed(let account, let token): session = ConsoleRoutes.Session(account: account, token: token)
+        case .refused(let response): return response
+        }
+        let language = ConsoleRoutes.staffLanguage(request)
+        let catalog = pages.catalog
+        guard let config = try await store.offices().first(where: { $0.id == office }),
+            let snapshot = try await hub.snapshot(office: office)
+        else { throw ApiError(QueueError.officeNotFound(office)) }
+        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.enumerated().map { index, pair -> [String: Any] in
+            let (procedure, line) = pair
+            return [
+                "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
+                "name": PageRoutes.procedureText(procedure, language, catalog).name, "first": index == 0,
+                "wait": line.waiting == 0
+                    ? catalog.text("home.no_wait", language)
+                    : catalog.text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(line.estimate?.minutes ?? 0)"]),
+            ]
+        }
+        let reasons = PriorityReason.allCases.map { reason -> [String: Any] in
+            ["code": reason.rawValue, "label": catalog.text("reception.reason.\(reason.rawValue)", language)]
+        }
+        let languages = Language.allCases.map { l -> [String: Any] in
+            ["code": l.rawValue, "label": Pages.languageNames[l] ?? l.rawValue, "selected": l == .ja]
+        }
+        let heading = "\(language.isJapanese ? config.name.ja : config.name.en) · \(catalog.text("reception.title", language))"
+        return pages.render(
+            "reception", title: heading,
+            model: [
+                "heading": heading, "officeID": office.rawValue, "csrf": session.csrf, "user": session.username,
+                "key": StaffTokens.generate(), "procedures": procedures, "reasons": reasons, "ticketLanguages": languages,
+                "phone": hub.notifier?.channels.contains(.gateway) == true,
+                "open": config.openingHours.isOpen(at: store.clock.now(), in: config.zone),
+                "notice": notice as Any, "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
+            ],
+            language: language, languages: Language.staff, status: status)
+    }
+
+    /// Issues the ticket the form asks for, registers the phone number if one was typed, and shows the receipt. A
+    /// double click sends the same key and gets the same ticket.
+    func issue(_ request: Request, _ context: Context) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard let session = try await console.session(request) else { throw ApiError.unauthorized }
+        let form = try await Form.read(request)
+        guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
+            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        }
+        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
+        let language = ConsoleRoutes.staffLanguage(request)
+        do {
+            let reason = (form["reason"] ?? "").isEmpty ? nil : form["reason"]
+            var issue = try IssueBody(
+                service: form["service"] ?? "", channel: Channel.staff.rawValue, priority: reason == nil ? 0 : 1,
+                language: form["language"] ?? Language.ja.rawValue, priorityReason: reason
+            ).validated(office: office)
+            issue.staff = session.account.name
+            let phone = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
+            if !phone.isEmpty {
+                guard hub.notifier?.channels.contains(.gateway) == true else {
+                    throw ApiError.invalid("channel_disabled", "This office does not send text messages.")
+                }
+                _ = try Contact.checked(channel: .gateway, address: phone, field: "phone")
+            }
+            let key = form["key"].flatMap { $0.isEmpty ? nil : Api.storedIdempotencyKey($0) }
+            let ticket = try await store.issue(issue, idempotencyKey: key).value.ticket
+            var saved = false
+            if !phone.isEmpty, ticket.status == .waiting {
+                _ = try await store.addContact(ticket: ticket.id, channel: .gateway, address: phone)
+                hub.notifier?.wake()
+                saved = true
+            }
+            return Pages.redirect("/reception/\(office.rawValue)/printed/\(ticket.id.rawValue)\(saved ? "?phone=1" : "")")
+        } catch let error as QueueError {
+            let api = ApiError(error)
+            return try await page(
+                request, context, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+        } catch let error as ApiError {
+            return try await page(
+                request, context, notice: pages.catalog.text("console.refused", language, ["reason": error.message]), status: error.status)
+        }
+    }
+
+    /// The receipt, in the ticket's language, printed at once; then back to the desk for the next visitor.
+    func printed(_ request: Request, _ context: Context) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        switch try await console.officeGate(request, office: office, path: "/reception/\(office.rawValue)") {
+        case .allowed: break
+        case .refused(let response): return response
+        }
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
+            throw ApiError(QueueError.ticketNotFound)
+        }
+        let language = Language(rawValue: view.ticket.language) ?? .ja
+        let staffLanguage = ConsoleRoutes.staffLanguage(request)
+        var model = try Receipt.model(view, request: request, language: language, catalog: pages.catalog)
+        model["bodyClass"] = "staff printed"
+        model["back"] = "/reception/\(office.rawValue)"
+        model["backLabel"] = pages.catalog.text("reception.next", staffLanguage)
+        if request.uri.queryParameters.get("phone") == "1" {
+            model["notice"] = pages.catalog.text("reception.phone_saved", staffLanguage)
+        }
+        return pages.render("printed", title: "\(view.ticket.number)", model: model, language: language)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Notify
+import QueueCore
+import Testing
+
+@testable import MadoguchiWeb
+@testable import OfficeRuntime
+
+/// The reception desk: a clerk hands out a ticket (a priority one with its reason code) for someone without a
+/// smartphone, prints it, and may register a phone number; priority comes from nowhere else without a token.
+@Suite struct ReceptionTests {
+    /// The `ticket.issued` event of `token`.
+    static func issued(_ h: Harness, _ token: TicketID) async throws -> Event {
+        let events = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+        return try #require(events.first { $0.ticket == token && $0.type == .ticketIssued })
+    }
+
+    static func location(_ response: (status: HTTPResponse.Status, html: String, headers: HTTPFields)) throws -> String {
+        try #require(
+            response.headers[.location],
+            "\(response.status) \(response.html.firstMatch(of: /role="alert">[^<]*/).map { String($0.0) } ?? String(response.html.prefix(300)))"
+        )
+    }
+
+    @Test func aPriorityTicketFromReceptionIsPrintedCalledFirstAndNamesItsClerk() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        let notifier = Notifier(store: h.store, transports: [RecordingGateway()]) { _ in AlertMessage(title: "", body: "") }
+        try await h.test(hub: OfficeHub(store: h.store, notifier: notifier)) { client in
+            let desk = try await ConsoleTests.signIn(client)
+            let chooser = try await client.page("/console", headers: desk)
+            #expect(chooser.html.contains("href=\"/reception/chuo\""), "the chooser leads to the desk")
+            let page = try await client.page("/reception/chuo", headers: desk)
+            #expect(page.status == .ok && page.html.contains("action=\"/reception/chuo/tickets\""))
+            for reason in PriorityReason.allCases { #expect(page.html.contains("name=\"reason\" value=\"\(reason.rawValue)\"")) }
+            #expect(page.html.contains("name=\"phone\""), "a gateway is on, so a phone number may be given")
+            let csrf = try ConsoleTests.csrf(page.html)
+
+            // Two citizens took remote tickets first.
+            let first = try await client.issue()
+            _ = try await client.issue()
+            let form = "csrf=\(csrf)&key=desk-1&service=certificates&reason=elderly&language=en&phone=090-1111-2222"
+            let taken = try await client.page("/reception/chuo/tickets", method: .post, form: form, headers: desk)
+            #expect(taken.status == .seeOther)
+            let location = try Self.location(taken)
+            #expect(location.hasPrefix("/reception/chuo/printed/") && location.hasSuffix("?phone=1"))
+            let token = TicketID(String(location.dropFirst("/reception/chuo/printed/".count).prefix { $0 != "?" }))
+            // A double click sends the same key: the same ticket, not a second one.
+            let again = try await client.page("/reception/chuo/tickets", method: .post, form: form, headers: desk)
+            #expect(try Self.location(again) == location)
+
+            let printed = try await client.page(location, headers: desk)
+            #expect(printed.status == .ok && printed.html.contains("class=\"receipt\"") && printed.html.contains("<svg"))
+            #expect(printed.html.contains("lang=\"en\""), "printed in the visitor's language")
+            #expect(printed.html.contains("href=\"/reception/chuo\""), "and back to the desk for the next visitor")
+            #expect(!printed.html.contains("elderly") && !printed.html.contains("高齢"), "the reason is printed nowhere")
+
+            let event = try await Self.issued(h, token)
+            #expect(event.channel == .staff && event.priority == 1 && event.priorityReason == .elderly)
+            #expect(event.staff == "session:desk5" && event.language == "en")
+            let contacts = try await h.store.contacts(ticket: token)
+            #expect(contacts.map(\.channel) == [.gateway] && contacts.first?.address == "+819011112222")
+
+            // The routing rule: the priority ticket goes before the two who took theirs earlier.
+            let called = try await client.ticket(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            #expect(called.value?.token == token, "\(called.status) \(called.text.prefix(300))")
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/complete", token: h.staffChuo)
+            let next = try await client.ticket(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            #expect(next.value?.token == first.token)
+
+            // Without a reason the ticket joins the ordinary line, still as the desk's.
+            let plain = try await client.page(
+                "/reception/chuo/tickets", method: .post, form: "csrf=\(csrf)&key=desk-2&service=moving-in&reason=&language=ja",
+                headers: desk)
+            let plainToken = TicketID(String(try Self.location(plain).split(separator: "/").last!))
+            let plainEvent = try await Self.issued(h, plainToken)
+            #expect(plainEvent.priority == 0 && plainEvent.priorityReason == nil && plainEvent.channel == .staff)
+            #expect(try await h.store.contacts(ticket: plainToken).isEmpty)
+        }
+    }
+
+    @Test func theDeskIsForTheOfficesStaffAndPriorityNeedsAReasonAndAToken() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        try await ConsoleTests.user(h, office: "nishi", name: "nishi1")
+        let device = try await KioskTests.device(h)
+        try await h.test { client in
+            let signIn = try await client.page("/reception/chuo")
+            #expect(signIn.status == .seeOther && signIn.headers[.location] == "/login?next=/reception/chuo")
+            let nishi = try await ConsoleTests.signIn(client, name: "nishi1")
+            #expect(try await client.page("/reception/chuo", headers: nishi).status == .forbidden)
+            let desk = try await ConsoleTests.signIn(client)
+            let csrf = try ConsoleTests.csrf(try await client.page("/reception/chuo", headers: desk).html)
+            let before = try await h.store.lastEventSeq(office: "chuo")
+
+            let forged = try await client.page(
+                "/reception/chuo/tickets", method: .post, form: "service=certificates&reason=elderly", headers: desk)
+            #expect(forged.status == .forbidden, "no CSRF token")
+            let otherOffice = try await client.page(
+                "/reception/chuo/tickets", method: .post,
+                form: "csrf=\(Sessions.csrfToken(for: String(nishi[.cookie]!.dropFirst("session=".count))))&service=certificates",
+                headers: nishi)
+            #expect(otherOffice.status == .forbidden)
+            let badReason = try await client.page(
+                "/reception/chuo/tickets", method: .post, form: "csrf=\(csrf)&service=certificates&reason=vip", headers: desk)
+            #expect(badReason.status == .unprocessableContent && badReason.html.contains("priorityReason"))
+            #expect(badReason.html.contains("action=\"/reception/chuo/tickets\""), "the form again, with why")
+            let noGateway = try await client.page(
+                "/reception/chuo/tickets", method: .post, form: "csrf=\(csrf)&service=certificates&phone=090-1111-2222", headers: desk)
+            #expect(noGateway.status == .unprocessableContent, "no gateway: no ticket promising a text")
+            #expect(try await h.store.lastEventSeq(office: "chuo") == before, "nothing refused was issued")
+
+            // Through the API: priority needs a device's or staff token, and a reason; a reason needs priority.
+            let uri = "/api/v1/offices/chuo/tickets"
+            let anonymous = try await client.json(
+                .post, uri, body: #"{"service":"certificates","channel":"web","priority":1,"priorityReason":"pregnancy"}"#)
+            #expect(anonymous.status == .unauthorized)
+            let noReason = try await client.json(
+                .post, uri, body: #"{"service":"certificates","channel":"staff","priority":1}"#, token: h.staffChuo)
+            #expect(noReason.status == .unprocessableContent && errorCode(noReason.json) == "invalid_input")
+            #expect(noReason.text.contains("priorityReason"))
+            let reasonOnly = try await client.json(
+                .post, uri, body: #"{"service":"certificates","channel":"staff","priorityReason":"infant"}"#, token: h.staffChuo)
+            #expect(reasonOnly.status == .unprocessableContent)
+            let kiosk = try await client.ticket(
+                .post, uri, body: #"{"service":"certificates","channel":"kiosk","priority":1,"priorityReason":"disability"}"#,
+                token: device)
+            #expect(kiosk.status == .created)
+            let event = try await Self.issued(h, try #require(kiosk.value?.token))
+            #expect(event.priorityReason == .disability && event.staff == "kiosk-1" && event.channel == .kiosk)
+        }
+    }
+}
