@@ -322,6 +322,25 @@ def main():
                         total, serious = axe_check(view, f"{name} ({lang}, {size})", failures)
                         view.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}-{size}.png"), full_page=True)
                     ctx.close()
+            # Arrival check-in: the remote holder on their way is passed over by call-next until they tap "I'm here"
+            # on their ticket page; then their kept place is called next, and the page shows it live.
+            page.goto(f"{base}/t/{remote['token']}")
+            page.locator("[data-check-in]").wait_for(state="visible")
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/open", staff)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/call-next", staff)
+            with urllib.request.urlopen(f"{base}/api/v1/tickets/{remote['token']}", timeout=5) as r:
+                held = json.loads(r.read())
+            assert held["status"] == "waiting" and held["onTheWay"], held
+            page.locator('[data-action="check-in"]').click()
+            page.wait_for_url(re.compile(r"/t/[A-Za-z0-9_-]{22}$"))
+            page.locator("[data-check-in]").wait_for(state="hidden")
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/complete", staff)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/call-next", staff)
+            page.wait_for_selector('[data-status="called"]', timeout=5000)
+            page.screenshot(path=os.path.join(SHOTS, "ticket-checked-in-called-ja-phone.png"), full_page=True)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/complete", staff)
+            staff_post(f"{base}/api/v1/offices/chuo/counters/c9/close", staff)
+            print(f"e2e: {held['number']} was passed over on the way, checked in with \"I'm here\" and was called next")
             # A supervisor's reports over the demo's simulated history: labelled simulated, two SVG charts with the
             # 60-minute line, a CSV export; then the public open data.
             subprocess.run([BIN, "user", "add", "--db", db, "--role", "supervisor", "--username", "boss",

@@ -149,6 +149,8 @@ def main():
             ("/admin/tokens/revoke", {"csrf": csrf, "token": "0"}, console),
             (f"/kiosk/chuo/tickets?device={device}", {"service": "certificates", "language": "ja"}, None),
             (f"/kiosk/chuo/feedback?device={device}", {"rating": "3"}, None),
+            (f"/kiosk/chuo/check-in?device={device}", {"ticket": f"{base}/t/{token}"}, None),
+            ("/reception/chuo/check-in", {"csrf": csrf, "number": "A-001"}, console),
             (f"/kiosk/chuo/printed/{token}/phone?device={device}", {"address": "090-1234-5678"}, None),
             ("/o/chuo/tickets", {"service": "certificates", "language": "ja"}, None),
             (f"/t/{token}/feedback", {"rating": "3"}, None),

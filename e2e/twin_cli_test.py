@@ -7,7 +7,7 @@ BIN = os.environ["MADOGUCHI_BIN"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TYPES = {"ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
          "ticket.cancelled", "ticket.transferred", "ticket.postponed", "ticket.reactivated", "ticket.expired",
-         "ticket.come_now", "counter.opened", "counter.closed", "roster.planned"}
+         "ticket.come_now", "ticket.arrived", "counter.opened", "counter.closed", "roster.planned"}
 
 
 def run(*args, ok=True):
@@ -25,6 +25,10 @@ with tempfile.TemporaryDirectory() as d:
     # Remote holders follow the estimator's rule, compared with "alert at N ahead" on the same days.
     assert '"come now" rules for remote holders' in out and "estimator: P(called within travel + 10 min) > 0.10" in out, out
     assert all(f"alert at {n} ahead" in out for n in (3, 5, 10)), out
+    # Arrival check-in on and off on the same days: with it on, nobody is called before arriving.
+    assert "arrival check-in for remote holders" in out, out
+    on = next(l for l in out.splitlines() if l.strip().startswith("check-in on")).split()
+    assert float(on[2]) == 0.0 and int(on[3]) == 0, on
     seqs, issued, lines, kinds = [], set(), 0, set()
     with open(events) as f:
         for line in f:
@@ -43,6 +47,7 @@ with tempfile.TemporaryDirectory() as d:
                 assert e["ticket"] in issued, f"event before its ticket was issued: {e}"
     assert lines > 3000, lines
     assert any(t == "ticket.come_now" for t in kinds), "remote holders are told to come"
+    assert any(t == "ticket.arrived" for t in kinds), "and check in on arrival"
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), "seq must increase"
     html = open(report).read()
     assert html.count("<svg") >= 3 and "60 min" in html and "<script" not in html, "report"

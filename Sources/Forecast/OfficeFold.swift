@@ -162,7 +162,7 @@ public struct OfficeFold: Sendable {
         case .ticketReactivated:
             // Back at its old place: it keeps the time it joined.
             if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
-        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded:
+        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived:
             break
         }
         return happened

@@ -202,12 +202,17 @@ public struct Replay: Sendable {
 public struct Truth: Sendable {
     var issued: [TicketID: Date] = [:]
     var calls: [TicketID: [Date]] = [:]
+    /// Tickets held until their holder checked in (arrival check-in): when they are called depends on when the
+    /// holder arrives, not on the line, so no estimate of the line is scored on them.
+    var heldForArrival: Set<TicketID> = []
 
     public init(events: [Event]) {
         for e in events {
             guard let id = e.ticket else { continue }
             switch e.type {
-            case .ticketIssued: issued[id] = e.at
+            case .ticketIssued:
+                issued[id] = e.at
+                if e.awaitsArrival { heldForArrival.insert(id) }
             case .ticketCalled: calls[id, default: []].append(e.at)
             default: break
             }
@@ -220,9 +225,10 @@ public struct Truth: Sendable {
         return next.timeIntervalSince(at)
     }
 
-    /// Did the ticket have to wait: was its first call a minute or more after its issue?
+    /// Did the ticket have to wait for the line: was its first call a minute or more after its issue, with its holder
+    /// not held until they arrived?
     public func hadToWait(_ id: TicketID) -> Bool {
-        guard let issuedAt = issued[id], let first = calls[id]?.first else { return false }
+        guard !heldForArrival.contains(id), let issuedAt = issued[id], let first = calls[id]?.first else { return false }
         return first.timeIntervalSince(issuedAt) >= 60
     }
 }

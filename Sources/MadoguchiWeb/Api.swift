@@ -65,6 +65,7 @@ struct Api: Sendable {
         for action in CitizenAction.allCases {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
         }
+        route(.post, "/api/v1/tickets/{token}/check-in") { api, _, c in try await api.checkIn(c) }
         route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
         route(.post, "/api/v1/tickets/{token}/feedback") { api, r, c in try await api.rate(r, c) }
         route(.get, "/api/v1/tickets/{token}/contacts") { api, _, c in try await api.listContacts(c) }
@@ -140,6 +141,12 @@ struct Api: Sendable {
 
     func citizen(_ action: CitizenAction, _ context: Context) async throws -> Response {
         let result = try await store.citizenAction(action, ticket: try tokenParameter(context))
+        return JSONBody.response(hub.body(result.value))
+    }
+
+    /// Arrival check-in by the holder: "I'm here". Twice is not an error; a finished ticket is 409.
+    func checkIn(_ context: Context) async throws -> Response {
+        let result = try await store.checkIn(ticket: try tokenParameter(context), by: nil)
         return JSONBody.response(hub.body(result.value))
     }
 

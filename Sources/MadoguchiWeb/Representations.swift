@@ -6,7 +6,8 @@ import QueueCore
 /// A ticket as the API shows it; Codable, since the tests (like any Swift client) read replies with it. `position`
 /// and `estimate` are null unless the ticket waits. The estimate is the live twin estimate (`estimateMethod`
 /// "twin") once the hub has made one, else the queue-length formula ("queue-length"). `comeNow` is true once a
-/// remote ticket with a travel time should set out; `comeNowSince` says when that was decided.
+/// remote ticket with a travel time should set out; `comeNowSince` says when that was decided. `onTheWay` is true
+/// while the ticket keeps its place for a holder who has not yet checked in (arrival check-in).
 struct TicketBody: Codable {
     struct CounterRef: Codable {
         var id: CounterID
@@ -26,6 +27,7 @@ struct TicketBody: Codable {
     var estimateMethod: String?
     var comeNow: Bool
     var comeNowSince: String?
+    var onTheWay: Bool
     var counter: CounterRef?
 
     init(_ view: TicketView, live: LiveEstimates.Entry? = nil) {
@@ -48,12 +50,13 @@ struct TicketBody: Codable {
         comeNow = live?.comeNowSince != nil
         let zone = view.office.zone
         comeNowSince = live?.comeNowSince.map { EventTime.format($0, offsetSeconds: zone.secondsFromGMT(for: $0)) }
+        onTheWay = t.onTheWay && t.status == .waiting
         counter = t.holdsCounter ? view.counter.map { CounterRef(id: $0.id, label: $0.label) } : nil
     }
 
     enum CodingKeys: String, CodingKey {
         case token, number, office, service, status, channel, priority, issuedAt, position, estimate, estimateMethod, comeNow
-        case comeNowSince, counter
+        case comeNowSince, onTheWay, counter
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -71,6 +74,7 @@ struct TicketBody: Codable {
         try c.encode(estimateMethod, forKey: .estimateMethod)
         try c.encode(comeNow, forKey: .comeNow)
         try c.encode(comeNowSince, forKey: .comeNowSince)
+        try c.encode(onTheWay, forKey: .onTheWay)
         try c.encodeIfPresent(counter, forKey: .counter)
     }
 }

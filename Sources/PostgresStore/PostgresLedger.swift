@@ -21,7 +21,7 @@ public struct PostgresLedger: QueueLedger {
 
     static let ticketColumns = """
         id, office, service, prefix, sequence, business_date, channel, priority, language, status, issued_at, queued_at,
-        called_at, serving_at, finished_at, counter, deferrals, recalls, stage
+        called_at, serving_at, finished_at, counter, deferrals, recalls, stage, on_the_way
         """
 
     // MARK: QueueReader
@@ -79,6 +79,7 @@ public struct PostgresLedger: QueueLedger {
             CROSS JOIN LATERAL (
                 SELECT \(Self.ticketColumns) FROM ticket
                 WHERE office = $1 AND business_date = $2 AND status = 'waiting' AND service = line.service AND priority = class.priority
+                    AND NOT on_the_way
                 ORDER BY queued_at, sequence, id LIMIT 1\(session.writing ? " FOR UPDATE SKIP LOCKED" : "")
             ) AS t
             """
@@ -230,7 +231,7 @@ public struct PostgresLedger: QueueLedger {
     public mutating func insert(_ ticket: Ticket) throws {
         try session.lockOffice(ticket.office)
         try session.execute(
-            "INSERT INTO ticket (\(Self.ticketColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+            "INSERT INTO ticket (\(Self.ticketColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
             [
                 .text(ticket.id.rawValue), .text(ticket.office.rawValue), .text(ticket.service.rawValue), .text(ticket.number.prefix),
                 .int(ticket.number.sequence), .text(ticket.businessDate.description), .text(ticket.channel.rawValue), .int(ticket.priority),
@@ -244,8 +245,8 @@ public struct PostgresLedger: QueueLedger {
         let changed = try session.execute(
             """
             UPDATE ticket SET called_at = $1, serving_at = $2, finished_at = $3, counter = $4, deferrals = $5, recalls = $6,
-                stage = $7, service = $8, status = $9, queued_at = $10
-            WHERE id = $11 AND status = $12
+                stage = $7, on_the_way = $8, service = $9, status = $10, queued_at = $11
+            WHERE id = $12 AND status = $13
             """,
             Self.progress(ticket) + [
                 .text(ticket.service.rawValue), .text(ticket.status.rawValue), .int(StoredForm.millis(ticket.queuedAt)),
@@ -262,7 +263,7 @@ public struct PostgresLedger: QueueLedger {
     static func progress(_ t: Ticket) -> [Bind] {
         [
             .int(t.calledAt.map(StoredForm.millis)), .int(t.servingAt.map(StoredForm.millis)), .int(t.finishedAt.map(StoredForm.millis)),
-            .text(t.counter?.rawValue), .int(t.deferrals), .int(t.recalls), .int(t.stage),
+            .text(t.counter?.rawValue), .int(t.deferrals), .int(t.recalls), .int(t.stage), .bool(t.onTheWay),
         ]
     }
 
@@ -360,7 +361,8 @@ public struct PostgresLedger: QueueLedger {
             servingAt: try row.optionalInt64("serving_at").map(StoredForm.date),
             finishedAt: try row.optionalInt64("finished_at").map(StoredForm.date),
             counter: try row.optionalText("counter").map { CounterID($0) },
-            deferrals: try row.int("deferrals"), recalls: try row.int("recalls"), stage: try row.int("stage"))
+            deferrals: try row.int("deferrals"), recalls: try row.int("recalls"), stage: try row.int("stage"),
+            onTheWay: try row.bool("on_the_way"))
     }
 
     static func event(_ row: PostgresRandomAccessRow) throws -> Event {

@@ -134,6 +134,8 @@ enum PostgresSchema {
                 seen_at BIGINT NOT NULL
             );
             """
-        )
+        ),
+        // Arrival check-in: a remote ticket whose holder is on their way keeps its place but is not called.
+        ("v2-arrival-check-in", "ALTER TABLE ticket ADD COLUMN on_the_way BOOLEAN NOT NULL DEFAULT false;"),
     ]
 }

@@ -28,14 +28,17 @@ public struct Visit: Sendable, Equatable {
     public var channel: Channel?
     public var priority: Int
     public var joinedAt: Date
+    /// For a remote ticket held until its holder checked in (`ticket.arrived`): when they arrived.
+    public var arrivedAt: Date?
     public var firstCalledAt: Date?
     /// Counter time of the visit's last call: from that call to completion or transfer.
     public var serviceSeconds: Double?
     public var outcome: Outcome
     /// When the visit left its line without a call (cancelled, expired), or ended at a counter.
     public var endedAt: Date?
-    /// For a remote holder told "come now" who gave a travel time: the seconds they were in the office before the
-    /// first call, estimated as the call minus (the alert + the travel time), and 0 when called before arriving.
+    /// For a remote holder who checked in, the seconds from arriving to the first call; for one told "come now"
+    /// who gave a travel time without check-in, estimated as the call minus (the alert + the travel time), and 0
+    /// when called before arriving.
     public var onSiteSeconds: Double?
     /// Set on days the twin wrote (`data.simulated` of `ticket.issued`): demo history, never a real office's.
     public var simulated: Bool
@@ -43,14 +46,18 @@ public struct Visit: Sendable, Equatable {
     /// A ticket taken from a phone (web or LINE) rather than a kiosk or at a counter.
     public var remote: Bool { channel?.isRemote == true }
 
-    /// Seconds from joining the line to the first call; nil when never called.
-    public var waitSeconds: Double? { firstCalledAt.map { $0.timeIntervalSince(joinedAt) } }
+    /// When the visit started waiting in the office: joining the line, or arriving for a ticket held until check-in.
+    public var waitingSince: Date { max(joinedAt, arrivedAt ?? joinedAt) }
+
+    /// Seconds in the office before the first call: from joining the line (from arriving, for a ticket held until
+    /// check-in: time at home and on the way is not a wait at the counter); nil when never called.
+    public var waitSeconds: Double? { firstCalledAt.map { $0.timeIntervalSince(waitingSince) } }
 
     /// Whether the visit waited longer than `limit` seconds: called after that, or left uncalled after that. Nil
     /// when the log cannot tell (left uncalled sooner, or still waiting).
     public func waited(over limit: Double) -> Bool? {
         if let wait = waitSeconds { return wait > limit }
-        if let endedAt, endedAt.timeIntervalSince(joinedAt) > limit { return true }
+        if let endedAt, endedAt.timeIntervalSince(waitingSince) > limit { return true }
         return nil
     }
 }
@@ -96,7 +103,9 @@ public struct VisitLog: Sendable {
         case .ticketCalled:
             if visits[i].firstCalledAt == nil {
                 visits[i].firstCalledAt = e.at
-                if let told = comeNow[id], let seconds = travel[id], visits[i].stage == 1 {
+                if let arrived = visits[i].arrivedAt {
+                    visits[i].onSiteSeconds = max(0, e.at.timeIntervalSince(arrived))
+                } else if let told = comeNow[id], let seconds = travel[id], visits[i].stage == 1 {
                     visits[i].onSiteSeconds = max(0, e.at.timeIntervalSince(told) - seconds)
                 }
             }
@@ -118,6 +127,8 @@ public struct VisitLog: Sendable {
             end(i, ticket: id, at: e.at, .expired, served: false)
         case .ticketComeNow:
             comeNow[id] = e.at
+        case .ticketArrived:
+            visits[i].arrivedAt = e.at
         default:
             break
         }

@@ -56,6 +56,7 @@ public struct SQLiteLedger: QueueLedger {
         // long the lines are.
         let sql = """
             SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ?
+                AND on_the_way = 0
             ORDER BY queued_at, sequence, id LIMIT 1
             """
         let statement = try db.cachedStatement(sql: sql)

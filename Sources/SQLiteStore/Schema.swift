@@ -159,6 +159,10 @@ enum Schema {
                     ALTER TABLE counter_state ADD COLUMN skills_date TEXT;
                     """)
         }
+        // Arrival check-in: a remote ticket whose holder is on their way keeps its place but is not called.
+        migrator.registerMigration("v6-arrival-check-in") { db in
+            try db.execute(sql: "ALTER TABLE ticket ADD COLUMN on_the_way INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -21,6 +21,8 @@ public struct DayResult: Sendable {
         public var procedure: Int
         /// Seconds after opening at which it joined the line.
         public var joinedAt: Double
+        /// In the office before the call: from joining the line, or, for a holder held until check-in, from arriving
+        /// (their time at home and on the way is not a wait in the office), as the live reports count it.
         public var seconds: Double
         public var remote: Bool
     }
@@ -43,6 +45,10 @@ public struct DayResult: Sendable {
     /// they took the ticket) and before their call: how often the rule was too late.
     public var remoteToldCalls = 0
     public var remoteToldCalledBeforeArrival = 0
+    /// Paper tickets' first calls (kiosk, reception, a missed remote call's new ticket), and their holders' seconds
+    /// in the office before the call.
+    public var paperCalls = 0
+    public var paperOnSiteBeforeCall = 0.0
     let hourStarts: [Double]
 
     init(model: OfficeModel, visitors: Int) {
@@ -73,8 +79,9 @@ public struct DayResult: Sendable {
         return lo
     }
 
-    mutating func recordWait(procedure: Int, joinedAt: Double, calledAt: Double, remote: Bool) {
-        waits.append(Wait(procedure: procedure, joinedAt: joinedAt, seconds: calledAt - joinedAt, remote: remote))
+    /// A call's wait: from `waitingSince` (joining the line; for a holder held until check-in, arriving) to the call.
+    mutating func recordWait(procedure: Int, joinedAt: Double, waitingSince: Double, calledAt: Double, remote: Bool) {
+        waits.append(Wait(procedure: procedure, joinedAt: joinedAt, seconds: calledAt - waitingSince, remote: remote))
     }
 
     mutating func recordRemoteCall(calledAt: Double, onSiteAt: Double, alerted: Bool, dueAtIssue: Bool) {
@@ -84,6 +91,11 @@ public struct DayResult: Sendable {
             remoteToldCalls += 1
             if onSiteAt > calledAt { remoteToldCalledBeforeArrival += 1 }
         }
+    }
+
+    mutating func recordPaperCall(calledAt: Double, onSiteAt: Double) {
+        paperCalls += 1
+        paperOnSiteBeforeCall += max(0, calledAt - onSiteAt)
     }
 
     mutating func recordTimeOnSite(_ v: Int, onSite: Double, servedAt: Double, remote: Bool) {

@@ -71,6 +71,8 @@ public struct DayEngine {
     /// The longest travel time among the day's remote visitors, which bounds the "come now" scan.
     let longestTravel: Double
     var afterClosing = false
+    /// The office's arrival check-in: remote holders on their way are not called until they arrive.
+    let checkIn: Bool
 
     public init(
         model: OfficeModel, roster: Roster? = nil, visitors: Visitors, advisor: (any ComeNowAdvisor)? = nil,
@@ -99,6 +101,7 @@ public struct DayEngine {
         groupOf = model.counters.map(\.group)
         grace = Double(model.office.policy.noShowGraceSeconds)
         longestTravel = visitors.people.reduce(0) { max($0, $1.travel) }
+        checkIn = model.office.policy.arrivalCheckIn
     }
 
     /// Visitors of the day (not counting new tickets taken by those who missed their call).
@@ -146,7 +149,8 @@ public struct DayEngine {
 
     private mutating func issue(visitor v: Int, stage s: Int, remote isRemote: Bool, onSite: Double, at now: Double) {
         let p = visitors.stages[s].procedure
-        let t = floor.issue(procedure: p, priority: visitors.people[v].priority, at: now)
+        // Under arrival check-in a remote holder on their way keeps a place that is not called until they are here.
+        let t = floor.issue(procedure: p, priority: visitors.people[v].priority, at: now, present: !(isRemote && checkIn))
         holders.append(Holder(visitor: v, stage: s, remote: isRemote, onSiteAt: onSite, alerted: !isRemote, calledThisStage: false))
         emit(.ticketIssued, t, -1, now)
         if isRemote {
@@ -190,27 +194,42 @@ public struct DayEngine {
             issue(visitor: holders[index].visitor, stage: holders[index].stage, remote: false, onSite: now, at: now)
         case .comeNowCheck:
             break
+        case .checkIn:
+            let t = index
+            guard floor.tickets[t].status == .waiting, !floor.tickets[t].present else { return }
+            floor.checkIn(t)
+            emit(.ticketArrived, t, -1, now)
+            joined(procedure: floor.tickets[t].procedure, at: now)
         }
     }
 
     private mutating func call(_ c: Int, at now: Double) {
         guard floor.counterOpen[c], floor.current[c] == nil, !closing[c], let t = floor.callNext(counter: c) else {
+            if checkIn, floor.counterOpen[c], floor.current[c] == nil, !closing[c] { summonPassedOver(counter: c, at: now) }
             if afterClosing, floor.counterOpen[c], floor.current[c] == nil { close(c, at: now) }
             return
         }
         busySince[c] = now
         calledWait[c] = now - floor.tickets[t].queuedAt
+        if checkIn { summonPassedOver(counter: c, at: now) }
         emit(.ticketCalled, t, c, now)
         let v = holders[t].visitor
         if !holders[t].calledThisStage {
             holders[t].calledThisStage = true
+            let joined = floor.tickets[t].queuedAt
+            // Under arrival check-in a remote holder waits in the office from arriving.
+            let since = checkIn && holders[t].remote ? max(joined, holders[t].onSiteAt) : joined
             result.recordWait(
-                procedure: floor.tickets[t].procedure, joinedAt: floor.tickets[t].queuedAt, calledAt: now, remote: holders[t].remote)
+                procedure: floor.tickets[t].procedure, joinedAt: joined, waitingSince: since, calledAt: now, remote: holders[t].remote)
         }
-        if holders[t].remote && holders[t].stage == visitors.people[v].firstStage && !holders[t].calledBefore {
+        if holders[t].stage == visitors.people[v].firstStage && !holders[t].calledBefore {
             holders[t].calledBefore = true
-            result.recordRemoteCall(
-                calledAt: now, onSiteAt: holders[t].onSiteAt, alerted: holders[t].alerted, dueAtIssue: holders[t].dueAtIssue)
+            if holders[t].remote {
+                result.recordRemoteCall(
+                    calledAt: now, onSiteAt: holders[t].onSiteAt, alerted: holders[t].alerted, dueAtIssue: holders[t].dueAtIssue)
+            } else {
+                result.recordPaperCall(calledAt: now, onSiteAt: holders[t].onSiteAt)
+            }
         }
         if !holders[t].alerted { alert(t, at: now, comeNow: false) }
         let present = holders[t].onSiteAt <= now && now - holders[t].onSiteAt <= visitors.people[v].patience
@@ -352,6 +371,26 @@ public struct DayEngine {
         }
         holders[t].alerted = true
         holders[t].onSiteAt = now + visitors.people[holders[t].visitor].travel
+        if checkIn && !floor.tickets[t].present { heap.push(holders[t].onSiteAt, .checkIn, t) }
+    }
+
+    /// Arrival check-in: counter `c` just called, or found nobody here to call. Holders still at home and not yet
+    /// told to come whose place in one of its lines has come (ahead of everyone present in their line: passed
+    /// over) are told now, whatever the "come now" rule; their place waits for them.
+    private mutating func summonPassedOver(counter c: Int, at now: Double) {
+        var due: [Int] = []
+        for p in model.counters[c].procedures {
+            var presentSeen = [false, false]
+            floor.forEachWaiting(procedure: p, limit: 16) { _, t in
+                let cls = min(floor.tickets[t].priority, 1)
+                if floor.tickets[t].present {
+                    presentSeen[cls] = true
+                } else if !presentSeen[cls], holders[t].remote, !holders[t].alerted {
+                    due.append(t)
+                }
+            }
+        }
+        for t in due { alert(t, at: now) }
     }
 
     /// Shows the advisor the office and alerts the remote holders it names (all waiting at home, or `only` one).

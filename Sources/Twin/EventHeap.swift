@@ -69,4 +69,6 @@ enum EngineEvent: UInt8 {
     case newTicket
     /// The "come now" advisor looks at the office.
     case comeNowCheck
+    /// A remote holder on their way reaches the office and checks in (arrival check-in).
+    case checkIn
 }

@@ -54,7 +54,9 @@ public struct EventLogBuilder {
             // Every day the twin writes says so, so that no report or open data passes it off as a real office's.
             // What a remote holder would have given as their journey, in the server's range.
             let travel = f.remote ? min(IssueRequest.travelMinutesRange.upperBound, max(1, Int((f.travel / 60).rounded(.up)))) : nil
-            event.data = Payload.issued(businessDate: date, language: "ja", travelMinutes: travel, simulated: true)
+            event.data = Payload.issued(
+                businessDate: date, language: "ja", travelMinutes: travel,
+                awaitsArrival: f.remote && model.office.policy.arrivalCheckIn, simulated: true)
         }
         event.ticket = ids[f.ticket]
         event.number = numbers[f.ticket]

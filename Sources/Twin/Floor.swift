@@ -14,6 +14,8 @@ public struct FloorTicket: Sendable {
     /// The counter that called it, or -1.
     public var counter: Int
     public var deferrals: Int
+    /// The holder is in the office (false for a remote holder on their way under arrival check-in).
+    public var present: Bool = true
 }
 
 /// The office floor inside the twin: tickets, lines and counters in flat arrays, moved by QueueCore's rules.
@@ -73,16 +75,21 @@ public struct Floor: Sendable {
 
     // MARK: Tickets
 
-    /// Issues a ticket into its procedure's line; returns its index. Its number is `tickets[index].sequence`.
-    public mutating func issue(procedure p: Int, priority cls: Int, at time: Double) -> Int {
+    /// Issues a ticket into its procedure's line; returns its index. Its number is `tickets[index].sequence`. A
+    /// ticket whose holder is not `present` keeps its place but is not called until `checkIn`.
+    public mutating func issue(procedure p: Int, priority cls: Int, at time: Double, present: Bool = true) -> Int {
         let t = tickets.count
         nextSequence[p] += 1
         tickets.append(
             FloorTicket(
-                status: .waiting, procedure: p, priority: cls, sequence: nextSequence[p], queuedAt: time, counter: -1, deferrals: 0))
+                status: .waiting, procedure: p, priority: cls, sequence: nextSequence[p], queuedAt: time, counter: -1, deferrals: 0,
+                present: present))
         lines[line(of: t)].append(t)
         return t
     }
+
+    /// The holder of `t` arrived: from now on it may be called, from the place it kept.
+    public mutating func checkIn(_ t: Int) { tickets[t].present = true }
 
     /// The citizen cancels: out of the line (lazily) and done.
     public mutating func cancel(_ t: Int) {
@@ -136,7 +143,7 @@ public struct Floor: Sendable {
                 from: heads[0..<count], serves: { skills & (1 << UInt64($0)) != 0 }, priorityStreak: streak[c], policy: policy)
         else { return nil }
         let t = chosen.ticket
-        lines[line(of: t)].popFront()
+        lines[line(of: t)].take(t)
         step(t, .call)
         tickets[t].counter = c
         current[c] = t

@@ -24,6 +24,12 @@ public struct OfficeSummary: Sendable {
     public private(set) var remoteOnSiteBeforeCall = 0.0
     public private(set) var remoteToldCalls = 0
     public private(set) var remoteToldCalledBeforeArrival = 0
+    public private(set) var paperCalls = 0
+    public private(set) var paperOnSiteBeforeCall = 0.0
+    public private(set) var paperWaitSeconds = 0.0
+    public private(set) var paperWaits = 0
+    /// Whether the office held remote holders' places until they checked in.
+    public let arrivalCheckIn: Bool
 
     public init(model: OfficeModel, targets: Targets) {
         hours = model.hours.indices.map { model.hourLabel($0) } + ["after"]
@@ -33,6 +39,7 @@ public struct OfficeSummary: Sendable {
         waits = Array(repeating: Array(repeating: [], count: hours.count), count: procedures.count)
         busySeconds = Array(repeating: Array(repeating: 0, count: hours.count), count: groups.count)
         openSeconds = busySeconds
+        arrivalCheckIn = model.office.policy.arrivalCheckIn
     }
 
     public mutating func add(_ day: DayResult) {
@@ -45,7 +52,15 @@ public struct OfficeSummary: Sendable {
         remoteOnSiteBeforeCall += day.remoteOnSiteBeforeCall
         remoteToldCalls += day.remoteToldCalls
         remoteToldCalledBeforeArrival += day.remoteToldCalledBeforeArrival
-        for w in day.waits { waits[w.procedure][day.hour(of: w.joinedAt)].append(Float(w.seconds)) }
+        paperCalls += day.paperCalls
+        paperOnSiteBeforeCall += day.paperOnSiteBeforeCall
+        for w in day.waits {
+            waits[w.procedure][day.hour(of: w.joinedAt)].append(Float(w.seconds))
+            if !w.remote {
+                paperWaitSeconds += w.seconds
+                paperWaits += 1
+            }
+        }
         dayMaxWaits.append(day.maxWait)
         for o in day.outcomes { outcomes[o, default: 0] += 1 }
         for g in groups.indices {
@@ -75,6 +90,10 @@ public struct OfficeSummary: Sendable {
         remoteToldCalls > 0 ? Double(remoteToldCalledBeforeArrival) / Double(remoteToldCalls) : .nan
     }
     public var remoteMinutesOnSiteBeforeCall: Double { remoteCalls > 0 ? remoteOnSiteBeforeCall / Double(remoteCalls) / 60 : .nan }
+    /// Paper-ticket holders' mean minutes in the office before their first call.
+    public var paperMinutesOnSiteBeforeCall: Double { paperCalls > 0 ? paperOnSiteBeforeCall / Double(paperCalls) / 60 : .nan }
+    /// Paper tickets' mean wait per call, in minutes (every stage).
+    public var paperMeanWaitMinutes: Double { paperWaits > 0 ? paperWaitSeconds / Double(paperWaits) / 60 : .nan }
 
     public var allWaits: [Float] { waits.flatMap { $0.flatMap { $0 } } }
 

@@ -36,6 +36,9 @@ extension OfficeSummary {
             out += String(
                 format: "  \"come now\": P(called before arrival) %.3f, mean time in the office before the call %.1f min\n",
                 remoteCalledBeforeArrivalShare, remoteMinutesOnSiteBeforeCall)
+            out += String(
+                format: "  arrival check-in %@: paper holders wait %.1f min on average, %.1f min in the office before their call\n",
+                arrivalCheckIn ? "on" : "off", paperMeanWaitMinutes, paperMinutesOnSiteBeforeCall)
         }
         let ended = Outcome.allCases.filter { $0 != .open }.map { "\($0) \(outcomes[$0, default: 0])" }
         out +=

@@ -8,18 +8,31 @@ struct TicketLine: Sendable {
 
     mutating func append(_ t: Int) { items.append(t) }
 
-    /// The first waiting ticket, dropping the cancelled ones before it.
+    /// The first waiting ticket whose holder is here, dropping the cancelled ones before the first waiting one.
+    /// Holders on their way keep their place and are passed over.
     @inline(__always)
     mutating func front(tickets: [FloorTicket]) -> Int? {
         while head < items.count {
             let t = items[head]
-            if tickets[t].status == .waiting { return t }
+            if tickets[t].status == .waiting { break }
             head += 1
+        }
+        var i = head
+        while i < items.count {
+            let t = items[i]
+            if tickets[t].status == .waiting && tickets[t].present { return t }
+            i += 1
         }
         return nil
     }
 
-    mutating func popFront() {
+    /// Takes `t`, as `front` found it, out of the line: at the head almost always, past holders on their way
+    /// otherwise.
+    mutating func take(_ t: Int) {
+        guard head < items.count, items[head] == t else {
+            remove(t)
+            return
+        }
         head += 1
         if head >= 1024 && head * 2 >= items.count {
             items.removeFirst(head)

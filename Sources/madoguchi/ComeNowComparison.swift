@@ -84,4 +84,32 @@ struct ComeNowAdvisors: Sendable {
         }
         return out
     }
+
+    /// Arrival check-in on and off, on the same days with the scenario's own "come now" rule: what holding a remote
+    /// holder's place until they arrive buys them, and what it costs paper-ticket holders.
+    func checkInComparison(days: Int, progress: Progress) -> String {
+        progress.note("comparing arrival check-in on and off")
+        var rows: [(String, [OfficeSummary])] = []
+        for on in [true, false] {
+            var variant = scenario
+            for o in variant.offices.indices { variant.offices[o].office.policy.arrivalCheckIn = on }
+            rows.append(
+                (on ? "check-in on" : "check-in off", Simulation.run(variant, days: days, seed: seed, advisor: factory(for: variant))))
+        }
+        progress.finish()
+        var out = "arrival check-in for remote holders, same \(days) days (seed \(seed)):\n"
+        for (o, model) in scenario.offices.enumerated() where model.behaviour.remoteShare > 0 {
+            out += "  \(model.office.id.rawValue): " + String(repeating: " ", count: max(1, 14 - model.office.id.rawValue.count))
+            out += "remote called before arrival   new tickets   remote min in office before call   paper min in office before call"
+            out += "   paper mean wait (min)\n"
+            for (label, summaries) in rows {
+                let s = summaries[o]
+                out += "    " + label.padding(toLength: 14, withPad: " ", startingAt: 0)
+                out += String(
+                    format: "%28.3f %13d %34.1f %33.1f %23.1f\n", s.remoteCalledBeforeArrivalShare, s.remoteMissed,
+                    s.remoteMinutesOnSiteBeforeCall, s.paperMinutesOnSiteBeforeCall, s.paperMeanWaitMinutes)
+            }
+        }
+        return out
+    }
 }

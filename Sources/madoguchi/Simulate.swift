@@ -42,6 +42,7 @@ struct Simulate: ParsableCommand {
             ))
         if !noComeNowComparison && scenario.offices.contains(where: { $0.behaviour.remoteShare > 0 }) {
             print(advisor.comparison(days: days, progress: progress))
+            print(advisor.checkInComparison(days: days, progress: progress))
         }
         if let report {
             try Report.simulation(scenario: scenario, summaries: summaries, seed: seed).write(

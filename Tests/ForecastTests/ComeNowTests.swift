@@ -7,7 +7,8 @@ import Testing
 
 /// In the twin, remote holders follow the estimator's rule: told to set out once P(called within travel + buffer)
 /// exceeds 10%. Of those told later than at issue, few may still be on the way when called (the rule's promise,
-/// about 10% at most; 0.15 allowed for 10 days of noise), where "alert at 3 ahead" leaves many late.
+/// about 10% at most; 0.15 allowed for 10 days of noise), where "alert at 3 ahead" leaves many late. Arrival
+/// check-in is off here: with it on nobody is called before arriving, and the rules' timing would not show.
 @Suite struct ComeNowTests {
     static func scenario(rule: String) throws -> Scenario {
         let yaml = ForecastFixtures.smallOffice
@@ -19,6 +20,7 @@ import Testing
                           remoteShare: 0.3
                           travel: {fixed: 15}
                           comeNow: \(rule)
+                        policy: {arrivalCheckIn: false}
                     """)
         return try Scenario.compile(ScenarioFile.parse(yaml))
     }

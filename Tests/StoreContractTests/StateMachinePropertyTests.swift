@@ -33,9 +33,12 @@ struct StateMachinePropertyTests {
                     let key = Bool.random(using: &rng) ? "k\(Int.random(in: 0..<400, using: &rng))" : nil
                     let service = services.randomElement(using: &rng)!
                     let urgent = Int.random(in: 0..<5, using: &rng) == 0
+                    // A third of them on their way, held until they check in.
+                    let away = Int.random(in: 0..<3, using: &rng) == 0
                     let result = try await store.issue(
                         IssueRequest(
                             office: office.id, service: service, channel: .web, priority: urgent ? 1 : 0,
+                            travelMinutes: away ? Int.random(in: 5...60, using: &rng) : nil,
                             priorityReason: urgent ? PriorityReason.allCases.randomElement(using: &rng) : nil),
                         idempotencyKey: key)
                     if result.created { tokens.append(result.value.ticket.id) }
@@ -50,8 +53,10 @@ struct StateMachinePropertyTests {
                     _ = try await store.setCounter(office: office.id, counter: counter, open: Int.random(in: 0..<4, using: &rng) > 0)
                 case 85..<92:
                     if let token = tokens.randomElement(using: &rng) { _ = try await store.citizenAction(.cancel, ticket: token) }
-                case 92..<96:
+                case 92..<94:
                     if let token = tokens.randomElement(using: &rng) { _ = try await store.citizenAction(.runningLate, ticket: token) }
+                case 94..<96:
+                    if let token = tokens.randomElement(using: &rng) { _ = try await store.checkIn(ticket: token, by: nil) }
                 default:
                     if let token = tokens.randomElement(using: &rng), let view = try await store.ticketView(token) {
                         _ = try await store.reactivate(office: office.id, number: view.ticket.number)
@@ -71,6 +76,8 @@ struct StateMachinePropertyTests {
             }
             // A ticket is at no more than one counter, and a counter holds no more than one ticket.
             let held = tickets.filter(\.holdsCounter)
+            // Nobody on their way is ever at a counter.
+            #expect(held.allSatisfy { !$0.onTheWay }, "step \(step): a ticket on its way was called")
             #expect(Set(held.compactMap(\.counter)).count == held.count, "step \(step): two tickets at one counter")
             let states = try await store.counterStates(office: office.id)
             for state in states where state.current != nil {

@@ -39,6 +39,40 @@ struct StoreContractTests {
         #expect(try await Fixtures.issue(store, "certificates").number.sequence == 2)
     }
 
+    @Test(
+        "arrival check-in: a holder on the way keeps their place, is passed over, and goes next once here",
+        arguments: Fixtures.StoreKind.allCases)
+    func arrivalCheckIn(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let away = try await store.issue(
+            IssueRequest(office: office, service: "certificates", channel: .web, travelMinutes: 20), idempotencyKey: nil
+        ).value.ticket
+        // Without a travel time the holder is taken to be here already.
+        let here = try await store.issue(IssueRequest(office: office, service: "certificates", channel: .web), idempotencyKey: nil)
+            .value.ticket
+        #expect(away.onTheWay && !here.onTheWay)
+        clock.advance(seconds: 10)
+        let paper1 = try await Fixtures.issue(store, "certificates")
+        clock.advance(seconds: 10)
+        let paper2 = try await Fixtures.issue(store, "certificates")
+        #expect(try await store.ticketView(paper1.id)?.position == 3, "the holder on the way still counts as ahead")
+
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == here.id)
+        _ = try await store.counterAction(.complete, office: office, counter: "c1")
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == paper1.id)
+        _ = try await store.counterAction(.complete, office: office, counter: "c1")
+
+        let arrived = try await store.checkIn(ticket: away.id, by: nil)
+        #expect(arrived.created && !arrived.value.ticket.onTheWay && arrived.events.map(\.type) == [.ticketArrived])
+        #expect(try await store.checkIn(ticket: away.id, by: "session:desk5").created == false, "twice is no error")
+        // Its place came long ago: it goes before the paper ticket that came after it.
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == away.id)
+        _ = try await store.counterAction(.complete, office: office, counter: "c1")
+        await #expect(throws: QueueError.self) { try await store.checkIn(ticket: away.id, by: nil) }
+        #expect(try await store.callNext(office: office, counter: "c1", idempotencyKey: nil).value?.ticket.id == paper2.id)
+    }
+
     @Test("call-next takes the longest-waiting ticket the counter can serve, and only one", arguments: Fixtures.StoreKind.allCases)
     func callNext(kind: Fixtures.StoreKind) async throws {
         let clock = ManualClock(Fixtures.start)

@@ -57,11 +57,18 @@ import Testing
                         #expect(before.status == .waiting && before.channel == .web)
                         continue
                     }
+                    // Arrival check-in: the holder on their way arrives; the ticket keeps its status.
+                    if event.type == .ticketArrived {
+                        #expect(before.status == .waiting && before.onTheWay)
+                        tickets[id] = before.evolved(by: event)
+                        continue
+                    }
                     let step = try #require(
                         TicketStep.allCases.first { TicketLifecycle.status(after: event.type) != nil && stepMatches($0, event.type) })
                     #expect(
                         TicketLifecycle.next(step, from: before.status) != nil || event.type == .ticketPostponed,
                         "\(event.type) from \(before.status)")
+                    #expect(event.type != .ticketCalled || !before.onTheWay, "\(name): a holder on the way was called")
                     tickets[id] = before.evolved(by: event)
                 }
             }

@@ -18,6 +18,12 @@ import Testing
         return try #require(events.first { $0.ticket == token && $0.type == .ticketIssued })
     }
 
+    /// The `ticket.arrived` event of `token`.
+    static func arrived(_ h: Harness, _ token: TicketID) async throws -> Event {
+        let events = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+        return try #require(events.first { $0.ticket == token && $0.type == .ticketArrived })
+    }
+
     static func location(_ response: (status: HTTPResponse.Status, html: String, headers: HTTPFields)) throws -> String {
         try #require(
             response.headers[.location],
@@ -131,6 +137,84 @@ import Testing
             #expect(kiosk.status == .created)
             let event = try await Self.issued(h, try #require(kiosk.value?.token))
             #expect(event.priorityReason == .disability && event.staff == "kiosk-1" && event.channel == .kiosk)
+        }
+    }
+}
+
+/// Arrival check-in: a remote ticket with a travel time keeps its place but is not called until its holder is
+/// here, and the holder (ticket page, API), the kiosk (its scanner types the QR code) or reception checks it in.
+@Suite struct ArrivalCheckInTests {
+    static func remote(_ client: some TestClientProtocol, travel: Int = 30) async throws -> TicketBody {
+        try await client.ticket(
+            .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web","travelMinutes":\#(travel)}"#
+        ).decoded()
+    }
+
+    @Test func aHolderOnTheWayKeepsTheirPlaceAndGoesNextOnceHere() async throws {
+        let h = try await Harness.make()
+        let device = try await KioskTests.device(h)
+        try await h.test { client in
+            let away = try await Self.remote(client)
+            #expect(away.onTheWay && away.status == .waiting)
+            let page = try await client.page("/t/\(away.token)")
+            #expect(page.html.contains("action=\"/t/\(away.token)/check-in\"") && !page.html.contains("data-check-in hidden"))
+            let paper = try await client.ticket(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"kiosk"}"#, token: device
+            ).decoded()
+            // Passed over while on the way: the paper ticket behind it is called.
+            let first = try await client.ticket(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            #expect(first.value?.token == paper.token)
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/complete", token: h.staffChuo)
+            #expect(try await client.json(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo).status == .noContent)
+
+            let checkIn = try await client.page("/t/\(away.token)/check-in", method: .post)
+            #expect(checkIn.status == .seeOther && checkIn.headers[.location] == "/t/\(away.token)")
+            #expect(try await client.page("/t/\(away.token)").html.contains("data-check-in hidden"))
+            let again = try await client.ticket(.post, "/api/v1/tickets/\(away.token)/check-in")
+            #expect(again.status == .ok && again.value?.onTheWay == false, "twice is no error")
+            let called = try await client.ticket(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            #expect(called.value?.token == away.token)
+            _ = try await client.json(.post, "/api/v1/offices/chuo/counters/c1/complete", token: h.staffChuo)
+            let finished = try await client.json(.post, "/api/v1/tickets/\(away.token)/check-in")
+            #expect(finished.status == .conflict && errorCode(finished.json) == "invalid_transition")
+
+            // Without a travel time the holder is taken to be here: nothing to check in.
+            let here = try await client.issue()
+            #expect(!here.onTheWay)
+        }
+    }
+
+    @Test func theKioskScannerAndTheReceptionDeskCheckHoldersIn() async throws {
+        let h = try await Harness.make()
+        let device = try await KioskTests.device(h)
+        try await ConsoleTests.user(h)
+        try await h.test { client in
+            let cookie: HTTPFields = [.cookie: "device=\(device)"]
+            #expect(try await client.page("/kiosk/chuo", headers: cookie).html.contains("action=\"/kiosk/chuo/check-in\""))
+            let byScanner = try await Self.remote(client)
+            let scanned = try await client.page(
+                "/kiosk/chuo/check-in", method: .post, form: "ticket=http%3A%2F%2Flocalhost%2Ft%2F\(byScanner.token)", headers: cookie)
+            #expect(scanned.status == .ok && scanned.html.contains(byScanner.number.description))
+            #expect(scanned.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja")
+            let kioskEvent = try await ReceptionTests.arrived(h, byScanner.token)
+            #expect(kioskEvent.staff == "kiosk-1")
+            let garbage = try await client.page("/kiosk/chuo/check-in", method: .post, form: "ticket=hello", headers: cookie)
+            #expect(garbage.status == .notFound)
+            #expect(try await client.page("/kiosk/chuo/check-in", method: .post, form: "ticket=\(byScanner.token)").status == .unauthorized)
+
+            let atDesk = try await Self.remote(client)
+            let desk = try await ConsoleTests.signIn(client)
+            let csrf = try ConsoleTests.csrf(try await client.page("/reception/chuo", headers: desk).html)
+            let checked = try await client.page(
+                "/reception/chuo/check-in", method: .post, form: "csrf=\(csrf)&number=\(atDesk.number.description.lowercased())",
+                headers: desk)
+            #expect(checked.status == .ok && checked.html.contains("\(atDesk.number)"))
+            #expect(try await ReceptionTests.arrived(h, atDesk.token).staff == "session:desk5")
+            let unknown = try await client.page("/reception/chuo/check-in", method: .post, form: "csrf=\(csrf)&number=Z-999", headers: desk)
+            #expect(unknown.status == .notFound)
+            let malformed = try await client.page(
+                "/reception/chuo/check-in", method: .post, form: "csrf=\(csrf)&number=hello", headers: desk)
+            #expect(malformed.status == .unprocessableContent)
         }
     }
 }

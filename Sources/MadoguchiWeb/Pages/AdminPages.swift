@@ -89,10 +89,7 @@ struct AdminPages: Sendable {
         case .allowed(let admin, let token): (account, session) = (admin, token)
         case .refused(let response): return response
         }
-        let form = try await Form.read(request)
-        guard Sessions.csrfMatches(form["csrf"], session: session) else {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
-        }
+        let form = try await Form.signed(request, session: session)
         do {
             let done = try await action(form, account.name)
             return Pages.redirect("/admin?done=\(done)")

@@ -215,10 +215,7 @@ struct ConsoleRoutes: Sendable {
         let counter = CounterID(context.parameters.get("counter") ?? "")
         let name = context.parameters.get("action") ?? ""
         guard let session = try await session(request) else { throw ApiError.unauthorized }
-        let form = try await Form.read(request)
-        guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
-        }
+        let form = try await Form.signed(request, session: session.token)
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
         let by = session.account.name
         do {

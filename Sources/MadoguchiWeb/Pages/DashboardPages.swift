@@ -205,10 +205,7 @@ struct DashboardPages: Sendable {
     /// (`counter.skills_changed`).
     func accept(_ request: Request) async throws -> Response {
         guard let session = try await supervisor(request) else { return Pages.redirect("/login?next=/dashboard") }
-        let form = try await Form.read(request)
-        guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
-        }
+        let form = try await Form.signed(request, session: session.token)
         let office = OfficeID(form["office"] ?? "")
         let counter = CounterID(form["counter"] ?? "")
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }

@@ -11,6 +11,15 @@ enum Form {
         return parse(String(buffer: buffer))
     }
 
+    /// A staff page's form: its fields, once its CSRF token matches the session's (403 `csrf` otherwise).
+    static func signed(_ request: Request, session token: String) async throws -> [String: String] {
+        let form = try await read(request)
+        guard Sessions.csrfMatches(form["csrf"], session: token) else {
+            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
+        }
+        return form
+    }
+
     static func parse(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {

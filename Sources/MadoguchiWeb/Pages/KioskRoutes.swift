@@ -21,6 +21,7 @@ struct KioskRoutes: Sendable {
         routes.get("/kiosk/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
         routes.post("/kiosk/{office}/printed/{token}/phone") { request, context in try await self.phone(request, context) }
         routes.post("/kiosk/{office}/feedback") { request, context in try await self.rate(request, context) }
+        routes.post("/kiosk/{office}/check-in") { request, context in try await self.checkIn(request, context) }
     }
 
     func start(_ request: Request, _ context: Context) async throws -> Response {
@@ -82,6 +83,26 @@ struct KioskRoutes: Sendable {
         }
     }
 
+    /// Arrival check-in at the kiosk: the scanner types the QR code of a phone ticket (its page's address, or the
+    /// token alone) into the form; the ticket, of this office, is checked in under the kiosk's name.
+    func checkIn(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard let device = try await gate.device(request, office: office) else { return gate.unregistered(language) }
+        let form = try await Form.read(request)
+        let scanned = (form["ticket"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = TicketID(String(scanned.split(separator: "/").last ?? ""))
+        do {
+            guard token.isWellFormedToken, let view = try await store.ticketView(token), view.ticket.office == office else {
+                throw QueueError.ticketNotFound
+            }
+            let checked = try await store.checkIn(ticket: view.ticket.id, by: device.name).value
+            return done(checked.ticket.number, "kiosk.checked_in", office: office, language)
+        } catch let error as QueueError {
+            return refused(ApiError(error), office: office, language)
+        }
+    }
+
     /// The ticket of a kiosk route, for a registered device of its office: nil for an unregistered device, 404 for a
     /// ticket of another office or none.
     private func kioskTicket(_ request: Request, _ context: Context, office: OfficeID) async throws -> TicketView? {
@@ -109,10 +130,14 @@ struct KioskRoutes: Sendable {
         } catch let error as QueueError {
             return refused(ApiError(error), office: office, language)
         }
-        let heading = view.ticket.number.description
+        return done(view.ticket.number, "kiosk.phone_done", office: office, language)
+    }
+
+    /// A short confirmation under the ticket's number (the text of `key`), then back to the start after 8 s.
+    private func done(_ number: TicketNumber, _ key: String, office: OfficeID, _ language: Language) -> Response {
+        let heading = number.description
         var response = pages.render(
-            "error", title: heading,
-            model: ["heading": heading, "message": pages.catalog.text("kiosk.phone_done", language), "bodyClass": "kiosk"],
+            "error", title: heading, model: ["heading": heading, "message": pages.catalog.text(key, language), "bodyClass": "kiosk"],
             language: language)
         response.headers[HTTPField.Name("Refresh")!] = "8; url=/kiosk/\(office.rawValue)?lang=ja"
         return response
@@ -169,7 +194,12 @@ struct DeviceGate: Sendable {
     }
 
     func allows(_ request: Request, office: OfficeID) async throws -> Bool {
-        try await auth.device(DeviceCookie.value(request), office: office) != nil
+        try await device(request, office: office) != nil
+    }
+
+    /// The device account of the page's office the cookie names, if any.
+    func device(_ request: Request, office: OfficeID) async throws -> StaffAccount? {
+        try await auth.device(DeviceCookie.value(request), office: office)
     }
 
     func unregistered(_ language: Language) -> Response {

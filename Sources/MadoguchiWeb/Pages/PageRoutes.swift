@@ -27,6 +27,7 @@ struct PageRoutes: Sendable {
         routes.get("/t/{token}") { request, context in try await self.ticket(request, context) }
         routes.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
         routes.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
+        routes.post("/t/{token}/check-in") { request, context in try await self.checkIn(request, context) }
         routes.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
         routes.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
         routes.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
@@ -171,6 +172,7 @@ struct PageRoutes: Sendable {
             "prefix": t.number.prefix, "css": Self.cssClass(t.service),
             "procedureName": procedure.map { procedureText($0, language).name } ?? t.service.rawValue,
             "ahead": ahead, "estimate": estimate, "comeNow": live?.comeNowSince != nil,
+            "onTheWay": t.onTheWay && t.status == .waiting,
             "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
@@ -272,6 +274,20 @@ struct PageRoutes: Sendable {
             return refused(ApiError(error), language)
         } catch let error as ApiError {
             return refused(error, language)
+        }
+    }
+
+    /// "I'm here": the holder of a ticket kept for them checks in, and the page shows it.
+    func checkIn(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { return notFound(language) }
+        do {
+            _ = try await store.checkIn(ticket: token, by: nil)
+            return Pages.redirect("/t/\(token.rawValue)")
+        } catch let error as QueueError {
+            if case .ticketNotFound = error { return notFound(language) }
+            return refused(ApiError(error), language)
         }
     }
 

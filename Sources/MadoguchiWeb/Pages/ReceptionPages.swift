@@ -21,10 +21,11 @@ struct ReceptionPages: Sendable {
         routes.get("/reception/{office}") { request, context in try await self.page(request, context) }
         routes.post("/reception/{office}/tickets") { request, context in try await self.issue(request, context) }
         routes.get("/reception/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
+        routes.post("/reception/{office}/check-in") { request, context in try await self.checkIn(request, context) }
     }
 
     func page(
-        _ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: Context, notice: String? = nil, done: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let office = OfficeID(context.parameters.get("office") ?? "")
         let session: ConsoleRoutes.Session
@@ -61,7 +62,7 @@ struct ReceptionPages: Sendable {
                 "key": StaffTokens.generate(), "procedures": procedures, "reasons": reasons, "ticketLanguages": languages,
                 "phone": hub.notifier?.channels.contains(.gateway) == true,
                 "open": config.openingHours.isOpen(at: store.clock.now(), in: config.zone),
-                "notice": notice as Any, "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
+                "notice": notice as Any, "done": done as Any, "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
             ],
             language: language, languages: Language.staff, status: status)
     }
@@ -71,10 +72,7 @@ struct ReceptionPages: Sendable {
     func issue(_ request: Request, _ context: Context) async throws -> Response {
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard let session = try await console.session(request) else { throw ApiError.unauthorized }
-        let form = try await Form.read(request)
-        guard Sessions.csrfMatches(form["csrf"], session: session.token) else {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
-        }
+        let form = try await Form.signed(request, session: session.token)
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
         let language = ConsoleRoutes.staffLanguage(request)
         do {
@@ -107,6 +105,29 @@ struct ReceptionPages: Sendable {
         } catch let error as ApiError {
             return try await page(
                 request, context, notice: pages.catalog.text("console.refused", language, ["reason": error.message]), status: error.status)
+        }
+    }
+
+    /// Arrival check-in at the desk, by the number the visitor shows or says, under the clerk's name.
+    func checkIn(_ request: Request, _ context: Context) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard let session = try await console.session(request) else { throw ApiError.unauthorized }
+        let form = try await Form.signed(request, session: session.token)
+        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
+        let language = ConsoleRoutes.staffLanguage(request)
+        let catalog = pages.catalog
+        do {
+            let typed = (form["number"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+            guard let number = TicketNumber(parsing: typed) else {
+                throw QueueError.invalidInput(field: "number", reason: "a ticket number such as B-004")
+            }
+            let checked = try await store.checkIn(office: office, number: number, by: session.account.name).value
+            return try await page(
+                request, context, done: catalog.text("reception.checked_in", language, ["number": checked.ticket.number.description]))
+        } catch let error as QueueError {
+            let api = ApiError(error)
+            return try await page(
+                request, context, notice: catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
         }
     }
 

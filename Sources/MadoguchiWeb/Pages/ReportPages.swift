@@ -187,10 +187,7 @@ struct ReportPages: Sendable {
 
     /// The reports page's form: records a reform for the office shown, then shows the page again.
     func recordReform(_ request: Request, account: StaffAccount, session token: String) async throws -> Response {
-        let form = try await Form.read(request)
-        guard Sessions.csrfMatches(form["csrf"], session: token) else {
-            throw ApiError(.forbidden, "csrf", "The form is out of date; reload the page.")
-        }
+        let form = try await Form.signed(request, session: token)
         let office = OfficeID(form["office"] ?? "")
         guard account.mayAct(on: office) else { throw ApiError.forbidden }
         let (date, kind, text) = try ReformRequest(

@@ -200,7 +200,8 @@ public struct QueueCommands: Sendable {
             service: procedure.id, channel: request.channel, priority: request.priority,
             data: Payload.issued(
                 businessDate: date, language: request.language, travelMinutes: request.travelMinutes,
-                priorityReason: request.priorityReason, staff: request.staff))
+                priorityReason: request.priorityReason, staff: request.staff,
+                awaitsArrival: office.policy.arrivalCheckIn && request.channel.isRemote && request.travelMinutes != nil))
         guard let ticket = Ticket(issuedBy: issued) else {
             throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
         }
@@ -221,6 +222,29 @@ public struct QueueCommands: Sendable {
         if action == .cancel, ticket.status == .cancelled { return CommandResult(value: ticket, events: [], created: false) }
         let office = try requireOffice(ticket.office, in: ledger)
         return try apply(action.ticketAction, to: ticket, office: office, in: &ledger)
+    }
+
+    /// Arrival check-in: the holder of a remote ticket on their way is here, and from now on the ticket may be
+    /// called from the place it kept. Checking in twice, or a ticket that never waited for it, is not an error.
+    public func checkIn(ticket id: TicketID, by staff: String?, in ledger: inout some QueueLedger) throws -> CommandResult<Ticket> {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        guard ticket.onTheWay else {
+            guard !ticket.isTerminal else { throw QueueError.invalidTransition(from: ticket.status, action: TicketAction.checkIn.verb) }
+            return CommandResult(value: ticket, events: [], created: false)
+        }
+        let office = try requireOffice(ticket.office, in: ledger)
+        return try apply(.checkIn, to: ticket, office: office, by: staff, in: &ledger)
+    }
+
+    /// Check-in at reception, by the printed number of one of today's tickets.
+    public func checkIn(
+        office id: OfficeID, number: TicketNumber, by staff: String?, in ledger: inout some QueueLedger
+    ) throws -> CommandResult<Ticket> {
+        let office = try requireOffice(id, in: ledger)
+        guard let ticket = try ledger.ticket(office: id, date: LocalDate(now(), in: office.zone), number: number) else {
+            throw QueueError.ticketNotFound
+        }
+        return try checkIn(ticket: ticket.id, by: staff, in: &ledger)
     }
 
     /// Brings back a no-show of today by its printed number, within the office's window.

@@ -101,6 +101,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// The wait estimate says the holder of a remote ticket should set out now; once a day per ticket. Its status
     /// stays `waiting`; its alerts go out through the outbox.
     case ticketComeNow = "ticket.come_now"
+    /// A remote holder on their way checked in (the ticket page, the kiosk, reception): now they may be called.
+    case ticketArrived = "ticket.arrived"
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"

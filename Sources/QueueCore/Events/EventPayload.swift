@@ -4,7 +4,7 @@ import Foundation
 /// No module outside QueueCore names a payload key; docs/events.md lists them per event type.
 enum PayloadKey: String {
     case businessDate, language, travelMinutes, simulated, rating, waitSeconds, procedures, from, by, staff, effective, kind
-    case description, priorityReason
+    case description, priorityReason, awaitsArrival
 }
 
 extension Dictionary where Key == String, Value == JSONValue {
@@ -18,10 +18,10 @@ extension Dictionary where Key == String, Value == JSONValue {
 /// history, the 60-minute guard) as well as by it.
 public enum Payload {
     /// `ticket.issued`: the ticket's business day and language, the holder's travel time when given, a priority
-    /// ticket's reason and the staff account that handed it out.
+    /// ticket's reason, the staff account that handed it out, and whether it waits for its holder's check-in.
     public static func issued(
         businessDate: LocalDate, language: String, travelMinutes: Int?, priorityReason: PriorityReason? = nil, staff: String? = nil,
-        simulated: Bool = false
+        awaitsArrival: Bool = false, simulated: Bool = false
     ) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             PayloadKey.businessDate.rawValue: .string(businessDate.description), PayloadKey.language.rawValue: .string(language),
@@ -29,6 +29,7 @@ public enum Payload {
         if let travelMinutes { data[PayloadKey.travelMinutes] = .int(travelMinutes) }
         if let priorityReason { data[PayloadKey.priorityReason] = .string(priorityReason.rawValue) }
         if let staff { data[PayloadKey.staff] = .string(staff) }
+        if awaitsArrival { data[PayloadKey.awaitsArrival] = .bool(true) }
         return marked(data, simulated: simulated)
     }
 
@@ -124,6 +125,9 @@ extension Event {
 
     /// The staff account that took a staff action (or handed a ticket out), for the audit trail.
     public var staff: String? { data[PayloadKey.staff]?.stringValue }
+
+    /// A remote ticket held until its holder checks in (arrival check-in), from `ticket.issued`.
+    public var awaitsArrival: Bool { data[PayloadKey.awaitsArrival] == .bool(true) }
 
     /// Why a priority ticket was given (`ticket.issued` with priority 1).
     public var priorityReason: PriorityReason? { data[PayloadKey.priorityReason]?.stringValue.flatMap(PriorityReason.init(rawValue:)) }

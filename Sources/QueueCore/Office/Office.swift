@@ -131,15 +131,36 @@ public struct OfficePolicy: Codable, Sendable, Equatable {
     public var maxDeferrals: Int
     /// Anti-starvation: after this many priority calls in a row, a counter takes a normal ticket.
     public var priorityStreakLimit: Int
+    /// Arrival check-in: a remote ticket whose holder said they are on their way (a travel time) keeps its place
+    /// but is not called until its holder checks in (`ticket.arrived`); counters call the first ticket whose
+    /// holder is here.
+    public var arrivalCheckIn: Bool
 
     public init(
         noShowGraceSeconds: Int = 180, reactivateWindowSeconds: Int = 600, maxDeferrals: Int = 1,
-        priorityStreakLimit: Int = 3
+        priorityStreakLimit: Int = 3, arrivalCheckIn: Bool = true
     ) {
         self.noShowGraceSeconds = noShowGraceSeconds
         self.reactivateWindowSeconds = reactivateWindowSeconds
         self.maxDeferrals = maxDeferrals
         self.priorityStreakLimit = priorityStreakLimit
+        self.arrivalCheckIn = arrivalCheckIn
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case noShowGraceSeconds, reactivateWindowSeconds, maxDeferrals, priorityStreakLimit, arrivalCheckIn
+    }
+
+    /// Offices stored before a field existed take its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = OfficePolicy()
+        self.init(
+            noShowGraceSeconds: try c.decodeIfPresent(Int.self, forKey: .noShowGraceSeconds) ?? d.noShowGraceSeconds,
+            reactivateWindowSeconds: try c.decodeIfPresent(Int.self, forKey: .reactivateWindowSeconds) ?? d.reactivateWindowSeconds,
+            maxDeferrals: try c.decodeIfPresent(Int.self, forKey: .maxDeferrals) ?? d.maxDeferrals,
+            priorityStreakLimit: try c.decodeIfPresent(Int.self, forKey: .priorityStreakLimit) ?? d.priorityStreakLimit,
+            arrivalCheckIn: try c.decodeIfPresent(Bool.self, forKey: .arrivalCheckIn) ?? d.arrivalCheckIn)
     }
 }
 
@@ -150,6 +171,7 @@ extension OfficePolicy {
         public var reactivateWindowSeconds: Int?
         public var maxDeferrals: Int?
         public var priorityStreakLimit: Int?
+        public var arrivalCheckIn: Bool?
     }
 
     /// The defaults with what `overrides` sets.
@@ -159,7 +181,8 @@ extension OfficePolicy {
             noShowGraceSeconds: overrides?.noShowGraceSeconds ?? d.noShowGraceSeconds,
             reactivateWindowSeconds: overrides?.reactivateWindowSeconds ?? d.reactivateWindowSeconds,
             maxDeferrals: overrides?.maxDeferrals ?? d.maxDeferrals,
-            priorityStreakLimit: overrides?.priorityStreakLimit ?? d.priorityStreakLimit)
+            priorityStreakLimit: overrides?.priorityStreakLimit ?? d.priorityStreakLimit,
+            arrivalCheckIn: overrides?.arrivalCheckIn ?? d.arrivalCheckIn)
     }
 }
 

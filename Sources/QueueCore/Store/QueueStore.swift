@@ -108,6 +108,18 @@ extension QueueStore where Self: LedgerDatabase {
         return try await committing { ledger in try viewing(commands.citizenAction(action, ticket: ticket, in: &ledger), in: ledger) }
     }
 
+    public func checkIn(ticket: TicketID, by staff: String?) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await committing { ledger in try viewing(commands.checkIn(ticket: ticket, by: staff, in: &ledger), in: ledger) }
+    }
+
+    public func checkIn(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await committing { ledger in
+            try viewing(commands.checkIn(office: office, number: number, by: staff, in: &ledger), in: ledger)
+        }
+    }
+
     public func callNext(
         office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?
     ) async throws -> CommandResult<TicketView?> {

@@ -29,6 +29,9 @@ public protocol OfficeLog: StoreClock {
 public protocol TicketDesk: StoreClock {
     func issue(_ request: IssueRequest, idempotencyKey: String?) async throws -> CommandResult<TicketView>
     func citizenAction(_ action: CitizenAction, ticket: TicketID) async throws -> CommandResult<TicketView>
+    /// Arrival check-in (`QueueCommands.checkIn`): by the holder (`staff` nil), a kiosk or a clerk.
+    func checkIn(ticket: TicketID, by staff: String?) async throws -> CommandResult<TicketView>
+    func checkIn(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
     // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).
     func callNext(
         office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?

@@ -8,6 +8,7 @@ public protocol LineEntry {
     var lineProcedure: Procedure { get }
     /// 0 normal, 1 priority.
     var priority: Int { get }
+    /// Waiting and its holder here: routing passes over the rest.
     var isWaiting: Bool { get }
     /// Its place in line; the one line order is `LineKey`'s.
     associatedtype Tiebreak: Comparable
@@ -90,7 +91,7 @@ public enum Routing {
 
 extension Ticket: LineEntry {
     public var lineProcedure: ServiceID { service }
-    public var isWaiting: Bool { status == .waiting }
+    public var isWaiting: Bool { isCallable }
     public var lineKey: LineKey<TicketID> {
         LineKey(joined: queuedAt.timeIntervalSinceReferenceDate, sequence: number.sequence, tiebreak: id)
     }
@@ -112,11 +113,12 @@ public enum Line {
         return callsBefore(a, b)
     }
 
-    /// The heads of the lines `services` form among `tickets`: one per (procedure, priority) pair.
+    /// The heads of the lines `services` form among `tickets`: one per (procedure, priority) pair, the first whose
+    /// holder is here (holders on their way keep their place and are passed over).
     public static func heads<S: Sequence>(of tickets: S, services: Set<ServiceID>, date: LocalDate) -> [Ticket]
     where S.Element == Ticket {
         var best: [String: Ticket] = [:]
-        for t in tickets where t.status == .waiting && t.businessDate == date && services.contains(t.service) {
+        for t in tickets where t.isCallable && t.businessDate == date && services.contains(t.service) {
             let key = "\(t.service.rawValue)#\(t.priority)"
             if let current = best[key], !precedes(t, current) { continue }
             best[key] = t

@@ -24,11 +24,15 @@ public struct Ticket: Codable, Sendable, Equatable {
     public var recalls: Int
     /// 1 for the first procedure of the visit, 2 after the first transfer, …
     public var stage: Int
+    /// Arrival check-in: a remote ticket whose holder said they are on their way. It keeps its place in line but
+    /// is not called until its holder checks in (`ticket.arrived`).
+    public var onTheWay: Bool
 
     public init(
         id: TicketID, office: OfficeID, service: ServiceID, number: TicketNumber, businessDate: LocalDate,
         channel: Channel, priority: Int, language: String, status: TicketStatus, issuedAt: Date, queuedAt: Date,
-        calledAt: Date?, servingAt: Date?, finishedAt: Date?, counter: CounterID?, deferrals: Int, recalls: Int, stage: Int
+        calledAt: Date?, servingAt: Date?, finishedAt: Date?, counter: CounterID?, deferrals: Int, recalls: Int, stage: Int,
+        onTheWay: Bool = false
     ) {
         self.id = id
         self.office = office
@@ -48,7 +52,11 @@ public struct Ticket: Codable, Sendable, Equatable {
         self.deferrals = deferrals
         self.recalls = recalls
         self.stage = stage
+        self.onTheWay = onTheWay
     }
+
+    /// Waiting, and its holder here: what a counter may call.
+    public var isCallable: Bool { status == .waiting && !onTheWay }
 
     public var isTerminal: Bool { status.isTerminal }
 

@@ -14,6 +14,8 @@ public enum TicketAction: Sendable, Equatable {
     case reactivate
     /// The business day ended with the ticket still open.
     case expire
+    /// Arrival check-in: the holder of a remote ticket on their way is here (the ticket page, the kiosk, reception).
+    case checkIn
 
     public enum Actor: String, Sendable { case staff, citizen }
 
@@ -31,6 +33,7 @@ public enum TicketAction: Sendable, Equatable {
         case .cancel: .cancel
         case .reactivate: .reactivate
         case .expire: .expire
+        case .checkIn: .checkIn
         }
     }
 
@@ -46,13 +49,14 @@ public enum TicketAction: Sendable, Equatable {
         case .cancel: "cancelled"
         case .reactivate: "reactivated"
         case .expire: "expired"
+        case .checkIn: "checked in"
         }
     }
 }
 
 /// One step of the ticket lifecycle, apart from who asked for it and what it carries.
 public enum TicketStep: Sendable, CaseIterable {
-    case call, recall, start, complete, noShow, hold, runningLate, transfer, cancel, expire, reactivate
+    case call, recall, start, complete, noShow, hold, runningLate, transfer, cancel, expire, reactivate, checkIn
 }
 
 /// The ticket lifecycle of DESIGN.md as one table: which statuses allow each step, and the status each event
@@ -74,6 +78,7 @@ public enum TicketLifecycle {
         case (.cancel, .waiting), (.cancel, .called): .cancelled
         case (.expire, .waiting), (.expire, .called), (.expire, .serving): .cancelled
         case (.reactivate, .noShow): .waiting
+        case (.checkIn, .waiting): .waiting
         default: nil
         }
     }
@@ -89,7 +94,7 @@ public enum TicketLifecycle {
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
-            .reformRecorded, .counterSkillsChanged:
+            .reformRecorded, .counterSkillsChanged, .ticketArrived:
             nil
         }
     }
@@ -150,6 +155,9 @@ public enum TicketMachine {
                 throw QueueError.reactivationWindowPassed
             }
             return Event(.ticketReactivated, ticket: ticket, at: now, zone: zone)
+        case .checkIn:
+            guard ticket.onTheWay else { throw QueueError.invalidTransition(from: ticket.status, action: action.verb) }
+            return Event(.ticketArrived, ticket: ticket, at: now, zone: zone)
         }
     }
 }
@@ -165,7 +173,7 @@ extension Ticket {
             id: id, office: event.office, service: service, number: number, businessDate: date, channel: channel,
             priority: event.priority ?? 0, language: event.language ?? "ja", status: .waiting,
             issuedAt: event.at, queuedAt: event.at, calledAt: nil, servingAt: nil, finishedAt: nil, counter: nil,
-            deferrals: 0, recalls: 0, stage: 1)
+            deferrals: 0, recalls: 0, stage: 1, onTheWay: event.awaitsArrival)
     }
 
     /// This ticket after `event`. Events about other tickets, and counter events, leave it as it is.
@@ -189,6 +197,8 @@ extension Ticket {
         case .ticketCancelled, .ticketExpired:
             next.finishedAt = event.at
             next.counter = nil
+        case .ticketArrived:
+            next.onTheWay = false
         case .ticketTransferred:
             next.service = event.service ?? service
             next.queuedAt = event.at
@@ -203,10 +213,11 @@ extension Ticket {
             next.calledAt = nil
             next.deferrals += 1
         case .ticketReactivated:
-            // Back at its old place in the line: it was already called once.
+            // Back at its old place in the line: it was already called once, and its holder is here.
             next.counter = nil
             next.calledAt = nil
             next.finishedAt = nil
+            next.onTheWay = false
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
             .reformRecorded, .counterSkillsChanged:
             break

@@ -29,6 +29,8 @@
     }
     var comeNow = root.querySelector("[data-come-now]");
     if (comeNow) { comeNow.hidden = !(ticket.status === "waiting" && ticket.comeNow); }
+    var checkIn = root.querySelector("[data-check-in]");
+    if (checkIn) { checkIn.hidden = !(ticket.status === "waiting" && ticket.onTheWay); }
     var callout = root.querySelector("[data-callout]");
     callout.textContent = ticket.status === "called" ? fill(t("go-now"), { counter: counter }) : "";
     if (ticket.status === "called" && lastStatus !== "called" && navigator.vibrate) { navigator.vibrate([300, 150, 300, 150, 300]); }
@@ -42,7 +44,7 @@
   var offline = root.querySelector("[data-offline]");
   source.onopen = function () { offline.hidden = true; };
   source.onerror = function () { offline.hidden = false; };
-  ["snapshot", "ticket.come_now", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
+  ["snapshot", "ticket.come_now", "ticket.arrived", "ticket.called", "ticket.recalled", "ticket.serving", "ticket.completed", "ticket.no_show",
    "ticket.cancelled", "ticket.postponed", "ticket.transferred", "ticket.reactivated", "ticket.expired", "update"]
     .forEach(function (name) {
       source.addEventListener(name, function (e) { render(JSON.parse(e.data)); });
