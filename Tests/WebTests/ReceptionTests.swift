@@ -218,3 +218,27 @@ import Testing
         }
     }
 }
+
+/// A closed day (a national holiday) refuses tickets and says when the office opens next, before anyone tries.
+@Suite struct ClosedDayTests {
+    @Test func aHolidayRefusesTicketsAndNamesTheNextOpenDay() async throws {
+        let h = try await Harness.make()
+        var chuo = try #require(try await h.store.offices().first { $0.id == "chuo" })
+        chuo.openingHours = OpeningHours(
+            weekdays: [1, 2, 3, 4, 5], opens: "09:00", closes: "16:30", enforced: true, nationalHolidays: true)
+        _ = try await h.store.importOffice(chuo)
+        h.clock.set(ISO8601DateFormatter().date(from: "2026-05-04T10:00:00+09:00")!)  // みどりの日, a Monday
+        try await h.test { client in
+            let refused = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#)
+            #expect(refused.status == .conflict && errorCode(refused.json) == "office_closed")
+            #expect(refused.text.contains("2026-05-07 09:00"), "\(refused.text)")
+            let page = try await client.page("/o/chuo?lang=en")
+            #expect(page.html.contains("It opens next on 2026-05-07 at 09:00."))
+            h.clock.set(ISO8601DateFormatter().date(from: "2026-05-07T09:05:00+09:00")!)
+            #expect(
+                try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#).status
+                    == .created)
+            #expect(!(try await client.page("/o/chuo?lang=en").html.contains("It opens next")))
+        }
+    }
+}

@@ -118,6 +118,14 @@ struct PageRoutes: Sendable {
             ]
         }
         let heading = "\(text("phone.title", language)): \(name(office, language))"
+        // A closed day or outside the hours: say so, and when it opens next, before anyone tries.
+        let now = store.clock.now()
+        let closed: String? =
+            office.openingHours.isOpen(at: now, in: office.zone)
+            ? nil
+            : office.openingHours.nextOpening(after: now, in: office.zone).map {
+                text("phone.closed_now", language, ["date": $0.day.description, "time": $0.opens])
+            } ?? text("phone.closed", language)
         let travel: [[String: Any]] =
             [["value": Self.alreadyHere, "label": text("phone.travel_here", language)]]
             + Self.travelChoices.map { ["value": String($0), "label": text("phone.travel_minutes", language, ["m": "\($0)"])] }
@@ -125,7 +133,7 @@ struct PageRoutes: Sendable {
             "phone", title: heading,
             model: [
                 "heading": heading, "procedures": procedures, "officeID": office.id.rawValue, "language": language.rawValue,
-                "travel": travel, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
+                "travel": travel, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css", "closedNow": closed as Any,
             ],
             language: language, rememberLanguage: switched)
     }

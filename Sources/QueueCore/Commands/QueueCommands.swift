@@ -191,7 +191,10 @@ public struct QueueCommands: Sendable {
         try request.check()
         let instant = now()
         let zone = office.zone
-        guard office.openingHours.isOpen(at: instant, in: zone) else { throw QueueError.officeClosedNow }
+        guard office.openingHours.isOpen(at: instant, in: zone) else {
+            let next = office.openingHours.nextOpening(after: instant, in: zone)
+            throw QueueError.officeClosedNow(opensNext: next.map { "\($0.day) \($0.opens)" })
+        }
         let date = LocalDate(instant, in: zone)
         let sequence = try ledger.nextNumber(office: office.id, service: procedure.id, date: date)
         let issued = Event(

@@ -186,19 +186,55 @@ extension OfficePolicy {
     }
 }
 
-/// Weekly opening hours in the office's local time. Demo offices do not enforce them.
+/// Weekly opening hours in the office's local time, and the days it stays closed. Demo offices do not enforce them.
 public struct OpeningHours: Codable, Sendable, Equatable {
     /// ISO weekdays, 1 = Monday … 7 = Sunday.
     public var weekdays: [Int]
     public var opens: String
     public var closes: String
     public var enforced: Bool
+    /// The office's own closed days (the offices file's list), whatever their weekday.
+    public var holidays: [LocalDate]
+    /// Closed on Japan's national holidays and at the year end (年末年始), as `JapaneseHolidays` ships them.
+    public var nationalHolidays: Bool
 
-    public init(weekdays: [Int], opens: String, closes: String, enforced: Bool) {
+    public init(
+        weekdays: [Int], opens: String, closes: String, enforced: Bool, holidays: [LocalDate] = [], nationalHolidays: Bool = false
+    ) {
         self.weekdays = weekdays
         self.opens = opens
         self.closes = closes
         self.enforced = enforced
+        self.holidays = holidays
+        self.nationalHolidays = nationalHolidays
+    }
+
+    enum CodingKeys: String, CodingKey { case weekdays, opens, closes, enforced, holidays, nationalHolidays }
+
+    /// Offices stored before the calendar existed have none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            weekdays: try c.decode([Int].self, forKey: .weekdays), opens: try c.decode(String.self, forKey: .opens),
+            closes: try c.decode(String.self, forKey: .closes), enforced: try c.decode(Bool.self, forKey: .enforced),
+            holidays: try c.decodeIfPresent([LocalDate].self, forKey: .holidays) ?? [],
+            nationalHolidays: try c.decodeIfPresent(Bool.self, forKey: .nationalHolidays) ?? false)
+    }
+
+    /// Whether the office opens at all on `date`: one of its weekdays, and none of its holidays.
+    public func isOpenDay(_ date: LocalDate) -> Bool {
+        weekdays.contains(date.isoWeekday) && !holidays.contains(date)
+            && !(nationalHolidays && (JapaneseHolidays.isNationalHoliday(date) || JapaneseHolidays.isYearEnd(date)))
+    }
+
+    /// When the office next opens after `date` (an instant): today at opening time if that is still to come, else
+    /// the first open day's; nil if none within 60 days.
+    public func nextOpening(after date: Date, in zone: TimeZone) -> (day: LocalDate, opens: String)? {
+        let today = LocalDate(date, in: zone)
+        let (_, millisOfDay) = CivilTime.local(date, offsetSeconds: zone.secondsFromGMT(for: date))
+        if isOpenDay(today), let o = Self.minutes(opens), millisOfDay / 60_000 < o { return (today, opens) }
+        for n in 1...60 where isOpenDay(today.adding(days: n)) { return (today.adding(days: n), opens) }
+        return nil
     }
 
     /// Kumamoto's counter hours, 9:00–16:30 on weekdays.
@@ -216,17 +252,15 @@ public struct OpeningHours: Codable, Sendable, Equatable {
     /// Whether tickets may be issued at this moment.
     public func isOpen(at date: Date, in zone: TimeZone) -> Bool {
         guard enforced else { return true }
-        let (days, millisOfDay) = CivilTime.local(date, offsetSeconds: zone.secondsFromGMT(for: date))
-        guard weekdays.contains(CivilTime.isoWeekday(days)), let o = Self.minutes(opens), let c = Self.minutes(closes) else {
-            return false
-        }
+        let (_, millisOfDay) = CivilTime.local(date, offsetSeconds: zone.secondsFromGMT(for: date))
+        guard isOpenDay(LocalDate(date, in: zone)), let o = Self.minutes(opens), let c = Self.minutes(closes) else { return false }
         let now = millisOfDay / 60_000
         return now >= o && now < c
     }
 
     /// The counter hours of `date`, in seconds after local midnight; nil on a day the office is closed.
     public func hours(on date: LocalDate) -> Range<Int>? {
-        guard weekdays.contains(date.isoWeekday), let o = Self.minutes(opens), let c = Self.minutes(closes), o < c else { return nil }
+        guard isOpenDay(date), let o = Self.minutes(opens), let c = Self.minutes(closes), o < c else { return nil }
         return (o * 60)..<(c * 60)
     }
 

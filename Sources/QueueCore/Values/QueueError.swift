@@ -4,7 +4,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case officeNotFound(OfficeID)
     case serviceNotFound(ServiceID)
     case serviceClosed(ServiceID)
-    case officeClosedNow
+    /// Outside the opening hours, or a closed day; `opensNext` says when it opens again ("2027-01-04 09:00").
+    case officeClosedNow(opensNext: String?)
     case counterNotFound(CounterID)
     case counterClosed(CounterID)
     case counterBusy(CounterID, current: TicketNumber)
@@ -57,7 +58,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .officeNotFound(let id): "No office '\(id)'."
         case .serviceNotFound(let id): "No procedure '\(id)' at this office."
         case .serviceClosed(let id): "The procedure '\(id)' is not taking tickets now."
-        case .officeClosedNow: "The office is outside its opening hours."
+        case .officeClosedNow(let next):
+            "The office is closed now (outside its opening hours, or a closed day)" + (next.map { "; it opens next on \($0)." } ?? ".")
         case .counterNotFound(let id): "No counter '\(id)' at this office."
         case .counterClosed(let id): "Counter \(id) is closed; open it first."
         case .counterBusy(let id, let n): "Counter \(id) still has \(n); complete, release or transfer it first."
