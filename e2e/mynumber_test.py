@@ -154,6 +154,7 @@ def main():
             (f"/kiosk/chuo/printed/{token}/phone?device={device}", {"address": "090-1234-5678"}, None),
             ("/o/chuo/tickets", {"service": "certificates", "language": "ja"}, None),
             (f"/t/{token}/feedback", {"rating": "3"}, None),
+            (f"/t/{token}/travel", {"travel": "20"}, None),
             (f"/t/{token}/contact", {"channel": "email", "address": "a@example.jp"}, None),
             (f"/t/{token}/contact", {"channel": "gateway", "address": "090-1234-5678"}, None),
         ]

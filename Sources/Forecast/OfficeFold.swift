@@ -102,7 +102,7 @@ public struct OfficeFold: Sendable {
                 for procedure in procedures { skills.append(index(procedure)) }
                 counters[c]?.changed = skills
             }
-        case .counterOpened, .counterClosed:
+        case .counterOpened, .counterClosed, .counterPaused:
             if let c = e.counter {
                 touch(c)
                 counters[c]?.isOpen = e.type == .counterOpened
@@ -162,7 +162,9 @@ public struct OfficeFold: Sendable {
         case .ticketReactivated:
             // Back at its old place: it keeps the time it joined.
             if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
-        case .ticketRecalled, .counterPaused, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived:
+        case .ticketTravelChanged:
+            if let id = e.ticket, let minutes = e.travelMinutes { tickets[id]?.travelSeconds = Double(minutes) * 60 }
+        case .ticketRecalled, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived:
             break
         }
         return happened

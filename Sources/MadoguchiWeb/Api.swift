@@ -66,6 +66,7 @@ struct Api: Sendable {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
         }
         route(.post, "/api/v1/tickets/{token}/check-in") { api, _, c in try await api.checkIn(c) }
+        route(.post, "/api/v1/tickets/{token}/travel") { api, r, c in try await api.changeTravel(r, c) }
         route(.get, "/api/v1/tickets/{token}/events") { api, r, c in try await api.ticketEvents(r, c) }
         route(.post, "/api/v1/tickets/{token}/feedback") { api, r, c in try await api.rate(r, c) }
         route(.get, "/api/v1/tickets/{token}/contacts") { api, _, c in try await api.listContacts(c) }
@@ -81,6 +82,7 @@ struct Api: Sendable {
         route(.post, "/api/v1/offices/{office}/counters/{counter}/transfer") { api, r, c in try await api.transfer(r, c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/open") { api, r, c in try await api.setCounter(true, r, c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/close") { api, r, c in try await api.setCounter(false, r, c) }
+        route(.post, "/api/v1/offices/{office}/counters/{counter}/pause") { api, r, c in try await api.pause(r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/reactivate") { api, r, c in try await api.reactivate(r, c) }
         route(.post, "/api/v1/offices/{office}/tickets/{number}/cancel") { api, r, c in try await api.cancelByOffice(r, c) }
         route(.get, "/api/v1/reports/waits") { api, r, _ in try await api.waitsReport(r) }
@@ -148,6 +150,14 @@ struct Api: Sendable {
     func checkIn(_ context: Context) async throws -> Response {
         let result = try await store.checkIn(ticket: try tokenParameter(context), by: nil)
         return JSONBody.response(hub.body(result.value))
+    }
+
+    /// A holder on the way gives a new travel time: `{"travelMinutes": 20}`.
+    func changeTravel(_ request: Request, _ context: Context) async throws -> Response {
+        struct Body: Decodable { var travelMinutes: Int }
+        let token = try tokenParameter(context)
+        let body = try await JSONBody.decode(Body.self, from: request)
+        return JSONBody.response(hub.body(try await store.changeTravel(ticket: token, minutes: body.travelMinutes).value))
     }
 
     /// One tap on five faces after a completed visit, once.
@@ -291,6 +301,24 @@ struct Api: Sendable {
         let (office, counter, staff) = try await staffCounter(request, context)
         let result = try await store.setCounter(office: office, counter: counter, open: open, by: staff)
         return JSONBody.response(CounterStateBody(id: result.value.id, open: result.value.open, current: result.value.current))
+    }
+
+    /// A break or a meeting: the counter closes with why (`counter.paused`), and opens again with `open`.
+    func pause(_ request: Request, _ context: Context) async throws -> Response {
+        let (office, counter, staff) = try await staffCounter(request, context)
+        struct Body: Decodable { var reason: String }
+        let body = try await JSONBody.decode(Body.self, from: request)
+        let result = try await store.pauseCounter(office: office, counter: counter, reason: try Self.pauseReason(body.reason), by: staff)
+        return JSONBody.response(CounterStateBody(id: result.value.id, open: result.value.open, current: result.value.current))
+    }
+
+    /// A pause's reason code, or 422 naming the codes.
+    static func pauseReason(_ code: String) throws -> PauseReason {
+        guard let reason = PauseReason(rawValue: code) else {
+            throw ApiError(
+                QueueError.invalidInput(field: "reason", reason: "one of \(PauseReason.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        return reason
     }
 
     func reactivate(_ request: Request, _ context: Context) async throws -> Response {

@@ -129,6 +129,8 @@ public struct VisitLog: Sendable {
             comeNow[id] = e.at
         case .ticketArrived:
             visits[i].arrivedAt = e.at
+        case .ticketTravelChanged:
+            if let minutes = e.travelMinutes { travel[id] = Double(minutes) * 60 }
         default:
             break
         }

@@ -64,6 +64,7 @@ import Testing
         "POST /api/v1/tickets/{token}/feedback": .anyone, "GET /api/v1/tickets/{token}/contacts": .anyone,
         "POST /api/v1/tickets/{token}/contacts": .anyone, "DELETE /api/v1/tickets/{token}/contacts/{channel}": .anyone,
         "POST /api/v1/tickets/{token}/line-link": .anyone, "POST /api/v1/tickets/{token}/check-in": .anyone,
+        "POST /api/v1/tickets/{token}/travel": .anyone,
         "POST /api/v1/offices/{office}/counters/{counter}/call-next": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/recall": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/start": .staff,
@@ -73,6 +74,7 @@ import Testing
         "POST /api/v1/offices/{office}/counters/{counter}/transfer": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/open": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/close": .staff,
+        "POST /api/v1/offices/{office}/counters/{counter}/pause": .staff,
         "POST /api/v1/offices/{office}/tickets/{number}/reactivate": .staff,
         "POST /api/v1/offices/{office}/tickets/{number}/cancel": .staff,
         "GET /api/v1/reports/waits": .supervisor, "GET /api/v1/offices/{office}/reforms": .supervisor,
@@ -81,7 +83,8 @@ import Testing
         "POST /line/webhook": .nobody, "GET /metrics": .cityWide,
         "GET /": .anyone, "GET /offices/{office}": .anyone, "GET /offices/{office}/colors.css": .anyone, "GET /o/{office}": .anyone,
         "POST /o/{office}/tickets": .anyone, "GET /t/{token}": .anyone, "POST /t/{token}/cancel": .anyone,
-        "POST /t/{token}/late": .anyone, "POST /t/{token}/check-in": .anyone, "POST /t/{token}/line": .anyone,
+        "POST /t/{token}/late": .anyone, "POST /t/{token}/check-in": .anyone, "POST /t/{token}/travel": .anyone,
+        "POST /t/{token}/line": .anyone,
         "POST /t/{token}/contact": .anyone,
         "POST /t/{token}/feedback": .anyone, "GET /sw.js": .anyone, "GET /static/{file}": .anyone,
         "GET /kiosk/{office}": .device, "POST /kiosk/{office}/tickets": .device, "GET /kiosk/{office}/printed/{token}": .device,
@@ -106,13 +109,16 @@ import Testing
         switch route.path {
         case "/api/v1/offices/{office}/tickets": return (json, #"{"service":"certificates","channel":"web"}"#)
         case "/api/v1/tickets/{token}/feedback": return (json, #"{"rating":4}"#)
+        case "/api/v1/tickets/{token}/travel": return (json, #"{"travelMinutes":20}"#)
         case "/api/v1/tickets/{token}/contacts": return (json, #"{"channel":"email","address":"a@example.jp"}"#)
         case "/api/v1/offices/{office}/counters/{counter}/transfer": return (json, #"{"service":"moving-in"}"#)
+        case "/api/v1/offices/{office}/counters/{counter}/pause": return (json, #"{"reason":"break"}"#)
         case "/api/v1/offices/{office}/reforms": return (json, #"{"effective":"2026-03-01","kind":"other","description":"x"}"#)
         case "/line/webhook": return (json, #"{"destination":"U","events":[]}"#)
         case "/o/{office}/tickets", "/kiosk/{office}/tickets": return (form, "service=certificates")
         case "/t/{token}/contact": return (form, "channel=email&address=a%40example.jp")
         case "/t/{token}/feedback", "/kiosk/{office}/feedback": return (form, "rating=4")
+        case "/t/{token}/travel": return (form, "travel=20")
         case "/kiosk/{office}/printed/{token}/phone": return (form, "address=090-1234-5678")
         case "/login": return (form, "username=desk5&password=pass-desk5")
         case "/reports/reforms": return (form, "csrf=\(csrf)&office=chuo&effective=2026-03-01&kind=other&description=x")

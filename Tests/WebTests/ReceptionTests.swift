@@ -242,3 +242,80 @@ import Testing
         }
     }
 }
+
+/// A counter paused for a break or a meeting: closed with why, from the console or the API, never while it holds
+/// a ticket; and the estimators count it as closed.
+@Suite struct CounterPauseTests {
+    @Test func aPauseClosesTheCounterWithItsReasonAndOpeningEndsIt() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        try await h.test { client in
+            let desk = try await ConsoleTests.signIn(client)
+            let page = try await client.page("/console/chuo/c5", headers: desk)
+            let csrf = try ConsoleTests.csrf(page.html)
+            _ = try await client.page("/console/chuo/c5/open", method: .post, form: "csrf=\(csrf)", headers: desk)
+            let open = try await client.page("/console/chuo/c5", headers: desk)
+            #expect(open.html.contains("action=\"/console/chuo/c5/pause\"") && open.html.contains("value=\"meeting\""))
+            let paused = try await client.page("/console/chuo/c5/pause", method: .post, form: "csrf=\(csrf)&reason=meeting", headers: desk)
+            #expect(paused.status == .seeOther)
+            #expect(try await h.store.counterStates(office: "chuo").first { $0.id == "c5" }?.open == false)
+            let events = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+            let event = try #require(events.last { $0.type == .counterPaused })
+            #expect(event.counter == "c5" && event.pauseReason == .meeting && event.staff == "session:desk5")
+            let bad = try await client.page("/console/chuo/c5/pause", method: .post, form: "csrf=\(csrf)&reason=nap", headers: desk)
+            #expect(bad.status == .unprocessableContent)
+
+            // Through the API: a bad code is 422, a counter holding a ticket does not pause, opening ends a pause.
+            let api = "/api/v1/offices/chuo/counters/c1"
+            #expect(
+                try await client.json(.post, "\(api)/pause", body: #"{"reason":"nap"}"#, token: h.staffChuo).status == .unprocessableContent
+            )
+            _ = try await client.json(.post, "\(api)/open", token: h.staffChuo)
+            _ = try await client.issue()
+            _ = try await client.json(.post, "\(api)/call-next", token: h.staffChuo)
+            let busy = try await client.json(.post, "\(api)/pause", body: #"{"reason":"break"}"#, token: h.staffChuo)
+            #expect(busy.status == .conflict && errorCode(busy.json) == "counter_busy")
+            _ = try await client.json(.post, "\(api)/complete", token: h.staffChuo)
+            let onBreak = try await client.reply(
+                CounterStateBody.self, .post, "\(api)/pause", body: #"{"reason":"break"}"#, token: h.staffChuo)
+            #expect(onBreak.status == .ok && onBreak.value?.open == false)
+            #expect(
+                try await client.json(.post, "\(api)/call-next", token: h.staffChuo).status == .conflict, "a paused counter calls no one")
+            #expect(try await client.reply(CounterStateBody.self, .post, "\(api)/open", token: h.staffChuo).value?.open == true)
+        }
+    }
+}
+
+/// A holder on the way says how long they need now, from the ticket page or the API; "come now" reads the new time.
+@Suite struct TravelChangeTests {
+    @Test func aHolderOnTheWayChangesTheirTravelTime() async throws {
+        let h = try await Harness.make()
+        let device = try await KioskTests.device(h)
+        try await h.test { client in
+            let away = try await ArrivalCheckInTests.remote(client, travel: 30)
+            let page = try await client.page("/t/\(away.token)")
+            #expect(page.html.contains("action=\"/t/\(away.token)/travel\"") && page.html.contains("<option value=\"10\">"))
+            let changed = try await client.page("/t/\(away.token)/travel", method: .post, form: "travel=10")
+            #expect(changed.status == .seeOther && changed.headers[.location] == "/t/\(away.token)")
+            let events = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+            let event = try #require(events.last { $0.type == .ticketTravelChanged })
+            #expect(event.ticket == away.token && event.travelMinutes == 10)
+            #expect(try await client.page("/t/\(away.token)/travel", method: .post, form: "travel=7").status == .unprocessableContent)
+
+            let api = "/api/v1/tickets/\(away.token)/travel"
+            #expect(try await client.ticket(.post, api, body: #"{"travelMinutes":45}"#).status == .ok)
+            #expect(try await client.json(.post, api, body: #"{"travelMinutes":0}"#).status == .unprocessableContent)
+            #expect(try await client.json(.post, api, body: #"{"travelMinutes":241}"#).status == .unprocessableContent)
+            // Nothing to change for a holder who is here: a paper ticket, or one checked in.
+            let paper = try await client.ticket(
+                .post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"kiosk"}"#, token: device
+            ).decoded()
+            #expect(
+                try await client.json(.post, "/api/v1/tickets/\(paper.token)/travel", body: #"{"travelMinutes":20}"#).status
+                    == .unprocessableContent)
+            _ = try await client.json(.post, "/api/v1/tickets/\(away.token)/check-in")
+            #expect(try await client.json(.post, api, body: #"{"travelMinutes":20}"#).status == .unprocessableContent)
+            #expect(try await client.page("/t/\(away.token)").html.contains("data-check-in hidden"))
+        }
+    }
+}

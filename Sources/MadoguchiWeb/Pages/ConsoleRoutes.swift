@@ -31,7 +31,7 @@ struct ConsoleRoutes: Sendable {
 
     /// Every action a console form may post to `/console/{office}/{counter}/{action}`; the handler refuses others,
     /// and the authorisation test walks this list.
-    static let actions = ["call-next", "recall", "start", "complete", "no-show", "hold", "transfer", "open", "close"]
+    static let actions = ["call-next", "recall", "start", "complete", "no-show", "hold", "transfer", "open", "close", "pause"]
 
     typealias Context = MadoguchiContext
 
@@ -203,6 +203,10 @@ struct ConsoleRoutes: Sendable {
                 "heading": heading, "officeID": office.rawValue, "counterID": counterID.rawValue, "csrf": session.csrf,
                 "user": session.username, "current": current as Any, "actions": actions, "open": state.open,
                 "canTransfer": ticket != nil, "procedures": procedures, "lines": lines, "notice": notice as Any,
+                "pauses": PauseReason.allCases.map {
+                    ["code": $0.rawValue, "label": catalog.text("console.pause.\($0.rawValue)", language)]
+                },
+                "canPause": state.open && ticket == nil,
                 "toggle": state.open ? "close" : "open",
                 "toggleLabel": catalog.text(state.open ? "console.close" : "console.open", language),
                 "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
@@ -227,6 +231,9 @@ struct ConsoleRoutes: Sendable {
                 _ = try await store.transfer(office: office, counter: counter, to: ServiceID(form["service"] ?? ""), by: by)
             case "open", "close":
                 _ = try await store.setCounter(office: office, counter: counter, open: name == "open", by: by)
+            case "pause":
+                _ = try await store.pauseCounter(
+                    office: office, counter: counter, reason: try Api.pauseReason(form["reason"] ?? ""), by: by)
             default:
                 guard Self.actions.contains(name), let action = CounterAction(rawValue: name) else {
                     throw ApiError(.notFound, "not_found", "No such action.")

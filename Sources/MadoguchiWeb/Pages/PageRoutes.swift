@@ -28,6 +28,7 @@ struct PageRoutes: Sendable {
         routes.post("/t/{token}/cancel") { request, context in try await self.citizen(.cancel, request, context) }
         routes.post("/t/{token}/late") { request, context in try await self.citizen(.runningLate, request, context) }
         routes.post("/t/{token}/check-in") { request, context in try await self.checkIn(request, context) }
+        routes.post("/t/{token}/travel") { request, context in try await self.changeTravel(request, context) }
         routes.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
         routes.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
         routes.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
@@ -181,6 +182,9 @@ struct PageRoutes: Sendable {
             "procedureName": procedure.map { procedureText($0, language).name } ?? t.service.rawValue,
             "ahead": ahead, "estimate": estimate, "comeNow": live?.comeNowSince != nil,
             "onTheWay": t.onTheWay && t.status == .waiting,
+            "travelChoices": Self.travelChoices.map {
+                ["value": String($0), "label": text("phone.travel_minutes", language, ["m": "\($0)"])]
+            },
             "issuedAt": text("ticket.issued_at", language, ["time": String(issued.dropFirst(11).prefix(5))]),
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
@@ -292,6 +296,25 @@ struct PageRoutes: Sendable {
         guard token.isWellFormedToken else { return notFound(language) }
         do {
             _ = try await store.checkIn(ticket: token, by: nil)
+            return Pages.redirect("/t/\(token.rawValue)")
+        } catch let error as QueueError {
+            if case .ticketNotFound = error { return notFound(language) }
+            return refused(ApiError(error), language)
+        }
+    }
+
+    /// "How long will it take you now?" on the ticket page of a holder on the way.
+    func changeTravel(_ request: Request, _ context: Context) async throws -> Response {
+        let (language, _) = Language.of(request)
+        let token = TicketID(context.parameters.get("token") ?? "")
+        guard token.isWellFormedToken else { return notFound(language) }
+        let form = try await Form.read(request)
+        do {
+            guard let minutes = try Self.travelMinutes(form["travel"]) else {
+                throw QueueError.invalidInput(
+                    field: "travel", reason: "one of \(Self.travelChoices.map(String.init).joined(separator: ", "))")
+            }
+            _ = try await store.changeTravel(ticket: token, minutes: minutes)
             return Pages.redirect("/t/\(token.rawValue)")
         } catch let error as QueueError {
             if case .ticketNotFound = error { return notFound(language) }

@@ -239,6 +239,24 @@ public struct QueueCommands: Sendable {
         return try apply(.checkIn, to: ticket, office: office, by: staff, in: &ledger)
     }
 
+    /// The holder of a remote ticket on their way says how long they need now (nearer, or held up): "come now" is
+    /// decided on the new time from here on. Only while the ticket waits for them (`onTheWay`), or, in an office
+    /// without arrival check-in, while a remote ticket waits.
+    public func changeTravel(ticket id: TicketID, minutes: Int, in ledger: inout some QueueLedger) throws -> CommandResult<Ticket> {
+        guard let ticket = try ledger.ticket(id) else { throw QueueError.ticketNotFound }
+        guard IssueRequest.travelMinutesRange.contains(minutes) else {
+            throw QueueError.invalidInput(field: "travelMinutes", reason: "must be 1-240")
+        }
+        let office = try requireOffice(ticket.office, in: ledger)
+        guard ticket.channel.isRemote, ticket.onTheWay || !office.policy.arrivalCheckIn else {
+            throw QueueError.invalidInput(field: "travelMinutes", reason: "only for a remote ticket whose holder is on the way")
+        }
+        guard ticket.status == .waiting else { throw QueueError.invalidTransition(from: ticket.status, action: "given a travel time") }
+        let event = try ledger.append(
+            Event(.ticketTravelChanged, ticket: ticket, at: now(), zone: office.zone, data: Payload.travelChanged(minutes: minutes)))
+        return CommandResult(value: ticket, events: [event])
+    }
+
     /// Check-in at reception, by the printed number of one of today's tickets.
     public func checkIn(
         office id: OfficeID, number: TicketNumber, by staff: String?, in ledger: inout some QueueLedger
@@ -351,8 +369,10 @@ public struct QueueCommands: Sendable {
 
     /// Opens or closes a counter. Doing what is already so is a no-op without an event. A counter that still holds a
     /// ticket cannot close.
+    /// Opens or closes a counter; closing with a `pause` reason records `counter.paused` (a break, a meeting) instead
+    /// of `counter.closed`. A counter holding a ticket does not close.
     public func setCounter(
-        office id: OfficeID, counter counterID: CounterID, open: Bool, by staff: String? = nil,
+        office id: OfficeID, counter counterID: CounterID, open: Bool, pause: PauseReason? = nil, by staff: String? = nil,
         in ledger: inout some QueueLedger
     ) throws -> CommandResult<CounterState> {
         let office = try requireOffice(id, in: ledger)
@@ -363,10 +383,12 @@ public struct QueueCommands: Sendable {
             throw QueueError.counterBusy(counterID, current: held.number)
         }
         let instant = now()
+        var data = Self.audit(staff)
+        if !open, let pause { data[PayloadKey.reason] = .string(pause.rawValue) }
         let event = try ledger.append(
             Event(
                 at: instant, utcOffsetSeconds: office.zone.secondsFromGMT(for: instant), office: id,
-                type: open ? .counterOpened : .counterClosed, counter: counterID, data: Self.audit(staff)))
+                type: open ? .counterOpened : (pause == nil ? .counterClosed : .counterPaused), counter: counterID, data: data))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)
         return CommandResult(value: next, events: [event])

@@ -103,6 +103,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case ticketComeNow = "ticket.come_now"
     /// A remote holder on their way checked in (the ticket page, the kiosk, reception): now they may be called.
     case ticketArrived = "ticket.arrived"
+    /// The holder of a remote ticket on their way said how long they need now (`data.travelMinutes`), for "come now".
+    case ticketTravelChanged = "ticket.travel_changed"
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"

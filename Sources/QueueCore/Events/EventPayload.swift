@@ -4,7 +4,7 @@ import Foundation
 /// No module outside QueueCore names a payload key; docs/events.md lists them per event type.
 enum PayloadKey: String {
     case businessDate, language, travelMinutes, simulated, rating, waitSeconds, procedures, from, by, staff, effective, kind
-    case description, priorityReason, awaitsArrival
+    case description, priorityReason, awaitsArrival, reason
 }
 
 extension Dictionary where Key == String, Value == JSONValue {
@@ -32,6 +32,9 @@ public enum Payload {
         if awaitsArrival { data[PayloadKey.awaitsArrival] = .bool(true) }
         return marked(data, simulated: simulated)
     }
+
+    /// `ticket.travel_changed`: the holder's new travel time.
+    public static func travelChanged(minutes: Int) -> [String: JSONValue] { [PayloadKey.travelMinutes.rawValue: .int(minutes)] }
 
     /// `ticket.transferred`: the procedure it came from.
     public static func transferred(from service: ServiceID) -> [String: JSONValue] { [PayloadKey.from.rawValue: .string(service.rawValue)] }
@@ -105,7 +108,7 @@ extension Event {
     /// The language a ticket was issued in.
     public var language: String? { data[PayloadKey.language]?.stringValue }
 
-    /// The minutes a remote holder said they need to reach the office.
+    /// The minutes a remote holder said they need to reach the office (`ticket.issued`, `ticket.travel_changed`).
     public var travelMinutes: Int? { if case .int(let minutes)? = data[PayloadKey.travelMinutes] { minutes } else { nil } }
 
     /// Written by the twin for the demo history or a scenario, not by the office.
@@ -125,6 +128,9 @@ extension Event {
 
     /// The staff account that took a staff action (or handed a ticket out), for the audit trail.
     public var staff: String? { data[PayloadKey.staff]?.stringValue }
+
+    /// Why a counter paused (`counter.paused`).
+    public var pauseReason: PauseReason? { data[PayloadKey.reason]?.stringValue.flatMap(PauseReason.init(rawValue:)) }
 
     /// A remote ticket held until its holder checks in (arrival check-in), from `ticket.issued`.
     public var awaitsArrival: Bool { data[PayloadKey.awaitsArrival] == .bool(true) }

@@ -1,5 +1,14 @@
 import Foundation
 
+/// Why a counter stops for a while (`counter.paused`): a code, never free text. A paused counter is closed until it
+/// opens again; the estimators and the reports count it as closed, the event keeps why.
+public enum PauseReason: String, Codable, Sendable, CaseIterable {
+    case `break`
+    case meeting
+    /// Helping another counter or office (応援).
+    case support
+}
+
 /// A counter's live state: open or closed, the ticket it holds, and its run of priority calls.
 public struct CounterState: Codable, Sendable, Equatable {
     public var id: CounterID
@@ -40,7 +49,7 @@ public struct CounterState: Codable, Sendable, Equatable {
         switch event.type {
         case .counterOpened where event.counter == id:
             next.open = true
-        case .counterClosed where event.counter == id:
+        case .counterClosed where event.counter == id, .counterPaused where event.counter == id:
             next.open = false
         case .counterSkillsChanged where event.counter == id:
             if let procedures = event.procedures {

@@ -113,6 +113,13 @@ extension QueueStore where Self: LedgerDatabase {
         return try await committing { ledger in try viewing(commands.checkIn(ticket: ticket, by: staff, in: &ledger), in: ledger) }
     }
 
+    public func changeTravel(ticket: TicketID, minutes: Int) async throws -> CommandResult<TicketView> {
+        let commands = commands
+        return try await committing { ledger in
+            try viewing(commands.changeTravel(ticket: ticket, minutes: minutes, in: &ledger), in: ledger)
+        }
+    }
+
     public func checkIn(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await committing { ledger in
@@ -155,6 +162,15 @@ extension QueueStore where Self: LedgerDatabase {
         let commands = commands
         return try await committing { ledger in
             try commands.setCounter(office: office, counter: counter, open: open, by: staff, in: &ledger)
+        }
+    }
+
+    public func pauseCounter(
+        office: OfficeID, counter: CounterID, reason: PauseReason, by staff: String?
+    ) async throws -> CommandResult<CounterState> {
+        let commands = commands
+        return try await committing { ledger in
+            try commands.setCounter(office: office, counter: counter, open: false, pause: reason, by: staff, in: &ledger)
         }
     }
 

@@ -32,6 +32,8 @@ public protocol TicketDesk: StoreClock {
     /// Arrival check-in (`QueueCommands.checkIn`): by the holder (`staff` nil), a kiosk or a clerk.
     func checkIn(ticket: TicketID, by staff: String?) async throws -> CommandResult<TicketView>
     func checkIn(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
+    /// A remote holder on the way gives a new travel time (`QueueCommands.changeTravel`).
+    func changeTravel(ticket: TicketID, minutes: Int) async throws -> CommandResult<TicketView>
     // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).
     func callNext(
         office: OfficeID, counter: CounterID, idempotencyKey: String?, by staff: String?
@@ -41,6 +43,10 @@ public protocol TicketDesk: StoreClock {
     ) async throws -> CommandResult<TicketView>
     func transfer(office: OfficeID, counter: CounterID, to service: ServiceID, by staff: String?) async throws -> CommandResult<TicketView>
     func setCounter(office: OfficeID, counter: CounterID, open: Bool, by staff: String?) async throws -> CommandResult<CounterState>
+    /// Closes a counter for a while, with why (`counter.paused`); it opens again as any closed counter does.
+    func pauseCounter(
+        office: OfficeID, counter: CounterID, reason: PauseReason, by staff: String?
+    ) async throws -> CommandResult<CounterState>
     func reactivate(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
     func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView>
     /// What a counter serves for the rest of today (`QueueCommands.setSkills`).

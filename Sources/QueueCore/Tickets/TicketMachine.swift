@@ -94,7 +94,7 @@ public enum TicketLifecycle {
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
-            .reformRecorded, .counterSkillsChanged, .ticketArrived:
+            .reformRecorded, .counterSkillsChanged, .ticketArrived, .ticketTravelChanged:
             nil
         }
     }
@@ -219,7 +219,7 @@ extension Ticket {
             next.finishedAt = nil
             next.onTheWay = false
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
-            .reformRecorded, .counterSkillsChanged:
+            .reformRecorded, .counterSkillsChanged, .ticketTravelChanged:
             break
         }
         return next
