@@ -151,6 +151,7 @@ def main():
             (f"/kiosk/chuo/feedback?device={device}", {"rating": "3"}, None),
             (f"/kiosk/chuo/check-in?device={device}", {"ticket": f"{base}/t/{token}"}, None),
             ("/reception/chuo/check-in", {"csrf": csrf, "number": "A-001"}, console),
+            ("/reception/chuo/issuing", {"csrf": csrf, "service": "seal-other", "action": "resume"}, console),
             (f"/kiosk/chuo/printed/{token}/phone?device={device}", {"address": "090-1234-5678"}, None),
             ("/o/chuo/tickets", {"service": "certificates", "language": "ja"}, None),
             (f"/t/{token}/feedback", {"rating": "3"}, None),

@@ -164,7 +164,8 @@ public struct OfficeFold: Sendable {
             if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
         case .ticketTravelChanged:
             if let id = e.ticket, let minutes = e.travelMinutes { tickets[id]?.travelSeconds = Double(minutes) * 60 }
-        case .ticketRecalled, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived:
+        case .ticketRecalled, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived, .issuingStopped,
+            .issuingResumed:
             break
         }
         return happened

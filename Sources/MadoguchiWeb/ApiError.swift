@@ -27,7 +27,7 @@ public struct ApiError: Error, HTTPResponseError, Sendable {
         case .officeNotFound, .counterNotFound, .ticketNotFound: .notFound
         case .serviceNotFound, .serviceClosed, .idempotencyKeyReused, .sameService, .invalidInput, .counterCannotServe:
             .unprocessableContent
-        case .officeClosedNow, .counterClosed, .counterBusy, .counterIdle, .invalidTransition, .graceNotElapsed,
+        case .officeClosedNow, .issuingStopped, .counterClosed, .counterBusy, .counterIdle, .invalidTransition, .graceNotElapsed,
             .reactivationWindowPassed, .deferralLimitReached, .alreadyRated:
             .conflict
         case .storageUnavailable: .serviceUnavailable

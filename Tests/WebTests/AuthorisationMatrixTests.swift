@@ -95,6 +95,7 @@ import Testing
         "GET /console": .anyStaff, "GET /console/{office}/{counter}": .staff, "POST /console/{office}/{counter}/{action}": .staff,
         "GET /reception/{office}": .staff, "POST /reception/{office}/tickets": .staff,
         "GET /reception/{office}/printed/{token}": .staff, "POST /reception/{office}/check-in": .staff,
+        "POST /reception/{office}/issuing": .staff,
         "GET /reports": .supervisor, "GET /reports/waits.csv": .supervisor, "POST /reports/reforms": .supervisor,
         "GET /dashboard": .supervisor, "GET /dashboard/offices/{office}": .supervisor, "GET /dashboard/events": .supervisor,
         "POST /dashboard/accept": .supervisor,

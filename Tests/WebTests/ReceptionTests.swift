@@ -319,3 +319,53 @@ import Testing
         }
     }
 }
+
+/// 受付終了: the desk stops issuing a procedure (or all) for today; tickets already issued are still called, the
+/// pages say so, and the next day it issues again by itself.
+@Suite struct IssuingStopTests {
+    @Test func theDeskStopsIssuingForTodayAndItResumesTomorrow() async throws {
+        let h = try await Harness.make()
+        try await ConsoleTests.user(h)
+        let device = try await KioskTests.device(h)
+        try await h.test { client in
+            let desk = try await ConsoleTests.signIn(client)
+            let page = try await client.page("/reception/chuo", headers: desk)
+            #expect(page.html.contains("data-action=\"stop-certificates\""))
+            let csrf = try ConsoleTests.csrf(page.html)
+            let waiting = try await client.issue()
+            let stop = try await client.page(
+                "/reception/chuo/issuing", method: .post, form: "csrf=\(csrf)&service=certificates&action=stop", headers: desk)
+            #expect(stop.status == .seeOther)
+            let refused = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"certificates","channel":"web"}"#)
+            #expect(refused.status == .conflict && errorCode(refused.json) == "issuing_stopped")
+            #expect(try await client.issue("moving-in").status == .waiting, "other procedures still issue")
+            #expect(try await client.page("/o/chuo?lang=en").html.contains("No more tickets today"))
+            #expect(
+                !(try await client.page("/kiosk/chuo", headers: [.cookie: "device=\(device)"]).html.contains(
+                    "data-service=\"certificates\"")))
+            #expect(try await client.page("/reception/chuo", headers: desk).html.contains("data-action=\"resume-certificates\""))
+            let events = try await h.store.events(office: "chuo", date: nil, afterSeq: 0, limit: 10_000)
+            let event = try #require(events.last { $0.type == .issuingStopped })
+            #expect(event.procedures == ["certificates"] && event.staff == "session:desk5")
+            // Tickets already issued are still called.
+            let called = try await client.ticket(.post, "/api/v1/offices/chuo/counters/c1/call-next", token: h.staffChuo)
+            #expect(called.value?.token == waiting.token)
+
+            _ = try await client.page(
+                "/reception/chuo/issuing", method: .post, form: "csrf=\(csrf)&service=certificates&action=resume", headers: desk)
+            #expect(try await client.issue().status == .waiting)
+            _ = try await client.page("/reception/chuo/issuing", method: .post, form: "csrf=\(csrf)&service=all&action=stop", headers: desk)
+            let all = try await client.json(.post, "/api/v1/offices/chuo/tickets", body: #"{"service":"moving-in","channel":"web"}"#)
+            #expect(all.status == .conflict)
+            let bad = try await client.page(
+                "/reception/chuo/issuing", method: .post, form: "csrf=\(csrf)&service=nope&action=stop", headers: desk)
+            #expect(bad.status == .unprocessableContent)
+            #expect(
+                try await client.page("/reception/chuo/issuing", method: .post, form: "csrf=\(csrf)&service=all&action=x", headers: desk)
+                    .status
+                    == .unprocessableContent)
+            h.clock.advance(seconds: 86_400)
+            #expect(try await client.issue().status == .waiting, "the next day it issues again by itself")
+        }
+    }
+}

@@ -33,7 +33,9 @@ struct KioskRoutes: Sendable {
         guard let config = try await store.offices().first(where: { $0.id == office }),
             let snapshot = try await hub.snapshot(office: office)
         else { return gate.unregistered(language) }
-        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.map { procedure, line -> [String: Any] in
+        let today = LocalDate(store.clock.now(), in: config.zone)
+        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.isIssuing(on: today) }.map {
+            procedure, line -> [String: Any] in
             [
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
                 "name": PageRoutes.procedureText(procedure, language, pages.catalog).name, "officeID": office.rawValue,

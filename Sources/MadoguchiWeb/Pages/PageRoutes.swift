@@ -107,12 +107,14 @@ struct PageRoutes: Sendable {
         guard let office = try await findOffice(context), let snapshot = try await hub.snapshot(office: office.id) else {
             return notFound(language)
         }
+        let today = LocalDate(store.clock.now(), in: office.zone)
         let procedures = zip(office.procedures, snapshot.lines).map { procedure, line -> [String: Any] in
             let words = procedureText(procedure, language)
             let minutes = line.estimate?.minutes ?? 0
             return [
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
-                "name": words.name, "about": words.about as Any, "bring": words.bring as Any, "open": procedure.open,
+                "name": words.name, "about": words.about as Any, "bring": words.bring as Any,
+                "open": procedure.isIssuing(on: today), "stopped": procedure.open && !procedure.isIssuing(on: today),
                 "wait": line.waiting == 0
                     ? text("home.no_wait", language)
                     : text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(minutes)"]),

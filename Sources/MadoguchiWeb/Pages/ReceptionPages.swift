@@ -22,6 +22,7 @@ struct ReceptionPages: Sendable {
         routes.post("/reception/{office}/tickets") { request, context in try await self.issue(request, context) }
         routes.get("/reception/{office}/printed/{token}") { request, context in try await self.printed(request, context) }
         routes.post("/reception/{office}/check-in") { request, context in try await self.checkIn(request, context) }
+        routes.post("/reception/{office}/issuing") { request, context in try await self.setIssuing(request, context) }
     }
 
     func page(
@@ -38,7 +39,9 @@ struct ReceptionPages: Sendable {
         guard let config = try await store.offices().first(where: { $0.id == office }),
             let snapshot = try await hub.snapshot(office: office)
         else { throw ApiError(QueueError.officeNotFound(office)) }
-        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.open }.enumerated().map { index, pair -> [String: Any] in
+        let today = LocalDate(store.clock.now(), in: config.zone)
+        let procedures = zip(config.procedures, snapshot.lines).filter { $0.0.isIssuing(on: today) }.enumerated().map {
+            index, pair -> [String: Any] in
             let (procedure, line) = pair
             return [
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
@@ -46,6 +49,16 @@ struct ReceptionPages: Sendable {
                 "wait": line.waiting == 0
                     ? catalog.text("home.no_wait", language)
                     : catalog.text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(line.estimate?.minutes ?? 0)"]),
+            ]
+        }
+        // 受付終了 for today, per procedure, with its undoing.
+        let issuing = config.procedures.filter(\.open).map { procedure -> [String: Any] in
+            let stopped = !procedure.isIssuing(on: today)
+            return [
+                "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": PageRoutes.cssClass(procedure.id),
+                "name": PageRoutes.procedureText(procedure, language, catalog).name, "stopped": stopped,
+                "action": stopped ? "resume" : "stop",
+                "label": catalog.text(stopped ? "reception.resume" : "reception.stop", language),
             ]
         }
         let reasons = PriorityReason.allCases.map { reason -> [String: Any] in
@@ -59,7 +72,8 @@ struct ReceptionPages: Sendable {
             "reception", title: heading,
             model: [
                 "heading": heading, "officeID": office.rawValue, "csrf": session.csrf, "user": session.username,
-                "key": StaffTokens.generate(), "procedures": procedures, "reasons": reasons, "ticketLanguages": languages,
+                "key": StaffTokens.generate(), "procedures": procedures, "issuing": issuing, "reasons": reasons,
+                "ticketLanguages": languages,
                 "phone": hub.notifier?.channels.contains(.gateway) == true,
                 "open": config.openingHours.isOpen(at: store.clock.now(), in: config.zone),
                 "notice": notice as Any, "done": done as Any, "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
@@ -128,6 +142,29 @@ struct ReceptionPages: Sendable {
             let api = ApiError(error)
             return try await page(
                 request, context, notice: catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+        }
+    }
+
+    /// 受付終了: stops (or resumes) issuing for today, for one procedure or (`service=all`) every one.
+    func setIssuing(_ request: Request, _ context: Context) async throws -> Response {
+        let office = OfficeID(context.parameters.get("office") ?? "")
+        guard let session = try await console.session(request) else { throw ApiError.unauthorized }
+        let form = try await Form.signed(request, session: session.token)
+        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
+        let language = ConsoleRoutes.staffLanguage(request)
+        do {
+            guard let action = form["action"], action == "stop" || action == "resume" else {
+                throw QueueError.invalidInput(field: "action", reason: "stop or resume")
+            }
+            let service = form["service"] ?? ""
+            _ = try await store.setIssuing(
+                office: office, services: service == "all" ? nil : [ServiceID(service)], stopped: action == "stop", by: session.account.name
+            )
+            return Pages.redirect("/reception/\(office.rawValue)")
+        } catch let error as QueueError {
+            let api = ApiError(error)
+            return try await page(
+                request, context, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
         }
     }
 

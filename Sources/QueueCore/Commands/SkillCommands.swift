@@ -21,10 +21,7 @@ extension QueueCommands {
         let event = try ledger.append(
             Event(
                 at: at, utcOffsetSeconds: office.zone.secondsFromGMT(for: at), office: id, type: .counterSkillsChanged, counter: counterID,
-                data: Self.audit(staff).merging([
-                    PayloadKey.procedures.rawValue: .array(services.map { .string($0.rawValue) }),
-                    PayloadKey.businessDate.rawValue: .string(today.description),
-                ]) { a, _ in a }))
+                data: Self.audit(staff).merging(Payload.procedures(services, businessDate: today)) { a, _ in a }))
         let next = state.evolved(by: event)
         try ledger.save(counter: next, office: id)
         return CommandResult(value: next, events: [event])

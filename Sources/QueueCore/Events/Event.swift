@@ -105,6 +105,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case ticketArrived = "ticket.arrived"
     /// The holder of a remote ticket on their way said how long they need now (`data.travelMinutes`), for "come now".
     case ticketTravelChanged = "ticket.travel_changed"
+    /// 受付終了: staff stopped issuing tickets for today, for `data.procedures` (or resumed it, `issuing.resumed`).
+    case issuingStopped = "issuing.stopped"
+    case issuingResumed = "issuing.resumed"
     case counterOpened = "counter.opened"
     case counterClosed = "counter.closed"
     case counterPaused = "counter.paused"

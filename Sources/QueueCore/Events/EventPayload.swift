@@ -33,6 +33,14 @@ public enum Payload {
         return marked(data, simulated: simulated)
     }
 
+    /// `counter.skills_changed`, `issuing.stopped`, `issuing.resumed`: the procedures concerned, for business day `date`.
+    public static func procedures(_ services: [ServiceID], businessDate date: LocalDate) -> [String: JSONValue] {
+        [
+            PayloadKey.procedures.rawValue: .array(services.map { .string($0.rawValue) }),
+            PayloadKey.businessDate.rawValue: .string(date.description),
+        ]
+    }
+
     /// `ticket.travel_changed`: the holder's new travel time.
     public static func travelChanged(minutes: Int) -> [String: JSONValue] { [PayloadKey.travelMinutes.rawValue: .int(minutes)] }
 

@@ -72,10 +72,13 @@ public struct Procedure: Codable, Sendable, Equatable {
     public var typicalServiceSeconds: Int
     /// Closed only when staff or configuration closes it; closed counters do not close a procedure.
     public var open: Bool
+    /// 受付終了: staff stopped issuing tickets for it on this business day (those already issued are served). The
+    /// next day it issues again by itself.
+    public var stoppedOn: LocalDate?
 
     public init(
         id: ServiceID, prefix: String, color: String, name: LocalizedText, typicalServiceSeconds: Int,
-        open: Bool = true
+        open: Bool = true, stoppedOn: LocalDate? = nil
     ) {
         self.id = id
         self.prefix = prefix
@@ -83,7 +86,11 @@ public struct Procedure: Codable, Sendable, Equatable {
         self.name = name
         self.typicalServiceSeconds = typicalServiceSeconds
         self.open = open
+        self.stoppedOn = stoppedOn
     }
+
+    /// Whether it takes new tickets on business day `date`: open, and not stopped for that day.
+    public func isIssuing(on date: LocalDate) -> Bool { open && stoppedOn != date }
 }
 
 /// A counter (窓口) as configured: its label and the procedures it can serve (its skill set).

@@ -113,6 +113,15 @@ extension QueueStore where Self: LedgerDatabase {
         return try await committing { ledger in try viewing(commands.checkIn(ticket: ticket, by: staff, in: &ledger), in: ledger) }
     }
 
+    public func setIssuing(
+        office: OfficeID, services: [ServiceID]?, stopped: Bool, by staff: String
+    ) async throws -> CommandResult<Office> {
+        let commands = commands
+        return try await committing { ledger in
+            try commands.setIssuing(office: office, services: services, stopped: stopped, by: staff, in: &ledger)
+        }
+    }
+
     public func changeTravel(ticket: TicketID, minutes: Int) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await committing { ledger in

@@ -32,6 +32,8 @@ public protocol TicketDesk: StoreClock {
     /// Arrival check-in (`QueueCommands.checkIn`): by the holder (`staff` nil), a kiosk or a clerk.
     func checkIn(ticket: TicketID, by staff: String?) async throws -> CommandResult<TicketView>
     func checkIn(office: OfficeID, number: TicketNumber, by staff: String?) async throws -> CommandResult<TicketView>
+    /// 受付終了 for today, or its undoing (`QueueCommands.setIssuing`).
+    func setIssuing(office: OfficeID, services: [ServiceID]?, stopped: Bool, by staff: String) async throws -> CommandResult<Office>
     /// A remote holder on the way gives a new travel time (`QueueCommands.changeTravel`).
     func changeTravel(ticket: TicketID, minutes: Int) async throws -> CommandResult<TicketView>
     // Staff commands take the acting account's name for the audit trail (`data.staff` of their events).

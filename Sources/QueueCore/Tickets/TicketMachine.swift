@@ -94,7 +94,7 @@ public enum TicketLifecycle {
         case .ticketCancelled, .ticketExpired: .cancelled
         case .ticketTransferred, .ticketPostponed, .ticketReactivated: .waiting
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
-            .reformRecorded, .counterSkillsChanged, .ticketArrived, .ticketTravelChanged:
+            .reformRecorded, .counterSkillsChanged, .ticketArrived, .ticketTravelChanged, .issuingStopped, .issuingResumed:
             nil
         }
     }
@@ -219,7 +219,7 @@ extension Ticket {
             next.finishedAt = nil
             next.onTheWay = false
         case .ticketIssued, .counterOpened, .counterClosed, .counterPaused, .rosterPlanned, .feedbackGiven, .alertRaised, .ticketComeNow,
-            .reformRecorded, .counterSkillsChanged, .ticketTravelChanged:
+            .reformRecorded, .counterSkillsChanged, .ticketTravelChanged, .issuingStopped, .issuingResumed:
             break
         }
         return next

@@ -4,6 +4,8 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     case officeNotFound(OfficeID)
     case serviceNotFound(ServiceID)
     case serviceClosed(ServiceID)
+    /// 受付終了: no more tickets for the procedure today.
+    case issuingStopped(ServiceID)
     /// Outside the opening hours, or a closed day; `opensNext` says when it opens again ("2027-01-04 09:00").
     case officeClosedNow(opensNext: String?)
     case counterNotFound(CounterID)
@@ -31,6 +33,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .officeNotFound: "office_not_found"
         case .serviceNotFound: "service_not_found"
         case .serviceClosed: "service_closed"
+        case .issuingStopped: "issuing_stopped"
         case .officeClosedNow: "office_closed"
         case .counterNotFound: "counter_not_found"
         case .counterClosed: "counter_closed"
@@ -58,6 +61,7 @@ public enum QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case .officeNotFound(let id): "No office '\(id)'."
         case .serviceNotFound(let id): "No procedure '\(id)' at this office."
         case .serviceClosed(let id): "The procedure '\(id)' is not taking tickets now."
+        case .issuingStopped(let id): "The office stopped issuing tickets for '\(id)' today (受付終了); please come on another day."
         case .officeClosedNow(let next):
             "The office is closed now (outside its opening hours, or a closed day)" + (next.map { "; it opens next on \($0)." } ?? ".")
         case .counterNotFound(let id): "No counter '\(id)' at this office."
