@@ -81,21 +81,48 @@ struct ReceptionPages: Sendable {
             language: language, languages: Language.staff, status: status)
     }
 
-    /// Issues the ticket the form asks for, registers the phone number if one was typed, and shows the receipt. A
-    /// double click sends the same key and gets the same ticket.
-    func issue(_ request: Request, _ context: Context) async throws -> Response {
+    /// What a desk form acts with: the office, the form's fields, the clerk's session, the staff page language.
+    struct Desk {
+        var office: OfficeID
+        var form: [String: String]
+        var session: ConsoleRoutes.Session
+        var language: Language
+    }
+
+    /// Every desk form: the clerk's session (401 without one, 403 for another office's clerk) and its CSRF token,
+    /// then `action`; a refusal by the queue's rules shows the desk again with why.
+    private func act(
+        _ request: Request, _ context: Context, _ action: (Desk) async throws -> Response
+    ) async throws -> Response {
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard let session = try await console.session(request) else { throw ApiError.unauthorized }
         let form = try await Form.signed(request, session: session.token)
         guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
-        let language = ConsoleRoutes.staffLanguage(request)
+        let desk = Desk(office: office, form: form, session: session, language: ConsoleRoutes.staffLanguage(request))
+        let refused: ApiError
         do {
+            return try await action(desk)
+        } catch let error as QueueError {
+            refused = ApiError(error)
+        } catch let error as ApiError {
+            refused = error
+        }
+        return try await page(
+            request, context, notice: pages.catalog.text("console.refused", desk.language, ["reason": refused.message]),
+            status: refused.status)
+    }
+
+    /// Issues the ticket the form asks for, registers the phone number if one was typed, and shows the receipt. A
+    /// double click sends the same key and gets the same ticket.
+    func issue(_ request: Request, _ context: Context) async throws -> Response {
+        try await act(request, context) { desk in
+            let form = desk.form
             let reason = (form["reason"] ?? "").isEmpty ? nil : form["reason"]
             var issue = try IssueBody(
                 service: form["service"] ?? "", channel: Channel.staff.rawValue, priority: reason == nil ? 0 : 1,
                 language: form["language"] ?? Language.ja.rawValue, priorityReason: reason
-            ).validated(office: office)
-            issue.staff = session.account.name
+            ).validated(office: desk.office)
+            issue.staff = desk.session.account.name
             let phone = (form["phone"] ?? "").trimmingCharacters(in: .whitespaces)
             if !phone.isEmpty {
                 guard hub.notifier?.channels.contains(.gateway) == true else {
@@ -111,60 +138,34 @@ struct ReceptionPages: Sendable {
                 hub.notifier?.wake()
                 saved = true
             }
-            return Pages.redirect("/reception/\(office.rawValue)/printed/\(ticket.id.rawValue)\(saved ? "?phone=1" : "")")
-        } catch let error as QueueError {
-            let api = ApiError(error)
-            return try await page(
-                request, context, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
-        } catch let error as ApiError {
-            return try await page(
-                request, context, notice: pages.catalog.text("console.refused", language, ["reason": error.message]), status: error.status)
+            return Pages.redirect("/reception/\(desk.office.rawValue)/printed/\(ticket.id.rawValue)\(saved ? "?phone=1" : "")")
         }
     }
 
     /// Arrival check-in at the desk, by the number the visitor shows or says, under the clerk's name.
     func checkIn(_ request: Request, _ context: Context) async throws -> Response {
-        let office = OfficeID(context.parameters.get("office") ?? "")
-        guard let session = try await console.session(request) else { throw ApiError.unauthorized }
-        let form = try await Form.signed(request, session: session.token)
-        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
-        let language = ConsoleRoutes.staffLanguage(request)
-        let catalog = pages.catalog
-        do {
-            let typed = (form["number"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+        try await act(request, context) { desk in
+            let typed = (desk.form["number"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
             guard let number = TicketNumber(parsing: typed) else {
                 throw QueueError.invalidInput(field: "number", reason: "a ticket number such as B-004")
             }
-            let checked = try await store.checkIn(office: office, number: number, by: session.account.name).value
-            return try await page(
-                request, context, done: catalog.text("reception.checked_in", language, ["number": checked.ticket.number.description]))
-        } catch let error as QueueError {
-            let api = ApiError(error)
-            return try await page(
-                request, context, notice: catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+            let checked = try await store.checkIn(office: desk.office, number: number, by: desk.session.account.name).value
+            let done = pages.catalog.text("reception.checked_in", desk.language, ["number": checked.ticket.number.description])
+            return try await page(request, context, done: done)
         }
     }
 
     /// 受付終了: stops (or resumes) issuing for today, for one procedure or (`service=all`) every one.
     func setIssuing(_ request: Request, _ context: Context) async throws -> Response {
-        let office = OfficeID(context.parameters.get("office") ?? "")
-        guard let session = try await console.session(request) else { throw ApiError.unauthorized }
-        let form = try await Form.signed(request, session: session.token)
-        guard session.account.mayAct(on: office) else { throw ApiError.forbidden }
-        let language = ConsoleRoutes.staffLanguage(request)
-        do {
-            guard let action = form["action"], action == "stop" || action == "resume" else {
+        try await act(request, context) { desk in
+            guard let action = desk.form["action"], action == "stop" || action == "resume" else {
                 throw QueueError.invalidInput(field: "action", reason: "stop or resume")
             }
-            let service = form["service"] ?? ""
+            let service = desk.form["service"] ?? ""
             _ = try await store.setIssuing(
-                office: office, services: service == "all" ? nil : [ServiceID(service)], stopped: action == "stop", by: session.account.name
-            )
-            return Pages.redirect("/reception/\(office.rawValue)")
-        } catch let error as QueueError {
-            let api = ApiError(error)
-            return try await page(
-                request, context, notice: pages.catalog.text("console.refused", language, ["reason": api.message]), status: api.status)
+                office: desk.office, services: service == "all" ? nil : [ServiceID(service)], stopped: action == "stop",
+                by: desk.session.account.name)
+            return Pages.redirect("/reception/\(desk.office.rawValue)")
         }
     }
 
