@@ -4,7 +4,7 @@
 # and screenshots, then the kill -9 crash test, the live SSE test, the alerts test (fake LINE and SMS gateway,
 # kill -9 between commit and send), schemathesis against the real server binary, and two nodes on PostgreSQL with
 # faults. Installs what it needs on a fresh Debian machine (Python requests; chromium
-# fonts-noto-cjk, zbar-tools and postgresql from Debian; cryptography and aiosmtpd from PyPI; Playwright and axe-playwright-python in .venv-e2e; schemathesis in .venv-st).
+# fonts-noto-cjk, zbar-tools and postgresql from Debian; cryptography and aiosmtpd from PyPI; Playwright, axe-playwright-python and cryptography in .venv-e2e; schemathesis in .venv-st).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,10 @@ if [ ! -x .venv-e2e/bin/python ]; then
   python3 -m venv .venv-e2e
   .venv-e2e/bin/pip install --quiet playwright==1.65.2 axe-playwright-python==0.1.8
 fi
+# The LIFF test's fake LINE signs ID tokens (ES256) in the same venv as Playwright.
+if ! .venv-e2e/bin/python -c "import cryptography" 2>/dev/null; then
+  .venv-e2e/bin/pip install --quiet cryptography
+fi
 
 # A throwaway PostgreSQL cluster (Debian's packages, initdb and pg_ctl in a temporary folder): the store contract
 # suite runs on it too, then the two-node tests.
@@ -43,6 +47,7 @@ grep -qE "Test run with [0-9]+ tests? .* passed" .build/swift-test.log
 
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/twin_cli_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python e2e/e2e_test.py
+MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" .venv-e2e/bin/python e2e/liff_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/crash_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/sse_test.py
 MADOGUCHI_BIN="$(swift build --show-bin-path)/madoguchi" python3 e2e/alerts_test.py

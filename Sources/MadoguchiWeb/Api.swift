@@ -13,6 +13,8 @@ struct Api: Sendable {
     var alerts = AlertSettings()
     /// Remote tickets per client address, office and hour.
     var issues = IssueAllowance(perHour: 60)
+    /// The LIFF mini-app's sign-in, when it is on.
+    var line: LineSessions?
     /// The event log read as visits, for reports and open data.
     var reports: ReportSource { hub.reports }
     var auth: StaffAuth { StaffAuth(store: store) }
@@ -61,6 +63,7 @@ struct Api: Sendable {
         route(.get, "/api/v1/offices/{office}/events") { api, r, c in try await api.officeEvents(r, c) }
         route(.get, "/api/v1/offices/{office}/queue") { api, r, c in try await api.queue(r, c) }
         route(.get, "/api/v1/offices/{office}/forecast") { api, r, c in try await api.forecast(r, c) }
+        route(.post, "/api/v1/line/session") { api, r, _ in try await api.lineSession(r) }
         route(.get, "/api/v1/tickets/{token}") { api, _, c in try await api.getTicket(c) }
         for action in CitizenAction.allCases {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }
@@ -131,8 +134,14 @@ struct Api: Sendable {
             guard account.role != .device || issue.channel != .staff else { throw ApiError.forbidden }
             issue.staff = account.name
         }
+        let lineUser = try await lineUser(request, channel: issue.channel)
         let result = try await store.issue(issue, idempotencyKey: key)
         if anonymous, result.created { issues.spend(client: context.client, office: office) }
+        // Bound after the issue: a retry with the same key finds the same ticket and binds it again.
+        if let lineUser {
+            _ = try await store.addContact(ticket: result.value.ticket.id, channel: .line, address: lineUser)
+            hub.notifier?.wake()
+        }
         return JSONBody.response(hub.body(result.value), status: result.created ? .created : .ok)
     }
 

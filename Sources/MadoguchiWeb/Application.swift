@@ -129,12 +129,17 @@ func buildRoutes(
     router.add(middleware: TicketLookupLimit(limiter: limiter))
     router.add(middleware: SameOrigin())
     let routes = Routes(router: router)
-    Api(store: store, hub: hub, alerts: alerts, issues: issues).register(on: routes)
+    let line = alerts.liffChannel.map { channel in
+        LineSessions(login: LineLogin(apiBase: alerts.lineAPIBase, channelID: channel, now: { store.clock.now() }), store: store)
+    }
+    Api(store: store, hub: hub, alerts: alerts, issues: issues, line: line).register(on: routes)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: routes)
     }
     MetricsRoute(store: store, hub: hub, connections: connections, streams: streams).register(on: routes)
-    PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues).register(on: routes)
+    let citizen = PageRoutes(store: store, hub: hub, pages: pages, alerts: alerts, issues: issues)
+    citizen.register(on: routes)
+    LIFFPages(citizen: citizen, view: LIFFView(alerts)).register(on: routes)
     KioskRoutes(store: store, hub: hub, pages: pages).register(on: routes)
     BoardRoutes(store: store, pages: pages).register(on: routes)
     let console = ConsoleRoutes(store: store, hub: hub, pages: pages)

@@ -58,21 +58,6 @@ public enum WebPushCrypto {
     }
 }
 
-/// Base64url without padding (RFC 4648 §5), as Web Push and JWTs use it.
-public enum Base64URL {
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    public static func decode(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !base64.contains("=") else { return nil }
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { [UInt8]($0) }
-    }
-}
-
 /// RFC 8292 VAPID: the application server's identity to push services, an ES256 JWT over the push service's
 /// origin, with the public key.
 public struct VAPID: Sendable {

@@ -19,6 +19,12 @@ public struct AlertSettings: Sendable {
     public var lineAccessToken: String?
     public var lineChannelSecret: String?
     public var lineAccountID: String?
+    /// The city's LIFF mini-app (`1234567890-AbcdEfgh`, from the LINE Developers console): its id starts with the
+    /// LINE Login channel's, the audience its ID tokens must name. Needs the LINE settings above, since the ticket
+    /// it issues is told through the Messaging API.
+    public var liffID: String?
+    /// Where the LIFF page loads LINE's SDK from, at run time (a local fake in tests).
+    public var liffSDK: String = "https://static.line-scdn.net/liff/edge/2/sdk.js"
     /// Web Push: the VAPID contact (`mailto:` or `https:`) that switches it on, the push services posted to, and the
     /// key (made once and kept in the database: `loadVAPIDKey`).
     public var webPushSubject: String?
@@ -60,6 +66,11 @@ public struct AlertSettings: Sendable {
             out.append("LINE needs --line-account, MADOGUCHI_LINE_ACCESS_TOKEN and MADOGUCHI_LINE_CHANNEL_SECRET together")
         }
         if !Self.isHTTPURL(lineAPIBase) { out.append("--line-api: an http(s) URL") }
+        if let liffID {
+            if LineLogin.channel(ofLIFF: liffID) == nil { out.append("--liff-id: the LIFF app's id, like 1234567890-AbcdEfgh") }
+            if !lineEnabled { out.append("--liff-id needs LINE alerts on (--line-account and the two secrets)") }
+        }
+        if !Self.isHTTPURL(liffSDK) { out.append("--liff-sdk: an http(s) URL") }
         if let subject = webPushSubject, !(subject.hasPrefix("mailto:") || subject.hasPrefix("https://")) {
             out.append("--web-push-subject: a mailto: or https: contact for the push services")
         }
@@ -102,6 +113,12 @@ public struct AlertSettings: Sendable {
     }
 
     public var lineEnabled: Bool { lineAccessToken != nil && lineChannelSecret != nil && lineAccountID != nil }
+
+    /// The LINE Login channel whose ID tokens the LIFF page sends, when the mini-app is on.
+    public var liffChannel: String? {
+        guard lineEnabled, let liffID else { return nil }
+        return LineLogin.channel(ofLIFF: liffID)
+    }
 
     public static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme, url.host != nil else { return false }

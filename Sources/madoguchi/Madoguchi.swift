@@ -126,6 +126,10 @@ struct AlertOptions: ParsableArguments {
     )
     var lineAccount: String?
     @Option(help: "LINE Messaging API origin (MADOGUCHI_LINE_API).") var lineApi: String?
+    @Option(help: "The LIFF mini-app's id, 1234567890-AbcdEfgh; needs the LINE settings (MADOGUCHI_LIFF_ID).")
+    var liffId: String?
+    @Option(help: "Where the LIFF page loads LINE's SDK from (MADOGUCHI_LIFF_SDK; LINE's own address by default).")
+    var liffSdk: String?
     @Option(help: "Web Push: the VAPID contact, mailto:… or https://…, which switches it on (MADOGUCHI_WEB_PUSH_SUBJECT).")
     var webPushSubject: String?
     @Option(
@@ -151,6 +155,8 @@ struct AlertOptions: ParsableArguments {
         settings.gatewayURL = gatewayUrl ?? environment["MADOGUCHI_GATEWAY_URL"]
         settings.lineAccountID = lineAccount ?? environment["MADOGUCHI_LINE_ACCOUNT"]
         if let api = lineApi ?? environment["MADOGUCHI_LINE_API"] { settings.lineAPIBase = api }
+        settings.liffID = liffId ?? environment["MADOGUCHI_LIFF_ID"]
+        if let sdk = liffSdk ?? environment["MADOGUCHI_LIFF_SDK"] { settings.liffSDK = sdk }
         settings.webPushSubject = webPushSubject ?? environment["MADOGUCHI_WEB_PUSH_SUBJECT"]
         if let origins = webPushOrigins ?? environment["MADOGUCHI_WEB_PUSH_ORIGINS"] {
             settings.webPushOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Notify
+import QueueCore
 import QueueFixtures
 import Testing
 

@@ -64,7 +64,7 @@ import Testing
         "POST /api/v1/tickets/{token}/feedback": .anyone, "GET /api/v1/tickets/{token}/contacts": .anyone,
         "POST /api/v1/tickets/{token}/contacts": .anyone, "DELETE /api/v1/tickets/{token}/contacts/{channel}": .anyone,
         "POST /api/v1/tickets/{token}/line-link": .anyone, "POST /api/v1/tickets/{token}/check-in": .anyone,
-        "POST /api/v1/tickets/{token}/travel": .anyone,
+        "POST /api/v1/tickets/{token}/travel": .anyone, "POST /api/v1/line/session": .anyone,
         "POST /api/v1/offices/{office}/counters/{counter}/call-next": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/recall": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/start": .staff,
@@ -84,7 +84,7 @@ import Testing
         "GET /": .anyone, "GET /offices/{office}": .anyone, "GET /offices/{office}/colors.css": .anyone, "GET /o/{office}": .anyone,
         "POST /o/{office}/tickets": .anyone, "GET /t/{token}": .anyone, "POST /t/{token}/cancel": .anyone,
         "POST /t/{token}/late": .anyone, "POST /t/{token}/check-in": .anyone, "POST /t/{token}/travel": .anyone,
-        "POST /t/{token}/line": .anyone,
+        "POST /t/{token}/line": .anyone, "GET /liff": .anyone, "GET /liff/{office}": .anyone,
         "POST /t/{token}/contact": .anyone,
         "POST /t/{token}/feedback": .anyone, "GET /sw.js": .anyone, "GET /static/{file}": .anyone,
         "GET /kiosk/{office}": .device, "POST /kiosk/{office}/tickets": .device, "GET /kiosk/{office}/printed/{token}": .device,
@@ -116,6 +116,7 @@ import Testing
         case "/api/v1/offices/{office}/counters/{counter}/pause": return (json, #"{"reason":"break"}"#)
         case "/api/v1/offices/{office}/reforms": return (json, #"{"effective":"2026-03-01","kind":"other","description":"x"}"#)
         case "/line/webhook": return (json, #"{"destination":"U","events":[]}"#)
+        case "/api/v1/line/session": return (json, #"{"idToken":""}"#)
         case "/o/{office}/tickets", "/kiosk/{office}/tickets": return (form, "service=certificates")
         case "/t/{token}/contact": return (form, "channel=email&address=a%40example.jp")
         case "/t/{token}/feedback", "/kiosk/{office}/feedback": return (form, "rating=4")
@@ -153,10 +154,10 @@ import Testing
         for (_, name, role, office) in logins {
             try await h.addUser(name, password: "pass-\(name)", role: role, office: office)
         }
-        let routes = try Composition(
-            settings: Harness.settings(alerts: LineWebhookTests.alerts), store: store, logger: Logger(label: "test")
-        )
-        .routes
+        var alerts = LineWebhookTests.alerts
+        alerts.liffID = LIFFTests.liffID
+        let routes = try Composition(settings: Harness.settings(alerts: alerts), store: store, logger: Logger(label: "test"))
+            .routes
         // Signing out ends the caller's session: last.
         let entries = routes.table.entries.filter { $0.path != "/logout" } + routes.table.entries.filter { $0.path == "/logout" }
         let served = Set(entries.map(\.description))

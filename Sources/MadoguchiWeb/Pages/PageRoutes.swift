@@ -38,7 +38,8 @@ struct PageRoutes: Sendable {
 
     // MARK: Pages
 
-    func home(_ request: Request) async throws -> Response {
+    /// The office list; inside the LIFF mini-app (`liff`) its links open each office's LIFF page.
+    func home(_ request: Request, liff: LIFFView? = nil) async throws -> Response {
         let (language, switched) = Language.of(request)
         var offices: [[String: Any]] = []
         for office in try await store.offices() {
@@ -47,12 +48,14 @@ struct PageRoutes: Sendable {
             let longest = snapshot?.lines.filter { $0.waiting > 0 }.compactMap(\.estimate?.minutes).max()
             offices.append([
                 "id": office.id.rawValue, "name": name(office, language),
+                "take": liff == nil ? "/o/\(office.id.rawValue)" : "/liff/\(office.id.rawValue)",
                 "waiting": waiting == 0 ? text("home.no_wait", language) : text("home.waiting", language, ["n": "\(waiting)"]),
                 "longest": longest.map { text("home.longest", language, ["m": "\($0)"]) } as Any,
             ])
         }
         return pages.render(
-            "home", title: text("home.title", language), model: ["offices": offices], language: language, rememberLanguage: switched)
+            "home", title: text("home.title", language), model: ["offices": offices, "liff": liff?.model(office: nil) as Any],
+            language: language, rememberLanguage: switched, csp: liff?.contentSecurityPolicy)
     }
 
     func office(_ request: Request, _ context: Context) async throws -> Response {
@@ -102,7 +105,8 @@ struct PageRoutes: Sendable {
             language: language, rememberLanguage: switched)
     }
 
-    func phone(_ request: Request, _ context: Context) async throws -> Response {
+    /// The phone page; inside the LIFF mini-app (`liff`) its script takes the ticket with the holder's LINE pass.
+    func phone(_ request: Request, _ context: Context, liff: LIFFView? = nil) async throws -> Response {
         let (language, switched) = Language.of(request)
         guard let office = try await findOffice(context), let snapshot = try await hub.snapshot(office: office.id) else {
             return notFound(language)
@@ -137,8 +141,9 @@ struct PageRoutes: Sendable {
             model: [
                 "heading": heading, "procedures": procedures, "officeID": office.id.rawValue, "language": language.rawValue,
                 "travel": travel, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css", "closedNow": closed as Any,
+                "liff": liff?.model(office: office.id) as Any,
             ],
-            language: language, rememberLanguage: switched)
+            language: language, rememberLanguage: switched, csp: liff?.contentSecurityPolicy)
     }
 
     /// "How long will it take you to get here?" on the phone page: minutes, or already here (no "come now").
@@ -191,7 +196,8 @@ struct PageRoutes: Sendable {
             "canAct": t.status == .waiting || t.status == .called,
             "canRunLate": t.deferrals < view.office.policy.maxDeferrals,
             "alerts": (t.status == .waiting || t.status == .called) && !offered.isEmpty,
-            "vapidKey": offered.contains(.webPush) ? alerts.webPush?.publicKey ?? "" : "", "line": offered.contains(.line),
+            "vapidKey": offered.contains(.webPush) ? alerts.webPush?.publicKey ?? "" : "",
+            "line": offered.contains(.line) && !given.contains(.line),
             "email": offered.contains(.email), "phone": offered.contains(.gateway),
             "alertsOn": given.isEmpty
                 ? ""

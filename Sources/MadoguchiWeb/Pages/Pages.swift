@@ -27,12 +27,16 @@ struct Pages: Sendable {
         return Pages(library: library, catalog: try Catalog.load())
     }
 
+    /// The pages' CSP: only this site's scripts and styles, none inline. The LIFF page adds LINE's SDK origin to
+    /// `scripts` and LINE's API origins to `connects`.
+    static func contentSecurityPolicy(scripts: [String] = [], connects: [String] = []) -> String {
+        "default-src 'self'; script-src \((["'self'"] + scripts).joined(separator: " ")); style-src 'self'; img-src 'self' data:; "
+            + "connect-src \((["'self'"] + connects).joined(separator: " ")); "
+            + "base-uri 'none'; form-action 'self' https://line.me; frame-ancestors 'none'; object-src 'none'"
+    }
+
     static let securityHeaders: [(HTTPField.Name, String)] = [
-        (
-            .contentSecurityPolicy,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-                + "base-uri 'none'; form-action 'self' https://line.me; frame-ancestors 'none'; object-src 'none'"
-        ),
+        (.contentSecurityPolicy, contentSecurityPolicy()),
         (HTTPField.Name("Referrer-Policy")!, "same-origin"),
         (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
     ]
@@ -40,7 +44,7 @@ struct Pages: Sendable {
     /// The page `template` for `model`, with the common frame (language switcher, strings) filled in.
     func render(
         _ template: String, title: String, model: [String: Any], language: Language, languages: [Language] = Language.allCases,
-        status: HTTPResponse.Status = .ok, rememberLanguage: Bool = false
+        status: HTTPResponse.Status = .ok, rememberLanguage: Bool = false, csp: String? = nil
     ) -> Response {
         // Only the page's own model can hold nils; the common frame added below never does.
         var context = Self.withoutNils(model) as? [String: Any] ?? model
@@ -55,6 +59,7 @@ struct Pages: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         for (name, value) in Self.securityHeaders { headers[name] = value }
+        if let csp { headers[.contentSecurityPolicy] = csp }
         var response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
         if rememberLanguage {
             response.setCookie(

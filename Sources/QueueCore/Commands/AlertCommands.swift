@@ -91,6 +91,13 @@ extension QueueCommands {
         return try addContact(ticket: link.ticket, channel: link.channel, address: address, in: &ledger).value
     }
 
+    /// A one-time credential (the SHA-256 of a LINE ID token) presented: true the first time, false after, so a
+    /// captured token cannot be exchanged twice. Kept with the webhook event ids, and purged with them after a day
+    /// (`LineLogin` refuses tokens that live longer).
+    public func firstUse(credential digest: String, in ledger: inout some QueueLedger) throws -> Bool {
+        try ledger.firstSight(webhookEvent: "credential:\(digest)", at: now())
+    }
+
     /// Only a ticket still waiting or called can be alerted; a finished ticket (or a no-show) gets no new contact.
     private func requireAlertable(_ ticket: Ticket, _ action: String) throws {
         guard ticket.status == .waiting || ticket.status == .called else {

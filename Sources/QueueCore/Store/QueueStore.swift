@@ -329,6 +329,11 @@ extension QueueStore where Self: LedgerDatabase {
         return try await write { ledger in try commands.redeem(webhookEvent: id, text: text, address: address, in: &ledger) }
     }
 
+    public func firstUse(credential digest: String) async throws -> Bool {
+        let commands = commands
+        return try await write { ledger in try commands.firstUse(credential: digest, in: &ledger) }
+    }
+
     public func claimAlerts(limit: Int, leaseSeconds: Double) async throws -> [OutboxAlert] {
         let now = clock.now()
         return try await write { ledger in try ledger.claimAlerts(now: now, until: now.addingTimeInterval(leaseSeconds), limit: limit) }

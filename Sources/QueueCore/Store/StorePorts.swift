@@ -117,6 +117,9 @@ public protocol AlertOutbox: StoreClock {
     func newLinkCode(ticket: TicketID, channel: AlertChannel) async throws -> LinkCode
     /// A provider's webhook event (`QueueCommands.redeem`): the contact it linked, if any.
     func redeem(webhookEvent id: String, text: String?, address: String) async throws -> Contact?
+    /// True the first time a one-time credential (a LINE ID token's digest) is presented, false ever after
+    /// (`QueueCommands.firstUse`).
+    func firstUse(credential digest: String) async throws -> Bool
     /// The server's key named `name`, `candidate` being stored when there is none yet.
     func serverKey(_ name: String, candidate: String) async throws -> String
 }

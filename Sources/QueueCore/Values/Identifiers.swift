@@ -60,12 +60,21 @@ extension TicketID {
     }
 }
 
+/// Base64url without padding (RFC 4648 §5): ticket tokens, Web Push keys, JWTs.
 public enum Base64URL {
-    public static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The bytes of unpadded base64url text, or nil (padding is refused: JWTs and push keys never carry it).
+    public static func decode(_ text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !base64.contains("=") else { return nil }
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
     }
 
     static func isAlphabet(_ c: UInt8) -> Bool {
