@@ -102,6 +102,22 @@ def main():
             # the page's CSP forbids eval, as it should).
             page.locator("[data-offline]").wait_for(state="hidden")
 
+            # The form-writing guide: while waiting, the holder answers the moving-in questions on the ticket page;
+            # the answers come back as a QR code, which zbar reads as the counter's scanner would.
+            page.fill('input[name="guide.moved-on"]', "2026-12-01")
+            page.fill('input[name="guide.people"]', "2")
+            page.select_option('select[name="guide.from"]', "in-japan")
+            page.check('input[name="guide.card-move"][value="yes"]')
+            page.locator('[data-guide-form] button[type="submit"]').click()
+            page.locator("[data-guide-qr] svg").wait_for()
+            guide_png = os.path.join(d, "guide-qr.png")
+            page.locator("[data-guide-qr] svg").screenshot(path=guide_png)
+            guide_code = subprocess.run(["zbarimg", "--quiet", "--raw", guide_png], capture_output=True, text=True).stdout.strip()
+            assert guide_code.startswith(f"MDG-GUIDE/1|chuo|{number}|moving-in|") and "people=2" in guide_code, guide_code
+            page.screenshot(path=os.path.join(SHOTS, "ticket-guide-ja-phone.png"), full_page=True)
+            page.locator("[data-offline]").wait_for(state="hidden")
+            print(f"e2e: the guide's answers on {number} became a QR code; zbar read {guide_code}")
+
             # The lobby board of the same office, open before the call.
             device = subprocess.run([BIN, "token", "create", "--db", db, "--role", "device", "--office", "chuo", "--name", "board-1"],
                                     capture_output=True, text=True, check=True).stdout.strip()
@@ -133,6 +149,18 @@ def main():
             board.wait_for_selector(f'[data-counter="c5"].called [data-number]:text-is("{number}")', timeout=2000)
             board_elapsed = time.monotonic() - started
             assert number in board.locator("[data-flash]").inner_text(), "the board did not flash the call"
+            # The clerk who called it sees the guide's answers; another counter reads them from the scanned code.
+            answers = desk.locator("[data-guide-answers]").inner_text()
+            assert "国内の他の市区町村" in answers and "2026-12-01" in answers, answers
+            scan = desk_context.new_page()
+            scan.goto(f"{base}/console/chuo/c6")
+            scan.fill("#guide-code", guide_code)
+            scan.locator("form.guide-scan button").click()
+            scanned = scan.locator("[data-guide-scanned]").inner_text()
+            assert number in scanned and "2026-12-01" in scanned and "はい" in scanned, scanned
+            scan.screenshot(path=os.path.join(SHOTS, "console-guide-scanned-ja-desktop.png"), full_page=True)
+            scan.close()
+            print(f"e2e: the console showed {number}'s guide answers, and read them from the scanned code")
             board.screenshot(path=os.path.join(SHOTS, "board-ja-called.png"))
             desk.screenshot(path=os.path.join(SHOTS, "console-ja-desktop.png"), full_page=True)
             total, serious = axe_check(desk, "console (ja, desktop)", failures)

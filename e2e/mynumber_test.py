@@ -156,6 +156,8 @@ def main():
             ("/o/chuo/tickets", {"service": "certificates", "language": "ja"}, None),
             (f"/t/{token}/feedback", {"rating": "3"}, None),
             (f"/t/{token}/travel", {"travel": "20"}, None),
+            (f"/t/{token}/guide", {"guide.copies": "2", "guide.kind": "residence"}, None),
+            ("/console/chuo/c1/guide", {"csrf": csrf, "code": "MDG-GUIDE/1|chuo|A-001|certificates|copies=2"}, console),
             (f"/t/{token}/contact", {"channel": "email", "address": "a@example.jp"}, None),
             (f"/t/{token}/contact", {"channel": "gateway", "address": "090-1234-5678"}, None),
         ]

@@ -76,6 +76,8 @@ struct Api: Sendable {
         route(.post, "/api/v1/tickets/{token}/contacts") { api, r, c in try await api.addContact(r, c) }
         route(.delete, "/api/v1/tickets/{token}/contacts/{channel}") { api, _, c in try await api.removeContact(c) }
         route(.post, "/api/v1/tickets/{token}/line-link") { api, _, c in try await api.lineLink(c) }
+        route(.get, "/api/v1/tickets/{token}/guide") { api, _, c in try await api.getGuide(c) }
+        route(.put, "/api/v1/tickets/{token}/guide") { api, r, c in try await api.putGuide(r, c) }
         route(.post, "/api/v1/offices/{office}/counters/{counter}/call-next") { api, r, c in try await api.callNext(r, c) }
         for action in CounterAction.allCases {
             route(.post, "/api/v1/offices/{office}/counters/{counter}/\(action.rawValue)") { api, r, c in
@@ -358,7 +360,7 @@ struct Api: Sendable {
     }
 
     /// Malformed tokens get the same 404 as unknown ones: nothing tells a guesser which part was wrong.
-    private func tokenParameter(_ context: Context) throws -> TicketID {
+    func tokenParameter(_ context: Context) throws -> TicketID {
         let token = TicketID(context.parameters.get("token") ?? "")
         guard token.isWellFormedToken else { throw ApiError(QueueError.ticketNotFound) }
         return token

@@ -21,6 +21,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var contactTable: [TicketID: [AlertChannel: Contact]] = [:]
     var outbox: [OutboxAlert] = []
     var linkCodes: [String: LinkCode] = [:]
+    var guides: [TicketID: GuideAnswers] = [:]
     var webhookEvents: [String: Date] = [:]
     var serverKeys: [String: String] = [:]
 
@@ -111,6 +112,8 @@ public struct MemoryLedger: QueueLedger, Sendable {
         (contactTable[ticket] ?? [:]).values.sorted { $0.channel.rawValue < $1.channel.rawValue }
     }
 
+    public func guideAnswers(ticket: TicketID) throws -> GuideAnswers? { guides[ticket] }
+
     public func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int {
         contactTable.values.count { $0[channel].map { $0.address == address && $0.businessDate == date } ?? false }
     }
@@ -198,6 +201,10 @@ public struct MemoryLedger: QueueLedger, Sendable {
         contactTable[ticket]?[channel] = nil
     }
 
+    public mutating func save(guideAnswers: GuideAnswers) throws {
+        guides[guideAnswers.ticket] = guideAnswers
+    }
+
     public mutating func enqueue(_ alert: OutboxAlert) throws -> Bool {
         guard
             !outbox.contains(where: {
@@ -239,6 +246,9 @@ public struct MemoryLedger: QueueLedger, Sendable {
             if contactTable[ticket]?.isEmpty == true { contactTable[ticket] = nil }
         }
         outbox.removeAll { $0.office == office && $0.businessDate < date }
+        let kept = guides.filter { !($0.value.office == office && $0.value.businessDate < date) }
+        gone += guides.count - kept.count
+        guides = kept
         return gone
     }
 

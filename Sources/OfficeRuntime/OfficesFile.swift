@@ -34,6 +34,8 @@ public struct OfficesFile: Decodable, Sendable {
     }
 
     public var offices: [OfficeEntry]
+    /// Form-writing guides by procedure id, for every office that has the procedure.
+    var guides: [String: FormGuide]?
 
     public static func parse(_ text: String) throws -> OfficesFile {
         do {
@@ -53,7 +55,8 @@ public struct OfficesFile: Decodable, Sendable {
                 procedures: entry.procedures.map {
                     Procedure(
                         id: ServiceID($0.id), prefix: $0.prefix, color: $0.color, name: $0.name,
-                        typicalServiceSeconds: Int(($0.typicalMinutes * 60).rounded()), open: $0.open ?? true)
+                        typicalServiceSeconds: Int(($0.typicalMinutes * 60).rounded()), open: $0.open ?? true,
+                        guide: guides?[$0.id])
                 },
                 counters: (entry.counters ?? []).map {
                     Counter(id: CounterID($0.id), label: $0.label, services: $0.services.map { ServiceID($0) }, hours: $0.hours)
@@ -64,6 +67,10 @@ public struct OfficesFile: Decodable, Sendable {
         var problems = built.flatMap { $0.0.problems() }
         if Set(offices.map(\.id)).count != offices.count { problems.append("an office id appears twice") }
         if offices.isEmpty { problems.append("no offices") }
+        let procedures = Set(offices.flatMap { $0.procedures.map(\.id) })
+        for id in (guides ?? [:]).keys.sorted() where !procedures.contains(id) {
+            problems.append("guides: no office has a procedure '\(id)'")
+        }
         guard problems.isEmpty else { throw QueueError.invalidInput(field: "offices file", reason: problems.joined(separator: "; ")) }
         return built.map { (office: $0.0, openCounters: $0.1) }
     }

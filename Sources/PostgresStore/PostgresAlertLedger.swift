@@ -18,6 +18,12 @@ extension PostgresLedger {
         }
     }
 
+    public func guideAnswers(ticket: TicketID) throws -> GuideAnswers? {
+        try session.rows("SELECT body FROM guide_answer WHERE ticket = $1", [.text(ticket.rawValue)]).first.map {
+            try JSONDecoder().decode(GuideAnswers.self, from: Data(try $0.text("body").utf8))
+        }
+    }
+
     public func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int {
         try session.rows(
             "SELECT COUNT(*) AS n FROM contact WHERE business_date = $1 AND channel = $2 AND address = $3",
@@ -114,12 +120,26 @@ extension PostgresLedger {
         }
     }
 
+    public mutating func save(guideAnswers: GuideAnswers) throws {
+        try session.execute(
+            """
+            INSERT INTO guide_answer (ticket, office, business_date, body) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (ticket) DO UPDATE SET body = excluded.body
+            """,
+            [
+                .text(guideAnswers.ticket.rawValue), .text(guideAnswers.office.rawValue), .text(guideAnswers.businessDate.description),
+                .text(String(decoding: try JSONEncoder().encode(guideAnswers), as: UTF8.self)),
+            ])
+    }
+
     public mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int {
         let gone = try session.execute(
             "DELETE FROM contact WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
         try session.execute(
             "DELETE FROM outbox WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
-        return gone
+        let guides = try session.execute(
+            "DELETE FROM guide_answer WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
+        return gone + guides
     }
 
     public mutating func serverKey(_ name: String, candidate: String) throws -> String {

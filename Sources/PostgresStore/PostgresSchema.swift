@@ -137,5 +137,18 @@ enum PostgresSchema {
         ),
         // Arrival check-in: a remote ticket whose holder is on their way keeps its place but is not called.
         ("v2-arrival-check-in", "ALTER TABLE ticket ADD COLUMN on_the_way BOOLEAN NOT NULL DEFAULT false;"),
+        // What holders filled in of a form-writing guide: one row per ticket, deleted with its day's contacts.
+        (
+            "v3-guide-answers",
+            """
+            CREATE TABLE guide_answer (
+                ticket TEXT COLLATE "C" PRIMARY KEY,
+                office TEXT COLLATE "C" NOT NULL,
+                business_date TEXT COLLATE "C" NOT NULL,
+                body TEXT NOT NULL
+            );
+            CREATE INDEX guide_answer_day ON guide_answer (office, business_date);
+            """
+        ),
     ]
 }

@@ -19,6 +19,12 @@ extension SQLiteLedger {
         }
     }
 
+    public func guideAnswers(ticket: TicketID) throws -> GuideAnswers? {
+        let body = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT body FROM guide_answer WHERE ticket = ?"), arguments: [ticket.rawValue])
+        return try body.map { try JSONDecoder().decode(GuideAnswers.self, from: Data($0.utf8)) }
+    }
+
     public func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int {
         try Int.fetchOne(
             db.cachedStatement(sql: "SELECT COUNT(*) FROM contact WHERE business_date = ? AND channel = ? AND address = ?"),
@@ -107,11 +113,25 @@ extension SQLiteLedger {
         return db.changesCount == 1
     }
 
+    public mutating func save(guideAnswers: GuideAnswers) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO guide_answer (ticket, office, business_date, body) VALUES (?, ?, ?, ?)
+                ON CONFLICT (ticket) DO UPDATE SET body = excluded.body
+                """,
+            arguments: [
+                guideAnswers.ticket.rawValue, guideAnswers.office.rawValue, guideAnswers.businessDate.description,
+                String(decoding: try JSONEncoder().encode(guideAnswers), as: UTF8.self),
+            ])
+    }
+
     public mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int {
         try db.execute(sql: "DELETE FROM contact WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
         let gone = db.changesCount
         try db.execute(sql: "DELETE FROM outbox WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
-        return gone
+        try db.execute(
+            sql: "DELETE FROM guide_answer WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
+        return gone + db.changesCount
     }
 
     public mutating func serverKey(_ name: String, candidate: String) throws -> String {

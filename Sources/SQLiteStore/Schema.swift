@@ -163,6 +163,19 @@ enum Schema {
         migrator.registerMigration("v6-arrival-check-in") { db in
             try db.execute(sql: "ALTER TABLE ticket ADD COLUMN on_the_way INTEGER NOT NULL DEFAULT 0")
         }
+        // What holders filled in of a form-writing guide: one row per ticket, deleted with its day's contacts.
+        migrator.registerMigration("v7-guide-answers") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE guide_answer (
+                        ticket TEXT PRIMARY KEY NOT NULL,
+                        office TEXT NOT NULL,
+                        business_date TEXT NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE INDEX guide_answer_day ON guide_answer (office, business_date);
+                    """)
+        }
         return migrator
     }
 }

@@ -170,12 +170,41 @@ struct AlertContractTests {
         #expect(try await store.contacts(ticket: today.id).map(\.channel) == [.line])
         #expect(try await store.dueAlerts(now: Date.distantFuture, limit: 10).isEmpty, "yesterday's alert went with its contact")
     }
+
+    @Test("guide answers are checked, replaced, kept for the day and purged with the contacts", arguments: Fixtures.StoreKind.allCases)
+    func guideAnswers(kind: Fixtures.StoreKind) async throws {
+        let clock = ManualClock(Fixtures.start)
+        let store = try await Fixtures.store(kind, clock: clock)
+        let yesterday = try await Fixtures.issue(store, "moving-in")
+        let filled = try await store.fillGuide(ticket: yesterday.id, answers: ["people": "2", "from": "abroad"])
+        #expect(filled.answers == ["people": "2", "from": "abroad"] && filled.number == yesterday.number)
+        _ = try await store.fillGuide(ticket: yesterday.id, answers: ["people": "3"])
+        #expect(try await store.guideAnswers(ticket: yesterday.id)?.answers == ["people": "3"], "a second save replaces the first")
+        await #expect(throws: QueueError.self) { _ = try await store.fillGuide(ticket: yesterday.id, answers: ["name": "x"]) }
+        let certificate = try await Fixtures.issue(store, "certificates")
+        await #expect(throws: QueueError.self, "certificates have no guide") {
+            _ = try await store.fillGuide(ticket: certificate.id, answers: [:])
+        }
+        _ = try await store.citizenAction(.cancel, ticket: certificate.id)
+        let finished = try await Fixtures.issue(store, "moving-in")
+        _ = try await store.citizenAction(.cancel, ticket: finished.id)
+        await #expect(throws: QueueError.self, "a finished ticket takes no answers") {
+            _ = try await store.fillGuide(ticket: finished.id, answers: ["people": "1"])
+        }
+
+        clock.advance(seconds: 86_400)
+        let today = try await Fixtures.issue(store, "moving-in")
+        _ = try await store.fillGuide(ticket: today.id, answers: ["card-move": "yes"])
+        #expect(try await store.purgeContacts(office: office) == 1, "yesterday's answers go")
+        #expect(try await store.guideAnswers(ticket: yesterday.id) == nil)
+        #expect(try await store.guideAnswers(ticket: today.id)?.answers == ["card-move": "yes"])
+    }
 }
 
 /// The retention rule, checked where it matters: in the bytes of the SQLite files themselves.
 @Suite("Retention on disk")
 struct RetentionOnDiskTests {
-    @Test("after the day's purge, no contact of any channel is left in the database file or its log")
+    @Test("after the day's purge, no contact of any channel and no guide answer is left in the database file or its log")
     func purgedFromTheFiles() async throws {
         let clock = ManualClock(Fixtures.start)
         let path = Fixtures.temporaryPath()
@@ -199,6 +228,9 @@ struct RetentionOnDiskTests {
             _ = try await store.markComeNow(ticket: ticket.id)
             tickets.append(ticket)
         }
+        // What a holder answered of the form-writing guide goes the same way.
+        let mover = try await Fixtures.issue(store, "moving-in")
+        _ = try await store.fillGuide(ticket: mover.id, answers: ["moved-on": "2031-02-28"])
         _ = try await store.newLinkCode(ticket: tickets[0].id, channel: .line)
         _ = try await store.callNext(office: Fixtures.officeID, counter: "c1", idempotencyKey: nil)
 
@@ -207,16 +239,16 @@ struct RetentionOnDiskTests {
             for suffix in ["", "-wal", "-shm"] {
                 if let data = FileManager.default.contents(atPath: path + suffix) { bytes.append(data) }
             }
-            let needles = secrets.map(\.1) + ["retention-check-endpoint"]
+            let needles = secrets.map(\.1) + ["retention-check-endpoint", "2031-02-28"]
             return needles.filter { bytes.range(of: Data($0.utf8)) != nil }
         }
         // The scan finds them while they are kept (so it can fail), in the log or, after a checkpoint, the file.
-        #expect(try onDisk().count == secrets.count + 1)
+        #expect(try onDisk().count == secrets.count + 2)
         try await store.scrub()
-        #expect(try onDisk().count == secrets.count + 1)
+        #expect(try onDisk().count == secrets.count + 2)
 
         clock.advance(seconds: 86_400)
-        #expect(try await store.purgeContacts(office: Fixtures.officeID) == secrets.count)
+        #expect(try await store.purgeContacts(office: Fixtures.officeID) == secrets.count + 1)
         let left = try onDisk()
         #expect(left.isEmpty, "left on disk: \(left)")
         // The queue's own record stays: the tickets and their events (numbers and times, nothing personal).

@@ -65,6 +65,7 @@ import Testing
         "POST /api/v1/tickets/{token}/contacts": .anyone, "DELETE /api/v1/tickets/{token}/contacts/{channel}": .anyone,
         "POST /api/v1/tickets/{token}/line-link": .anyone, "POST /api/v1/tickets/{token}/check-in": .anyone,
         "POST /api/v1/tickets/{token}/travel": .anyone, "POST /api/v1/line/session": .anyone,
+        "GET /api/v1/tickets/{token}/guide": .anyone, "PUT /api/v1/tickets/{token}/guide": .anyone, "POST /t/{token}/guide": .anyone,
         "POST /api/v1/offices/{office}/counters/{counter}/call-next": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/recall": .staff,
         "POST /api/v1/offices/{office}/counters/{counter}/start": .staff,
@@ -117,6 +118,8 @@ import Testing
         case "/api/v1/offices/{office}/reforms": return (json, #"{"effective":"2026-03-01","kind":"other","description":"x"}"#)
         case "/line/webhook": return (json, #"{"destination":"U","events":[]}"#)
         case "/api/v1/line/session": return (json, #"{"idToken":""}"#)
+        case "/api/v1/tickets/{token}/guide": return route.method == .put ? (json, #"{"answers":{"people":"2"}}"#) : nil
+        case "/t/{token}/guide": return (form, "guide.people=2")
         case "/o/{office}/tickets", "/kiosk/{office}/tickets": return (form, "service=certificates")
         case "/t/{token}/contact": return (form, "channel=email&address=a%40example.jp")
         case "/t/{token}/feedback", "/kiosk/{office}/feedback": return (form, "rating=4")

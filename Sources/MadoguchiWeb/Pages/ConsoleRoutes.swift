@@ -31,7 +31,7 @@ struct ConsoleRoutes: Sendable {
 
     /// Every action a console form may post to `/console/{office}/{counter}/{action}`; the handler refuses others,
     /// and the authorisation test walks this list.
-    static let actions = ["call-next", "recall", "start", "complete", "no-show", "hold", "transfer", "open", "close", "pause"]
+    static let actions = ["call-next", "recall", "start", "complete", "no-show", "hold", "transfer", "open", "close", "pause", "guide"]
 
     typealias Context = MadoguchiContext
 
@@ -136,8 +136,10 @@ struct ConsoleRoutes: Sendable {
             language: language, languages: Language.staff)
     }
 
-    func console(_ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response
-    {
+    /// `scanned`: a guide code read at this counter (`GuideView.scanned`), shown once.
+    func console(
+        _ request: Request, _ context: Context, notice: String? = nil, status: HTTPResponse.Status = .ok, scanned: [String: Any]? = nil
+    ) async throws -> Response {
         let office = OfficeID(context.parameters.get("office") ?? "")
         let counterID = CounterID(context.parameters.get("counter") ?? "")
         let session: Session
@@ -154,6 +156,7 @@ struct ConsoleRoutes: Sendable {
         let held = try await state.current.asyncMap { try await store.ticketView($0) }.flatMap { $0 }
         let ticket = held?.ticket.holdsCounter == true ? held?.ticket : nil
         let now = store.clock.now()
+        let filled = try await ticket.asyncMap { try await store.guideAnswers(ticket: $0.id) }.flatMap { $0 }
         let current: [String: Any]? = ticket.map { t in
             [
                 "number": t.number.description, "prefix": t.number.prefix, "css": PageRoutes.cssClass(t.service),
@@ -162,6 +165,8 @@ struct ConsoleRoutes: Sendable {
                 "statusText": catalog.text("console.status.\(t.status.rawValue)", language),
                 "waited": catalog.text(
                     "console.waited", language, ["m": "\(Int(((t.calledAt ?? now).timeIntervalSince(t.queuedAt) / 60).rounded()))"]),
+                "guide": filled.flatMap { GuideView.consoleRows($0.answers, service: t.service, office: config, language, catalog) }
+                    .map { ["rows": $0] } as Any,
             ]
         }
         let heldStatus = ticket?.status
@@ -206,7 +211,7 @@ struct ConsoleRoutes: Sendable {
                 "pauses": PauseReason.allCases.map {
                     ["code": $0.rawValue, "label": catalog.text("console.pause.\($0.rawValue)", language)]
                 },
-                "canPause": state.open && ticket == nil,
+                "canPause": state.open && ticket == nil, "scanned": scanned as Any,
                 "toggle": state.open ? "close" : "open",
                 "toggleLabel": catalog.text(state.open ? "console.close" : "console.open", language),
                 "colorsCSS": "/offices/\(office.rawValue)/colors.css", "bodyClass": "staff",
@@ -234,6 +239,11 @@ struct ConsoleRoutes: Sendable {
             case "pause":
                 _ = try await store.pauseCounter(
                     office: office, counter: counter, reason: try Api.pauseReason(form["reason"] ?? ""), by: by)
+            case "guide":
+                let language = Self.staffLanguage(request)
+                let config = try await store.offices().first { $0.id == office }
+                return try await console(
+                    request, context, scanned: config.map { GuideView.scanned(form["code"] ?? "", office: $0, language, pages.catalog) })
             default:
                 guard Self.actions.contains(name), let action = CounterAction(rawValue: name) else {
                     throw ApiError(.notFound, "not_found", "No such action.")

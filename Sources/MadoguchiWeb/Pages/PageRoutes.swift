@@ -32,6 +32,7 @@ struct PageRoutes: Sendable {
         routes.post("/t/{token}/line") { request, context in try await self.lineLink(request, context) }
         routes.post("/t/{token}/contact") { request, context in try await self.contact(request, context) }
         routes.post("/t/{token}/feedback") { request, context in try await self.rate(request, context) }
+        routes.post("/t/{token}/guide") { request, context in try await self.fillGuide(request, context) }
         routes.get("/sw.js") { _, _ in try StaticFiles.serviceWorker() }
         routes.get("/static/{file}") { _, context in try StaticFiles.response(context.parameters.get("file") ?? "") }
     }
@@ -213,6 +214,8 @@ struct PageRoutes: Sendable {
                 ? nil
                 : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?,
             "rated": request.uri.queryParameters.get("rated") == "1",
+            "guide": try GuideView.ticketModel(
+                view, answers: try await store.guideAnswers(ticket: t.id), language: language, catalog: pages.catalog) as Any,
         ]
         return pages.render(
             "ticket", title: "\(t.number) · \(text("ticket.title", language))", model: model, language: language, rememberLanguage: switched
@@ -312,7 +315,7 @@ struct PageRoutes: Sendable {
 
     /// A ticket page's form: the token checked (the not-found page for a malformed or unknown one), `action` run
     /// with the form's fields, and a refusal shown as a page that says why.
-    private func onTicket(
+    func onTicket(
         _ request: Request, _ context: Context, _ action: (TicketID, [String: String]) async throws -> Response
     ) async throws -> Response {
         let (language, _) = Language.of(request)
@@ -362,8 +365,9 @@ struct PageRoutes: Sendable {
         Self.procedureText(p, language, pages.catalog)
     }
 
-    /// Japanese and English names come from the office's configuration; the other languages, and the one-line
-    /// description and what to bring, from the catalogue (`procedure.{id}.name|about|bring`) where it has them.
+    /// Japanese and English names come from the office's configuration; the other languages and the one-line
+    /// description from the catalogue (`procedure.{id}.name|about`) where it has them; what to bring from the
+    /// procedure's form-writing guide (the offices file).
     static func procedureText(_ p: Procedure, _ language: Language, _ catalog: Catalog) -> (name: String, about: String?, bring: String?) {
         let key = "procedure.\(p.id.rawValue)"
         let name: String
@@ -375,7 +379,7 @@ struct PageRoutes: Sendable {
                 catalog.has("\(key).name", language) ? catalog.text("\(key).name", language) : (language.isJapanese ? p.name.ja : p.name.en)
         }
         let about = catalog.has("\(key).about", language) ? catalog.text("\(key).about", language) : nil
-        let bring = catalog.has("\(key).bring", language) ? catalog.text("\(key).bring", language) : nil
+        let bring = p.guide?.bring?.text(for: language.rawValue).text
         return (name, about, bring)
     }
 

@@ -4,7 +4,8 @@ import QRCode
 import QueueCore
 
 /// The printed ticket (80 mm receipt), the same from the kiosk and the reception desk: number, procedure, office,
-/// time, people ahead, and the QR code of the ticket's page, in the holder's language.
+/// time, people ahead, the QR code of the ticket's page, and the procedure's form-writing guide, in the holder's
+/// language.
 enum Receipt {
     static func model(_ view: TicketView, request: Request, language: Language, catalog: Catalog) throws -> [String: Any] {
         let t = view.ticket
@@ -21,6 +22,8 @@ enum Receipt {
             "qr": try QRCode(text: url).svg(title: "\(t.number) \(url)"),
             "url": url, "officeID": t.office.rawValue, "token": t.id.rawValue,
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
+            // The form-writing guide's points, printed under the code: the paper guide of the 記載コーナー.
+            "guide": procedure?.guide.map { GuideView(guide: $0, language: language, catalog: catalog).points } as Any,
         ]
     }
 }

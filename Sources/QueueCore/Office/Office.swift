@@ -44,6 +44,7 @@ public struct Office: Codable, Sendable, Equatable {
             }
             if !prefixes.insert(p.prefix).inserted { found.append("office \(id): prefix \(p.prefix) used twice") }
             if p.typicalServiceSeconds <= 0 { found.append("office \(id): procedure \(p.id) needs a positive typical time") }
+            found += (p.guide?.problems() ?? []).map { "office \(id): procedure \(p.id) guide: \($0)" }
         }
         if Set(procedures.map(\.id)).count != procedures.count { found.append("office \(id): duplicate procedure id") }
         if Set(counters.map(\.id)).count != counters.count { found.append("office \(id): duplicate counter id") }
@@ -75,10 +76,12 @@ public struct Procedure: Codable, Sendable, Equatable {
     /// 受付終了: staff stopped issuing tickets for it on this business day (those already issued are served). The
     /// next day it issues again by itself.
     public var stoppedOn: LocalDate?
+    /// The form-writing guide, when the city wrote one (the offices file's `guides`).
+    public var guide: FormGuide?
 
     public init(
         id: ServiceID, prefix: String, color: String, name: LocalizedText, typicalServiceSeconds: Int,
-        open: Bool = true, stoppedOn: LocalDate? = nil
+        open: Bool = true, stoppedOn: LocalDate? = nil, guide: FormGuide? = nil
     ) {
         self.id = id
         self.prefix = prefix
@@ -87,6 +90,7 @@ public struct Procedure: Codable, Sendable, Equatable {
         self.typicalServiceSeconds = typicalServiceSeconds
         self.open = open
         self.stoppedOn = stoppedOn
+        self.guide = guide
     }
 
     /// Whether it takes new tickets on business day `date`: open, and not stopped for that day.

@@ -38,6 +38,8 @@ public protocol QueueReader {
     func hasEvent(ticket: TicketID, type: EventType) throws -> Bool
     /// The ticket's contacts, one per channel.
     func contacts(ticket: TicketID) throws -> [Contact]
+    /// What the ticket's holder filled in of the procedure's form-writing guide, if anything.
+    func guideAnswers(ticket: TicketID) throws -> GuideAnswers?
     /// How many tickets of business day `date` have `address` as their contact on `channel`.
     func contactUses(channel: AlertChannel, address: String, date: LocalDate) throws -> Int
     /// Outbox alerts still to send whose next attempt is due by `now`, oldest first.
@@ -73,6 +75,8 @@ public protocol QueueLedger: QueueReader {
     /// Adds or replaces the ticket's contact on its channel.
     mutating func save(contact: Contact) throws
     mutating func deleteContact(ticket: TicketID, channel: AlertChannel) throws
+    /// Adds or replaces the ticket's guide answers.
+    mutating func save(guideAnswers: GuideAnswers) throws
     /// Takes up to `limit` due alerts for one sender: their next attempt moves to `until`, so that no other sender
     /// (another process or node) takes them meanwhile; if this one dies, they come due again then.
     mutating func claimAlerts(now: Date, until: Date, limit: Int) throws -> [OutboxAlert]
@@ -81,8 +85,8 @@ public protocol QueueLedger: QueueReader {
     /// Records an attempt's outcome on a pending alert; returns false when it was no longer pending (another sender
     /// finished it first).
     mutating func record(alert id: Int64, attempts: Int, outcome: AlertOutcome, at: Date) throws -> Bool
-    /// Deletes the office's contacts and outbox alerts of business days before `date`; returns how many contacts
-    /// went.
+    /// Deletes the office's contacts, guide answers and outbox alerts of business days before `date`; returns how
+    /// many contacts and guide answers went.
     mutating func purgeContacts(office: OfficeID, before date: LocalDate) throws -> Int
     /// Keeps a one-time code that links a channel account (LINE) to a ticket, until used or its day ends.
     mutating func save(linkCode: LinkCode) throws

@@ -297,6 +297,15 @@ extension QueueStore where Self: LedgerDatabase {
         try await read { try $0.contacts(ticket: ticket) }
     }
 
+    public func fillGuide(ticket: TicketID, answers: [String: String]) async throws -> GuideAnswers {
+        let commands = commands
+        return try await write { ledger in try commands.fillGuide(ticket: ticket, answers: answers, in: &ledger) }
+    }
+
+    public func guideAnswers(ticket: TicketID) async throws -> GuideAnswers? {
+        try await read { try $0.guideAnswers(ticket: ticket) }
+    }
+
     public func cancelByOffice(office: OfficeID, number: TicketNumber, by staff: String) async throws -> CommandResult<TicketView> {
         let commands = commands
         return try await committing { ledger in

@@ -106,7 +106,11 @@ public protocol AlertOutbox: StoreClock {
     func addContact(ticket: TicketID, channel: AlertChannel, address: String) async throws -> Contact
     func removeContact(ticket: TicketID, channel: AlertChannel) async throws
     func contacts(ticket: TicketID) async throws -> [Contact]
-    /// Deletes the contacts and alerts of the office's earlier days, and leaves no copy in the files.
+    /// The holder's answers to the procedure's form-writing guide (`QueueCommands.fillGuide`), kept for the day
+    /// and purged with the contacts.
+    func fillGuide(ticket: TicketID, answers: [String: String]) async throws -> GuideAnswers
+    func guideAnswers(ticket: TicketID) async throws -> GuideAnswers?
+    /// Deletes the contacts, guide answers and alerts of the office's earlier days, and leaves no copy in the files.
     func purgeContacts(office: OfficeID) async throws -> Int
     func dueAlerts(now: Date, limit: Int) async throws -> [OutboxAlert]
     /// Takes due alerts for this sender for `leaseSeconds` (`QueueLedger.claimAlerts`).
