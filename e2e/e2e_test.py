@@ -149,6 +149,8 @@ def main():
             board.wait_for_selector(f'[data-counter="c5"].called [data-number]:text-is("{number}")', timeout=2000)
             board_elapsed = time.monotonic() - started
             assert number in board.locator("[data-flash]").inner_text(), "the board did not flash the call"
+            lines = board.locator("[data-flash] .flash-line")
+            assert lines.count() == 6 and lines.nth(2).get_attribute("lang") == "zh-Hans", "the call in chuo's six board languages"
             # The clerk who called it sees the guide's answers; another counter reads them from the scanned code.
             answers = desk.locator("[data-guide-answers]").inner_text()
             assert "国内の他の市区町村" in answers and "2026-12-01" in answers, answers
@@ -350,6 +352,38 @@ def main():
                         total, serious = axe_check(view, f"{name} ({lang}, {size})", failures)
                         view.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}-{size}.png"), full_page=True)
                     ctx.close()
+            # The other four languages of every public page, phone-sized: axe on each; the phone page and the kiosk
+            # photographed in each.
+            for lang in ["zh-Hans", "ko", "vi", "ja-easy"]:
+                ctx = browser.new_context(viewport={"width": 360, "height": 780})
+                ctx.add_cookies([{"name": "device", "value": device, "url": base}])
+                view = ctx.new_page()
+                for name, path in pages.items():
+                    view.goto(f"{base}{path}?lang={lang}")
+                    view.wait_for_load_state("networkidle")
+                    axe_check(view, f"{name} ({lang}, phone)", failures)
+                    if name in ("phone", "kiosk", "ticket"):
+                        view.screenshot(path=os.path.join(SHOTS, f"{name}-{lang}-phone.png"), full_page=True)
+                ctx.close()
+            # The kiosk's modes: one touch each on larger text and high contrast, axe on each, then the reset.
+            ctx = browser.new_context(viewport={"width": 1080, "height": 1600}, locale="ja-JP")
+            ctx.add_cookies([{"name": "device", "value": device, "url": base}])
+            view = ctx.new_page()
+            view.goto(f"{base}/kiosk/chuo?lang=ja")
+            view.locator('[data-mode="large"]').click()
+            view.wait_for_selector("body.view-large")
+            axe_check(view, "kiosk (large text)", failures)
+            view.screenshot(path=os.path.join(SHOTS, "kiosk-large-ja.png"), full_page=True)
+            view.locator('[data-mode="contrast"]').click()
+            view.wait_for_selector("body.view-large.view-contrast")
+            assert view.locator('[data-mode="contrast"]').get_attribute("aria-pressed") == "true"
+            axe_check(view, "kiosk (large text, high contrast)", failures)
+            view.screenshot(path=os.path.join(SHOTS, "kiosk-large-contrast-ja.png"), full_page=True)
+            assert view.locator("[data-speak]").is_visible(), "read aloud is offered where speech exists"
+            view.goto(f"{base}/kiosk/chuo?lang=ja&view=reset")
+            assert view.locator("body").get_attribute("class") == "kiosk", view.locator("body").get_attribute("class")
+            ctx.close()
+            print("e2e: the kiosk's larger text and high contrast passed axe; the reset dropped them")
             # Arrival check-in: the remote holder on their way is passed over by call-next until they tap "I'm here"
             # on their ticket page; then their kept place is called next, and the page shows it live.
             page.goto(f"{base}/t/{remote['token']}")

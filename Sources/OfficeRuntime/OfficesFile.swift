@@ -15,6 +15,8 @@ public struct OfficesFile: Decodable, Sendable {
         var counters: [CounterEntry]?
         /// Counters to open when the office is first loaded (the demo opens all of them).
         var openCounters: Bool?
+        /// The languages the lobby board shows and speaks a call in, in order.
+        var boardLanguages: [String]?
     }
 
     struct ProcedureEntry: Decodable, Sendable {
@@ -61,7 +63,7 @@ public struct OfficesFile: Decodable, Sendable {
                 counters: (entry.counters ?? []).map {
                     Counter(id: CounterID($0.id), label: $0.label, services: $0.services.map { ServiceID($0) }, hours: $0.hours)
                 },
-                policy: policy)
+                policy: policy, boardLanguages: entry.boardLanguages)
             return (office, entry.openCounters ?? false)
         }
         var problems = built.flatMap { $0.0.problems() }

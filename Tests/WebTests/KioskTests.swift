@@ -48,12 +48,12 @@ import Testing
             let printed = try await client.page(location, headers: cookie)
             #expect(printed.status == .ok)
             #expect(printed.html.contains("<svg data-qr "))
-            #expect(printed.html.contains("data-ticket-number>A-001<"))
-            #expect(printed.headers[HTTPField.Name("Refresh")!] == "20; url=/kiosk/chuo?lang=ja")
+            #expect(printed.html.contains("data-ticket-number data-say>A-001<"))
+            #expect(printed.headers[HTTPField.Name("Refresh")!] == "20; url=/kiosk/chuo?lang=ja&view=reset")
             #expect(try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=certificates").status == .unauthorized)
             let refused = try await client.page("/kiosk/chuo/tickets", method: .post, form: "service=nope", headers: cookie)
             #expect(refused.status.code >= 400 && refused.status.code < 500 && refused.html.contains("<html"))
-            #expect(refused.headers[HTTPField.Name("Refresh")!] == "10; url=/kiosk/chuo?lang=ja")
+            #expect(refused.headers[HTTPField.Name("Refresh")!] == "10; url=/kiosk/chuo?lang=ja&view=reset")
         }
     }
 
@@ -108,13 +108,13 @@ struct RecordingGateway: AlertTransport {
             let token = TicketID(String(location.split(separator: "/").last!))
             let printed = try await client.page(location, headers: cookie)
             #expect(printed.html.contains("action=\"\(location)/phone\""))
-            #expect(printed.headers[HTTPField.Name("Refresh")!] == "60; url=/kiosk/chuo?lang=ja", "time to type a number")
+            #expect(printed.headers[HTTPField.Name("Refresh")!] == "60; url=/kiosk/chuo?lang=ja&view=reset", "time to type a number")
             #expect(printed.html.contains("60秒で最初の画面に戻ります"), "the page says so too")
             #expect(try await client.page("\(location)/phone", method: .post, form: "address=090-1111-2222").status == .unauthorized)
             let bad = try await client.page("\(location)/phone", method: .post, form: "address=hello", headers: cookie)
             #expect(bad.status == .unprocessableContent)
             let done = try await client.page("\(location)/phone", method: .post, form: "address=090-1111-2222", headers: cookie)
-            #expect(done.status == .ok && done.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja")
+            #expect(done.status == .ok && done.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja&view=reset")
             let contacts = try await harness.store.contacts(ticket: token)
             #expect(contacts.map(\.channel) == [.gateway] && contacts.first?.address == "+819011112222")
         }

@@ -195,7 +195,7 @@ import Testing
             let scanned = try await client.page(
                 "/kiosk/chuo/check-in", method: .post, form: "ticket=http%3A%2F%2Flocalhost%2Ft%2F\(byScanner.token)", headers: cookie)
             #expect(scanned.status == .ok && scanned.html.contains(byScanner.number.description))
-            #expect(scanned.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja")
+            #expect(scanned.headers[HTTPField.Name("Refresh")!] == "8; url=/kiosk/chuo?lang=ja&view=reset")
             let kioskEvent = try await ReceptionTests.arrived(h, byScanner.token)
             #expect(kioskEvent.staff == "kiosk-1")
             let garbage = try await client.page("/kiosk/chuo/check-in", method: .post, form: "ticket=hello", headers: cookie)

@@ -18,6 +18,18 @@ struct BoardRoutes: Sendable {
         routes.get("/board/{office}") { request, context in try await self.board(request, context) }
     }
 
+    /// How a call is shown and spoken in each of the office's board languages, in order: the words with
+    /// `{number}` and `{counter}` for the script to fill, and the voice to ask the browser for.
+    static func announcements(_ office: Office, _ catalog: Catalog) -> [[String: String]] {
+        let voices: [Language: String] = [.ja: "ja-JP", .jaEasy: "ja-JP", .en: "en-US", .zhHans: "zh-CN", .ko: "ko-KR", .vi: "vi-VN"]
+        return office.announcedIn.compactMap(Language.init(rawValue:)).map { language in
+            [
+                "tag": language.htmlTag, "voice": voices[language] ?? "ja-JP",
+                "visual": catalog.text("board.call_visual", language), "spoken": catalog.text("board.call_spoken", language),
+            ]
+        }
+    }
+
     func board(_ request: Request, _ context: MadoguchiContext) async throws -> Response {
         let (language, switched) = Language.of(request)
         let office = OfficeID(context.parameters.get("office") ?? "")
@@ -47,7 +59,10 @@ struct BoardRoutes: Sendable {
         let title = "\(catalog.text("board.title", language)) · \(language.isJapanese ? config.name.ja : config.name.en)"
         return pages.render(
             "board", title: title,
-            model: ["heading": title, "officeID": office.rawValue, "counters": counters, "recent": Array(recent), "bodyClass": "board"],
+            model: [
+                "heading": title, "officeID": office.rawValue, "counters": counters, "recent": Array(recent), "bodyClass": "board",
+                "calls": Self.announcements(config, catalog),
+            ],
             language: language, rememberLanguage: switched)
     }
 }

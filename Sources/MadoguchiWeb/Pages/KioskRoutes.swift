@@ -46,15 +46,18 @@ struct KioskRoutes: Sendable {
             ]
         }
         let title = "\(pages.catalog.text("kiosk.title", language)) · \(language.isJapanese ? config.name.ja : config.name.en)"
-        return pages.render(
+        let view = KioskView.of(request)
+        let page = pages.render(
             "kiosk", title: title,
             model: [
-                "heading": title, "procedures": procedures, "bodyClass": "kiosk",
+                "heading": title, "procedures": procedures, "bodyClass": view.bodyClass,
+                "modes": view.toolbar(office: office.rawValue, language: language, catalog: pages.catalog),
                 "colorsCSS": "/offices/\(office.rawValue)/colors.css", "officeID": office.rawValue,
                 "faces": PageRoutes.faces(language, pages.catalog), "language": language.rawValue,
                 "rated": request.uri.queryParameters.get("rated") == "1",
             ],
             language: language, rememberLanguage: switched)
+        return view.kept(on: page)
     }
 
     /// "How was your visit today?": one tap on the kiosk, tied to no ticket.
@@ -79,9 +82,9 @@ struct KioskRoutes: Sendable {
             let result = try await store.issue(try body.validated(office: office), idempotencyKey: nil)
             return Pages.redirect("/kiosk/\(office.rawValue)/printed/\(result.value.ticket.id.rawValue)")
         } catch let error as QueueError {
-            return refused(ApiError(error), office: office, language)
+            return refused(ApiError(error), office: office, language, KioskView.of(request))
         } catch let error as ApiError {
-            return refused(error, office: office, language)
+            return refused(error, office: office, language, KioskView.of(request))
         }
     }
 
@@ -99,9 +102,9 @@ struct KioskRoutes: Sendable {
                 throw QueueError.ticketNotFound
             }
             let checked = try await store.checkIn(ticket: view.ticket.id, by: device.name).value
-            return done(checked.ticket.number, "kiosk.checked_in", office: office, language)
+            return done(checked.ticket.number, "kiosk.checked_in", office: office, language, KioskView.of(request))
         } catch let error as QueueError {
-            return refused(ApiError(error), office: office, language)
+            return refused(ApiError(error), office: office, language, KioskView.of(request))
         }
     }
 
@@ -123,35 +126,38 @@ struct KioskRoutes: Sendable {
         let office = OfficeID(context.parameters.get("office") ?? "")
         guard let view = try await kioskTicket(request, context, office: office) else { return gate.unregistered(language) }
         guard hub.notifier?.channels.contains(.gateway) == true else {
-            return refused(ApiError.invalid("channel_disabled", "This office does not send text messages."), office: office, language)
+            return refused(
+                ApiError.invalid("channel_disabled", "This office does not send text messages."), office: office, language,
+                KioskView.of(request))
         }
         let form = try await Form.read(request)
         do {
             _ = try await store.addContact(ticket: view.ticket.id, channel: .gateway, address: form["address"] ?? "")
             hub.notifier?.wake()
         } catch let error as QueueError {
-            return refused(ApiError(error), office: office, language)
+            return refused(ApiError(error), office: office, language, KioskView.of(request))
         }
-        return done(view.ticket.number, "kiosk.phone_done", office: office, language)
+        return done(view.ticket.number, "kiosk.phone_done", office: office, language, KioskView.of(request))
     }
 
     /// A short confirmation under the ticket's number (the text of `key`), then back to the start after 8 s.
-    private func done(_ number: TicketNumber, _ key: String, office: OfficeID, _ language: Language) -> Response {
+    private func done(_ number: TicketNumber, _ key: String, office: OfficeID, _ language: Language, _ view: KioskView) -> Response {
         let heading = number.description
         var response = pages.render(
-            "error", title: heading, model: ["heading": heading, "message": pages.catalog.text(key, language), "bodyClass": "kiosk"],
+            "error", title: heading,
+            model: ["heading": heading, "message": pages.catalog.text(key, language), "bodyClass": view.bodyClass],
             language: language)
-        response.headers[HTTPField.Name("Refresh")!] = "8; url=/kiosk/\(office.rawValue)?lang=ja"
+        response.headers[HTTPField.Name("Refresh")!] = "8; url=\(KioskView.reset(office.rawValue))"
         return response
     }
 
     /// A refused ticket (the procedure just closed, the office closed) as a page that leads back to the start.
-    private func refused(_ error: ApiError, office: OfficeID, _ language: Language) -> Response {
+    private func refused(_ error: ApiError, office: OfficeID, _ language: Language, _ view: KioskView) -> Response {
         let title = pages.catalog.text("error.refused", language)
         var response = pages.render(
-            "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "kiosk"],
+            "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": view.bodyClass],
             language: language, status: error.status)
-        response.headers[HTTPField.Name("Refresh")!] = "10; url=/kiosk/\(office.rawValue)?lang=ja"
+        response.headers[HTTPField.Name("Refresh")!] = "10; url=\(KioskView.reset(office.rawValue))"
         return response
     }
 
@@ -165,14 +171,14 @@ struct KioskRoutes: Sendable {
         // Back to the start after 20 s, or 60 s when a phone number may be typed.
         let resetSeconds = phoneOffered ? 60 : 20
         var model = try Receipt.model(view, request: request, language: language, catalog: pages.catalog)
-        model["bodyClass"] = "kiosk printed"
+        model["bodyClass"] = KioskView.of(request).bodyClass + " printed"
         model["phone"] = phoneOffered
         model["back"] = "/kiosk/\(office.rawValue)"
         model["backLabel"] = pages.catalog.text("kiosk.back", language)
         model["resetNote"] = pages.catalog.text("kiosk.reset", language, ["s": "\(resetSeconds)"])
         var response = pages.render("printed", title: "\(view.ticket.number)", model: model, language: language)
         // Back to the start, in Japanese, with or without JavaScript.
-        response.headers[HTTPField.Name("Refresh")!] = "\(resetSeconds); url=/kiosk/\(office.rawValue)?lang=ja"
+        response.headers[HTTPField.Name("Refresh")!] = "\(resetSeconds); url=\(KioskView.reset(office.rawValue))"
         return response
     }
 

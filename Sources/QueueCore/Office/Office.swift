@@ -10,11 +10,13 @@ public struct Office: Codable, Sendable, Equatable {
     public var procedures: [Procedure]
     public var counters: [Counter]
     public var policy: OfficePolicy
+    /// The languages the lobby board shows and speaks a call in, in order (nil: Japanese, then English).
+    public var boardLanguages: [String]?
 
     public init(
         id: OfficeID, name: LocalizedText, timeZone: String = "Asia/Tokyo",
         openingHours: OpeningHours = .cityHall, procedures: [Procedure], counters: [Counter],
-        policy: OfficePolicy = .init()
+        policy: OfficePolicy = .init(), boardLanguages: [String]? = nil
     ) {
         self.id = id
         self.name = name
@@ -23,7 +25,11 @@ public struct Office: Codable, Sendable, Equatable {
         self.procedures = procedures
         self.counters = counters
         self.policy = policy
+        self.boardLanguages = boardLanguages
     }
+
+    /// The board's languages as configured, or Japanese then English.
+    public var announcedIn: [String] { boardLanguages ?? ["ja", "en"] }
 
     public func procedure(_ id: ServiceID) -> Procedure? { procedures.first { $0.id == id } }
     public func counter(_ id: CounterID) -> Counter? { counters.first { $0.id == id } }
@@ -58,6 +64,15 @@ public struct Office: Codable, Sendable, Equatable {
             }
         }
         found.append(contentsOf: openingHours.problems().map { "office \(id): \($0)" })
+        if let languages = boardLanguages {
+            if languages.isEmpty || Set(languages).count != languages.count {
+                found.append("office \(id): boardLanguages: each once, at least one")
+            }
+            for l in languages where !IssueRequest.languages.contains(l) {
+                found.append(
+                    "office \(id): boardLanguages: '\(l)' is not one of \(IssueRequest.languages.sorted().joined(separator: ", "))")
+            }
+        }
         return found
     }
 }

@@ -1,5 +1,7 @@
 // The lobby board, live on the office's event stream. On each call: a chime (Web Audio, no sound file), then
-// speechSynthesis in Japanese and in English, and a flash on screen. EventSource reconnects by itself and sends
+// speechSynthesis in each of the office's board languages in turn (the data-call-words elements: Japanese and
+// English unless the offices file says otherwise; a language the browser has no voice for is shown, not spoken),
+// and a flash on screen with the call in every one of them. EventSource reconnects by itself and sends
 // Last-Event-ID, so the board resumes where it was. Browsers play sound only after a first touch; the start
 // button takes it (an unattended TV runs Chromium with --autoplay-policy=no-user-gesture-required).
 (function () {
@@ -51,26 +53,45 @@
     u.onerror = done;
     window.speechSynthesis.speak(u);
   }
+  var languages = Array.prototype.map.call(root.querySelectorAll("[data-call-words]"), function (el) {
+    return { tag: el.getAttribute("data-lang"), voice: el.getAttribute("data-voice"),
+             visual: el.getAttribute("data-visual"), spoken: el.getAttribute("data-spoken") };
+  });
+  // Whether the browser can speak `voice`: any voice of its language, or no list to judge by.
+  function canSpeak(voice) {
+    if (!window.speechSynthesis) { return false; }
+    var all = window.speechSynthesis.getVoices();
+    if (!all || all.length === 0) { return true; }
+    var prefix = voice.split("-")[0];
+    return all.some(function (v) { return (v.lang || "").replace("_", "-").split("-")[0] === prefix; });
+  }
   function announceNext() {
     if (speaking || queue.length === 0) { return; }
     speaking = true;
     var call = queue.shift();
-    chime(function () {
-      say(spoken(call.number) + "番の方、" + call.counter + "番窓口へお越しください", "ja-JP", function () {
-        say("Number " + spoken(call.number) + ", please come to counter " + call.counter + ".", "en-US", function () {
-          speaking = false;
-          announceNext();
-        });
-      });
-    });
+    var values = { number: spoken(call.number), counter: call.counter };
+    var spoken_in = languages.filter(function (l) { return canSpeak(l.voice); });
+    function next(i) {
+      if (i >= spoken_in.length) { speaking = false; announceNext(); return; }
+      say(fill(spoken_in[i].spoken, values), spoken_in[i].voice, function () { next(i + 1); });
+    }
+    chime(function () { next(0); });
   }
   function flash(call) {
     var el = root.querySelector("[data-flash]");
-    el.textContent = fill(root.getAttribute("data-t-call"), { number: call.number, counter: call.counter });
+    var values = { number: call.number, counter: call.counter };
+    el.textContent = "";
+    languages.forEach(function (l) {
+      var line = document.createElement("span");
+      line.className = "flash-line";
+      line.lang = l.tag;
+      line.textContent = fill(l.visual, values);
+      el.appendChild(line);
+    });
     el.classList.remove("on");
     void el.offsetWidth;
     el.classList.add("on");
-    root.querySelector("[data-announce]").textContent = el.textContent;
+    root.querySelector("[data-announce]").textContent = fill(root.getAttribute("data-t-call"), values);
   }
   function remember(call) {
     var list = root.querySelector("[data-recent]");
