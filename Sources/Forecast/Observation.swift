@@ -82,6 +82,8 @@ public struct ObservedCounter: Sendable, Equatable {
     public var busy: Busy?
     /// The rest of the day's plan (seconds after midnight); nil when no roster was published.
     public var plan: [Range<Double>]?
+    /// Paused (a break, a meeting): closed until then, then as its plan says (open without a plan).
+    public var pausedUntil: Double?
 
     public struct Busy: Sendable, Equatable {
         public var ticket: TicketID
@@ -105,7 +107,7 @@ public struct ObservedCounter: Sendable, Equatable {
 
     public init(
         counter: CounterID, procedures: [Int], isOpen: Bool, priorityStreak: Int = 0, busy: Busy? = nil,
-        plan: [Range<Double>]? = nil
+        plan: [Range<Double>]? = nil, pausedUntil: Double? = nil
     ) {
         self.counter = counter
         self.procedures = procedures
@@ -113,13 +115,22 @@ public struct ObservedCounter: Sendable, Equatable {
         self.priorityStreak = priorityStreak
         self.busy = busy
         self.plan = plan
+        self.pausedUntil = pausedUntil
     }
 
     /// When the counter may call from `now` on, as intervals: the plan, except that what staff did overrides it
     /// until the plan's next change (a counter opened outside the plan stays open until then; one planned open but
     /// closed stays closed until then). The last planned interval of the day runs on (`closing`): counters open at
-    /// closing serve everyone holding a ticket. Without a plan, an open counter stays open, a closed one closed.
+    /// closing serve everyone holding a ticket. Without a plan, an open counter stays open, a closed one closed. A
+    /// paused counter is closed until its pause is expected to end, then follows its plan (open without one).
     public func availability(from now: Double, closing: Double) -> [Range<Double>] {
+        // A pause is a temporary closure: from its expected end on, the counter does what its plan says.
+        if !isOpen, let back = pausedUntil, back > now {
+            var resumed = self
+            resumed.pausedUntil = nil
+            resumed.isOpen = plan?.contains { $0.contains(back) } ?? true
+            return resumed.availability(from: back, closing: closing)
+        }
         guard let plan else { return isOpen ? [now..<Double.infinity] : [] }
         var result: [Range<Double>] = []
         let boundary = plan.flatMap { [$0.lowerBound, $0.upperBound] }.first { $0 > now } ?? .infinity

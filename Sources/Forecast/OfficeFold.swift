@@ -32,6 +32,8 @@ public struct OfficeFold: Sendable {
         /// Its skill set as a supervisor changed it today (`counter.skills_changed`): above the plan and the
         /// configuration.
         var changed: [Int]?
+        /// Paused (`counter.paused`): when the pause is expected to end (`PauseReason.expectedSeconds`).
+        var pausedUntil: Double?
     }
 
     struct TicketNow {
@@ -106,6 +108,7 @@ public struct OfficeFold: Sendable {
             if let c = e.counter {
                 touch(c)
                 counters[c]?.isOpen = e.type == .counterOpened
+                counters[c]?.pausedUntil = e.type == .counterPaused ? now + (e.pauseReason ?? .break).expectedSeconds : nil
                 if e.type == .counterOpened, !openedAfterClosing, let closing, now >= closing, waitingCount > 0 {
                     openedAfterClosing = true
                     happened.append(.openedAfterClosing)
@@ -197,7 +200,7 @@ public struct OfficeFold: Sendable {
                 state.changed ?? plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
             return ObservedCounter(
                 counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
-                plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } })
+                plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } }, pausedUntil: state.pausedUntil)
         }
         return Observation(
             office: office, now: now, weekday: weekday, procedures: procedures, waiting: waiting, counters: observed,

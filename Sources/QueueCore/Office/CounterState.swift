@@ -7,6 +7,15 @@ public enum PauseReason: String, Codable, Sendable, CaseIterable {
     case meeting
     /// Helping another counter or office (応援).
     case support
+
+    /// How long the wait estimates expect the pause to last before the counter serves again (then as its plan
+    /// says): a break 15 minutes, a meeting or helping elsewhere 30.
+    public var expectedSeconds: Double {
+        switch self {
+        case .break: 900
+        case .meeting, .support: 1800
+        }
+    }
 }
 
 /// A counter's live state: open or closed, the ticket it holds, and its run of priority calls.
