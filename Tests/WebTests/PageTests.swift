@@ -102,6 +102,16 @@ extension TestClientProtocol {
             #expect(page.contains("How long will it take you to get here?"))
             for value in ["here", "10", "20", "30", "45", "60"] { #expect(page.contains(#"name="travel" value="\#(value)""#)) }
             #expect(page.contains(#"<button type="submit" name="service" value="moving-in""#))
+            // Each procedure carries its wait for the script that says "set out now" when the line is shorter than
+            // the journey; what the page promises depends on whether a late holder keeps their place.
+            #expect(page.contains(#"data-service="moving-in" data-wait-minutes="0""#))
+            #expect(page.contains("Your number is kept until you arrive.") && page.contains("/static/phone.js"))
+            var nishi = try #require(try await harness.store.offices().first { $0.id == "nishi" })
+            nishi.policy.arrivalCheckIn = false
+            _ = try await harness.store.importOffice(nishi)
+            let without = try await client.page("/o/nishi?lang=en").html
+            #expect(without.contains("or your turn may pass before you arrive") && !without.contains("Your number is kept"))
+            #expect(!without.contains("keep your place until you arrive"), "no promise the office does not keep")
             var travel: [String: Int] = [:]
             for answer in ["30", "here", ""] {
                 let taken = try await client.page("/o/chuo/tickets", method: .post, form: "service=moving-in&travel=\(answer)")

@@ -120,6 +120,7 @@ struct PageRoutes: Sendable {
                 "id": procedure.id.rawValue, "prefix": procedure.prefix, "css": Self.cssClass(procedure.id),
                 "name": words.name, "about": words.about as Any, "bring": words.bring as Any,
                 "open": procedure.isIssuing(on: today), "stopped": procedure.open && !procedure.isIssuing(on: today),
+                "minutes": line.waiting == 0 ? 0 : minutes,
                 "wait": line.waiting == 0
                     ? text("home.no_wait", language)
                     : text("phone.wait", language, ["n": "\(line.waiting)", "m": "\(minutes)"]),
@@ -143,6 +144,9 @@ struct PageRoutes: Sendable {
                 "heading": heading, "procedures": procedures, "officeID": office.id.rawValue, "language": language.rawValue,
                 "travel": travel, "colorsCSS": "/offices/\(office.id.rawValue)/colors.css", "closedNow": closed as Any,
                 "liff": liff?.model(office: office.id) as Any,
+                // Whether a holder who is late keeps their place decides what the page may promise.
+                "travelHint": text(office.policy.arrivalCheckIn ? "phone.travel_hint" : "phone.travel_hint_no_check_in", language),
+                "leaveNow": text(office.policy.arrivalCheckIn ? "phone.leave_now" : "phone.leave_now_no_check_in", language),
             ],
             language: language, rememberLanguage: switched, csp: liff?.contentSecurityPolicy)
     }
