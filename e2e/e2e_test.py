@@ -8,23 +8,12 @@ import json, os, re, signal, subprocess, sys, tempfile, time, urllib.request
 
 from playwright.sync_api import sync_playwright
 from axe_playwright_python.sync_playwright import Axe
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ["MADOGUCHI_BIN"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "docs", "screenshots")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def wait_up(base):
-    # The demo's simulated history is written before the server listens (several seconds for five weeks).
-    for _ in range(1200):
-        try:
-            urllib.request.urlopen(base + "/health", timeout=1)
-            return
-        except Exception:
-            time.sleep(0.05)
-    sys.exit("server did not start")
 
 
 def start_server(db, port):

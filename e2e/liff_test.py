@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from playwright.sync_api import sync_playwright
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -153,14 +153,7 @@ def main():
          "--liff-id", LIFF_ID, "--liff-sdk", f"http://127.0.0.1:{line_port}/sdk.js"],
         env=env, stdout=subprocess.DEVNULL, stderr=open(f"{d}/server.log", "w"))
     try:
-        for _ in range(1200):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.05)
-        else:
-            sys.exit("server did not start")
+        wait_up(base)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="ja-JP")

@@ -63,7 +63,7 @@ struct Api: Sendable {
         route(.get, "/api/v1/offices/{office}/events") { api, r, c in try await api.officeEvents(r, c) }
         route(.get, "/api/v1/offices/{office}/queue") { api, r, c in try await api.queue(r, c) }
         route(.get, "/api/v1/offices/{office}/forecast") { api, r, c in try await api.forecast(r, c) }
-        route(.post, "/api/v1/line/session") { api, r, _ in try await api.lineSession(r) }
+        route(.post, Api.lineSessionPath) { api, r, _ in try await api.lineSession(r) }
         route(.get, "/api/v1/tickets/{token}") { api, _, c in try await api.getTicket(c) }
         for action in CitizenAction.allCases {
             route(.post, "/api/v1/tickets/{token}/\(action.rawValue)") { api, _, c in try await api.citizen(action, c) }

@@ -17,8 +17,16 @@ struct InputGate: RouterMiddleware {
     /// LINE batches webhook events; its documented ceiling is far below this.
     static let maxWebhookBytes = 1024 * 1024
 
+    /// The LIFF sign-in carries one ID token (at most `LineLogin.maxTokenBytes`), which a client may send
+    /// escaped: room for it written as `\uXXXX` throughout.
+    static let maxLineSessionBytes = 64 * 1024
+
     static func limit(path: String) -> Int {
-        path == LineWebhook.path ? maxWebhookBytes : maxBodyBytes
+        switch path {
+        case LineWebhook.path: maxWebhookBytes
+        case Api.lineSessionPath: maxLineSessionBytes
+        default: maxBodyBytes
+        }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -75,6 +75,8 @@ final class LineSessions: Sendable {
 }
 
 extension Api {
+    static let lineSessionPath = "/api/v1/line/session"
+
     /// `POST /api/v1/line/session` `{"idToken": …}` → 201 `{"pass": …, "expiresAt": …}`.
     func lineSession(_ request: Request) async throws -> Response {
         struct Body: Decodable { var idToken: String }

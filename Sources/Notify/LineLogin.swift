@@ -3,7 +3,6 @@ import Crypto
 import Foundation
 import NIOCore
 import QueueCore
-import Synchronization
 
 /// Who opened the city's LIFF mini-app, from the ID token LINE gave it (`liff.getIDToken()`), checked here rather
 /// than trusted: an ES256 JWT signed with one of LINE's keys (`{api}/oauth2/v2.1/certs`), issued by
@@ -61,11 +60,13 @@ public final class LineLogin: Sendable {
     /// A token living longer than this is refused: the replay ledger keeps a token's digest for a day.
     static let maxLifetimeSeconds: Double = 86_400
     static let refetchSeconds: Double = 60
+    /// The longest ID token read: LINE's are well under 1 KB with the `openid` scope, a little more with `profile`.
+    public static let maxTokenBytes = 2048
 
     let keysURL: String
     public let channelID: String
     let now: @Sendable () -> Date
-    private let cache = Mutex<(keys: [String: P256.Signing.PublicKey], attempted: Date?)>(([:], nil))
+    private let cache = KeyCache()
 
     /// `channelID` is the LINE Login channel's id, the tokens' audience: the digits a LIFF id starts with.
     public init(apiBase: String, channelID: String, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -89,11 +90,7 @@ public final class LineLogin: Sendable {
         let jwt = try JWT(token)
         guard jwt.header.alg == "ES256" else { throw .algorithm(jwt.header.alg ?? "nothing") }
         guard let kid = jwt.header.kid else { throw .unknownKey }
-        var key = cache.withLock { $0.keys[kid] }
-        if key == nil {
-            key = try await refreshedKeys()[kid]
-        }
-        guard let key else { throw .unknownKey }
+        guard let key = try await cache.key(kid, now: now(), url: keysURL) else { throw .unknownKey }
         return try Self.check(jwt, key: key, channelID: channelID, now: now())
     }
 
@@ -114,31 +111,6 @@ public final class LineLogin: Sendable {
         guard let user = claims.sub, Contact.problem(channel: .line, address: user) == nil else { throw .subject }
         let digest = SHA256.hash(data: Data(jwt.raw.utf8)).map { String(format: "%02x", $0) }.joined()
         return LineIDToken(user: user, issuedAt: issued, expires: expires, digest: digest)
-    }
-
-    /// LINE's current keys, fetched again unless that was tried less than a minute ago.
-    private func refreshedKeys() async throws(LineLoginError) -> [String: P256.Signing.PublicKey] {
-        let moment = now()
-        let (kept, mayFetch) = cache.withLock { cache -> ([String: P256.Signing.PublicKey], Bool) in
-            if let attempted = cache.attempted, moment.timeIntervalSince(attempted) < Self.refetchSeconds { return (cache.keys, false) }
-            cache.attempted = moment
-            return (cache.keys, true)
-        }
-        guard mayFetch else { return kept }
-        let body: [UInt8]
-        do {
-            body = try await Self.get(keysURL)
-        } catch {
-            guard kept.isEmpty else { return kept }
-            throw .keysUnavailable("\(error)")
-        }
-        let keys = Self.keys(fromJWKS: body)
-        guard !keys.isEmpty else {
-            if kept.isEmpty { throw .keysUnavailable("no P-256 key in LINE's key set") }
-            return kept
-        }
-        cache.withLock { $0.keys = keys }
-        return keys
     }
 
     /// The key set's bytes. AsyncHTTPClient's shared client: it needs no shutdown, and the URL is the
@@ -174,6 +146,43 @@ public final class LineLogin: Sendable {
     }
 }
 
+/// LINE's published keys, kept: read at the first token, and again for a key id not yet seen at most once a
+/// minute. Callers that arrive while a read is under way wait for it (the first tokens after a start all pass).
+actor KeyCache {
+    private var keys: [String: P256.Signing.PublicKey] = [:]
+    private var attempted: Date?
+    private var reading: Task<[String: P256.Signing.PublicKey]?, Never>?
+
+    func key(_ kid: String, now: Date, url: String) async throws(LineLoginError) -> P256.Signing.PublicKey? {
+        if let known = keys[kid] { return known }
+        if let reading {
+            absorb(await reading.value)
+            return try found(kid)
+        }
+        if let attempted, now.timeIntervalSince(attempted) < LineLogin.refetchSeconds { return try found(kid) }
+        attempted = now
+        let read = Task { () -> [String: P256.Signing.PublicKey]? in
+            guard let body = try? await LineLogin.get(url) else { return nil }
+            return LineLogin.keys(fromJWKS: body)
+        }
+        reading = read
+        absorb(await read.value)
+        reading = nil
+        return try found(kid)
+    }
+
+    /// A read's keys kept, whichever caller resumes first (a failed or empty read keeps the old ones).
+    private func absorb(_ fetched: [String: P256.Signing.PublicKey]?) {
+        if let fetched, !fetched.isEmpty { keys = fetched }
+    }
+
+    /// The key, nil when LINE does not publish it, or `keysUnavailable` when no key could be read at all.
+    private func found(_ kid: String) throws(LineLoginError) -> P256.Signing.PublicKey? {
+        guard !keys.isEmpty else { throw .keysUnavailable("LINE's key set could not be read") }
+        return keys[kid]
+    }
+}
+
 /// A compact JWS as LINE sends it: three base64url parts, the header and claims read, nothing trusted yet.
 struct JWT: Sendable {
     struct Header: Decodable, Sendable {
@@ -198,7 +207,7 @@ struct JWT: Sendable {
 
     init(_ raw: String) throws(LineLoginError) {
         let parts = raw.split(separator: ".", omittingEmptySubsequences: false)
-        guard raw.utf8.count <= 8 * 1024, parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])),
+        guard raw.utf8.count <= LineLogin.maxTokenBytes, parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])),
             let claimBytes = Base64URL.decode(String(parts[1])), let signature = Base64URL.decode(String(parts[2])),
             let header = try? JSONDecoder().decode(Header.self, from: Data(headerBytes)),
             let claims = try? JSONDecoder().decode(Claims.self, from: Data(claimBytes))

@@ -148,6 +148,7 @@ import Testing
             ("under a key id LINE does not publish", try Self.token(signedBy: line.key, kid: "made-up", issuedAt: now)),
             ("claiming HS256", try Self.token(signedBy: line.key, alg: "HS256", issuedAt: now)),
             ("not a JWT", "abc.def"),
+            ("longer than any LINE token", String(repeating: "a", count: 1_000) + "." + String(repeating: "b", count: 1_000) + ".c"),
         ]
         var tampered = try Self.token(signedBy: line.key, issuedAt: now).split(separator: ".").map(String.init)
         let otherClaims = try JSONSerialization.data(
@@ -185,6 +186,26 @@ import Testing
             }
             // The made-up key id made the server look for new keys once, not once per try.
             #expect(line.fetches.withLock { $0 } <= 2)
+        }
+    }
+
+    @Test func theFirstTokensAfterAStartAllPassOnOneReadOfLINEsKeys() async throws {
+        let h = try await Harness.make()
+        let line = FakeLINE()
+        try await Application(router: line.router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { fake in
+            let port = try #require(fake.port)
+            try await h.test(alerts: Self.alerts(port: port)) { client in
+                let now = h.clock.now()
+                let tokens = try (0..<8).map { n in
+                    try Self.token(signedBy: line.key, sub: "U" + String(repeating: "0\(n)", count: 16), issuedAt: now)
+                }
+                let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for token in tokens { group.addTask { try await session(client, token).status } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { $0 == .created }, "\(statuses)")
+            }
+            #expect(line.fetches.withLock { $0 } == 1)
         }
     }
 
