@@ -20,11 +20,8 @@ struct LIFFPages: Sendable {
         }
         routes.get("/liff/{office}") { request, context in
             guard let view else {
-                let office = context.parameters.get("office") ?? ""
-                let plain =
-                    !office.isEmpty
-                    && office.utf8.allSatisfy { $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }
-                return Pages.redirect(plain ? "/o/\(office)" : "/")
+                let office = OfficeID(context.parameters.get("office") ?? "")
+                return Pages.redirect(office.isValidSlug ? "/o/\(office.rawValue)" : "/")
             }
             return try await citizen.phone(request, context, liff: view)
         }

@@ -127,10 +127,7 @@ public struct GuideField: Codable, Sendable, Equatable {
         }
     }
 
-    static func isSlug(_ text: String) -> Bool {
-        (1...32).contains(text.utf8.count)
-            && text.utf8.allSatisfy { $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }
-    }
+    static func isSlug(_ text: String) -> Bool { ServiceID.isSlug(text, maxBytes: 32) }
 }
 
 public struct GuideChoice: Codable, Sendable, Equatable {

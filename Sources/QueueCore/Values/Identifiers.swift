@@ -32,9 +32,12 @@ public typealias TicketID = Identifier<Ticket>
 
 extension Identifier {
     /// Slug rule for configured ids (offices, procedures, counters): lowercase ASCII, digits and `-`, 1–40 characters.
-    public var isValidSlug: Bool {
-        guard (1...40).contains(rawValue.utf8.count) else { return false }
-        return rawValue.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    public var isValidSlug: Bool { Self.isSlug(rawValue, maxBytes: 40) }
+
+    /// Lowercase ASCII, digits and `-`, 1 to `maxBytes` characters: the configured ids', and a guide's field ids'.
+    public static func isSlug(_ text: String, maxBytes: Int) -> Bool {
+        guard (1...maxBytes).contains(text.utf8.count) else { return false }
+        return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 }
 
