@@ -22,7 +22,11 @@ import Testing
         try await harness.test { client in
             let plain = try await client.page("/kiosk/chuo", headers: [.cookie: "device=\(device)"])
             #expect(plain.html.contains(#"<body class="kiosk">"#))
-            #expect(plain.html.contains(#"aria-pressed="false" data-mode="large""#) && plain.html.contains("data-speak hidden"))
+            #expect(
+                plain.html.contains(#"aria-pressed="false" data-mode="large""#)
+                    && plain.html.contains(#"data-speak data-voice="ja-JP" hidden"#))
+            let vietnamese = try await client.page("/kiosk/chuo?lang=vi", headers: [.cookie: "device=\(device)"])
+            #expect(vietnamese.html.contains(#"data-voice="vi-VN""#), "read aloud asks for the page's voice")
 
             // act: one touch on "larger text"
             let large = try await client.page("/kiosk/chuo?view=large", headers: [.cookie: "device=\(device)"])

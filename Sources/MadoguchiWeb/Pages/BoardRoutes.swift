@@ -21,10 +21,9 @@ struct BoardRoutes: Sendable {
     /// How a call is shown and spoken in each of the office's board languages, in order: the words with
     /// `{number}` and `{counter}` for the script to fill, and the voice to ask the browser for.
     static func announcements(_ office: Office, _ catalog: Catalog) -> [[String: String]] {
-        let voices: [Language: String] = [.ja: "ja-JP", .jaEasy: "ja-JP", .en: "en-US", .zhHans: "zh-CN", .ko: "ko-KR", .vi: "vi-VN"]
-        return office.announcedIn.compactMap(Language.init(rawValue:)).map { language in
+        office.announcedIn.compactMap(Language.init(rawValue:)).map { language in
             [
-                "tag": language.htmlTag, "voice": voices[language] ?? "ja-JP",
+                "tag": language.htmlTag, "voice": language.voice,
                 "visual": catalog.text("board.call_visual", language), "spoken": catalog.text("board.call_spoken", language),
             ]
         }

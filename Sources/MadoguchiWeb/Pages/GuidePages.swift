@@ -35,7 +35,7 @@ struct GuideView {
             case .choice:
                 model["choice"] = true
                 model["options"] = (field.choices ?? []).map {
-                    ["id": $0.id, "label": words($0.label)["text"] ?? "", "selected": $0.id == value]
+                    ["id": $0.id, "label": $0.label.text(for: language.rawValue).text, "selected": $0.id == value]
                 }
             case .yesNo:
                 model["yesNo"] = true

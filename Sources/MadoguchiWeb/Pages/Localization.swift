@@ -13,6 +13,17 @@ enum Language: String, CaseIterable, Sendable {
     /// The `lang` attribute: やさしい日本語 is Japanese.
     var htmlTag: String { self == .jaEasy ? "ja" : rawValue }
 
+    /// The speech voice the board and the kiosk's "read aloud" ask the browser for.
+    var voice: String {
+        switch self {
+        case .ja, .jaEasy: "ja-JP"
+        case .en: "en-US"
+        case .zhHans: "zh-CN"
+        case .ko: "ko-KR"
+        case .vi: "vi-VN"
+        }
+    }
+
     /// What the office's own ja/en names fall back to.
     var isJapanese: Bool { self == .ja || self == .jaEasy }
 

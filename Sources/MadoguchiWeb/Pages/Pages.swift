@@ -49,6 +49,7 @@ struct Pages: Sendable {
         // Only the page's own model can hold nils; the common frame added below never does.
         var context = Self.withoutNils(model) as? [String: Any] ?? model
         context["lang"] = language.htmlTag
+        context["voice"] = language.voice
         context["title"] = title
         context["t"] = catalog.table(language)
         context["languages"] = languages.map { l -> [String: Any] in

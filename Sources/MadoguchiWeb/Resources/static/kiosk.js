@@ -1,7 +1,7 @@
 // The kiosk's small scripts. The printed-ticket screen prints at once, and again on the button; its reset is the
 // page's Refresh header, so it happens without JavaScript too. "Read aloud" speaks the screen's words (the
-// elements marked data-say, in order) in the page's language, where the browser has speech; pressed again, it
-// stops.
+// elements marked data-say, in order) in the page's voice (data-voice, from the server's Language.voice), where the
+// browser has speech; pressed again, it stops.
 (function () {
   "use strict";
   var button = document.querySelector("[data-print]");
@@ -10,8 +10,7 @@
 
   var speak = document.querySelector("[data-speak]");
   if (!speak || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
-  var voices = { ja: "ja-JP", en: "en-US", "zh-Hans": "zh-CN", ko: "ko-KR", vi: "vi-VN" };
-  var lang = voices[document.documentElement.lang] || "ja-JP";
+  var lang = speak.getAttribute("data-voice") || "ja-JP";
   speak.hidden = false;
   speak.setAttribute("aria-pressed", "false");
   speak.addEventListener("click", function () {
