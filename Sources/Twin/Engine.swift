@@ -61,6 +61,9 @@ public struct DayEngine {
     }
     // Per counter.
     var closing: [Bool]
+    /// When staff will reach a counter the roster has opened (they are late); nil when none is awaited.
+    var lateOpening: [Double?]
+    var openedToday: [Bool]
     var openSince: [Double]
     var busySince: [Double]
     /// Counters that serve each procedure, in counter order.
@@ -93,6 +96,8 @@ public struct DayEngine {
         result.remoteVisitors = visitors.people.filter(\.remote).count
         holders.reserveCapacity(n)
         closing = Array(repeating: false, count: model.counters.count)
+        lateOpening = Array(repeating: nil, count: model.counters.count)
+        openedToday = Array(repeating: false, count: model.counters.count)
         openSince = Array(repeating: 0, count: model.counters.count)
         busySince = Array(repeating: 0, count: model.counters.count)
         countersServing = Jagged(
@@ -194,6 +199,12 @@ public struct DayEngine {
             issue(visitor: holders[index].visitor, stage: holders[index].stage, remote: false, onSite: now, at: now)
         case .comeNowCheck:
             break
+        case .lateOpening:
+            let c = index
+            // Still awaited (the roster did not close the counter again before its staff came).
+            guard lateOpening[c] == now else { return }
+            lateOpening[c] = nil
+            if !floor.counterOpen[c] { open(c, at: now) }
         case .checkIn:
             let t = index
             guard floor.tickets[t].status == .waiting, !floor.tickets[t].present else { return }
@@ -325,15 +336,33 @@ public struct DayEngine {
             for (k, c) in group.counters.enumerated() {
                 if k < wanted {
                     closing[c] = false
-                    if !floor.counterOpen[c] { open(c, at: now) }
-                } else if floor.counterOpen[c] {
-                    if floor.current[c] == nil { close(c, at: now) } else { closing[c] = true }
+                    guard !floor.counterOpen[c], lateOpening[c] == nil else { continue }
+                    let late = lateness(counter: c, period: period)
+                    if late > 0 {
+                        lateOpening[c] = now + late
+                        heap.push(now + late, .lateOpening, c)
+                    } else {
+                        open(c, at: now)
+                    }
+                } else {
+                    lateOpening[c] = nil
+                    if floor.counterOpen[c] {
+                        if floor.current[c] == nil { close(c, at: now) } else { closing[c] = true }
+                    }
                 }
             }
         }
     }
 
+    /// How long after the plan's time the staff of counter `c` open it at `period`: the drawn delay, and the day's
+    /// late start at its first opening.
+    private func lateness(counter c: Int, period: Int) -> Double {
+        (visitors.openingDelay.isEmpty ? 0 : visitors.openingDelay[c][period])
+            + (visitors.lateStart.isEmpty || openedToday[c] ? 0 : visitors.lateStart[c])
+    }
+
     private mutating func open(_ c: Int, at now: Double) {
+        openedToday[c] = true
         floor.setOpen(c, true)
         openSince[c] = now
         emit(.counterOpened, -1, c, now)
@@ -348,7 +377,7 @@ public struct DayEngine {
     }
 
     @inline(__always)
-    private func emit(_ type: EventType, _ t: Int, _ c: Int, _ now: Double, from: Int = -1) {
+    func emit(_ type: EventType, _ t: Int, _ c: Int, _ now: Double, from: Int = -1) {
         guard let trace else { return }
         var event = FloorEvent(type: type, ticket: t, counter: c, at: now, from: from)
         if t >= 0 {
@@ -359,77 +388,5 @@ public struct DayEngine {
             if type == .ticketIssued && event.remote { event.travel = visitors.people[holders[t].visitor].travel }
         }
         trace(event)
-    }
-
-    // MARK: "Come now"
-
-    /// The holder sets out now: told "come now" (`comeNow`), or called while still at home.
-    private mutating func alert(_ t: Int, at now: Double, comeNow: Bool = true) {
-        if holders[t].remote && !holders[t].alerted {
-            unalerted -= 1
-            if comeNow { emit(.ticketComeNow, t, -1, now) }
-        }
-        holders[t].alerted = true
-        holders[t].onSiteAt = now + visitors.people[holders[t].visitor].travel
-        if checkIn && !floor.tickets[t].present { heap.push(holders[t].onSiteAt, .checkIn, t) }
-    }
-
-    /// Arrival check-in: counter `c` just called, or found nobody here to call. Holders still at home and not yet
-    /// told to come whose place in one of its lines has come (ahead of everyone present in their line: passed
-    /// over) are told now, whatever the "come now" rule; their place waits for them.
-    private mutating func summonPassedOver(counter c: Int, at now: Double) {
-        var due: [Int] = []
-        for p in model.counters[c].procedures {
-            var presentSeen = [false, false]
-            floor.forEachWaiting(procedure: p, limit: 16) { _, t in
-                let cls = min(floor.tickets[t].priority, 1)
-                if floor.tickets[t].present {
-                    presentSeen[cls] = true
-                } else if !presentSeen[cls], holders[t].remote, !holders[t].alerted {
-                    due.append(t)
-                }
-            }
-        }
-        for t in due { alert(t, at: now) }
-    }
-
-    /// Shows the advisor the office and alerts the remote holders it names (all waiting at home, or `only` one).
-    private mutating func adviseComeNow(at now: Double, only: Int? = nil) {
-        guard let advisor, unalerted > 0 else { return }
-        var candidates: [Int] = []
-        for t in only.map({ [$0] }) ?? Array(holders.indices)
-        where holders[t].remote && !holders[t].alerted && floor.tickets[t].status == .waiting {
-            candidates.append(t)
-        }
-        guard !candidates.isEmpty else { return }
-        let state = EngineState(
-            model: model, roster: roster, floor: floor, now: now, busySince: busySince, calledWait: calledWait, closing: closing,
-            remote: holders.map(\.remote), travel: holders.map { visitors.people[$0.visitor].travel })
-        for t in advisor.due(state, candidates: candidates) where !holders[t].alerted { alert(t, at: now) }
-    }
-
-    /// The scenario's "come now" rule for remote holders of procedure `p`: alert when few enough people are ahead,
-    /// or when the queue-length estimate of the wait is within their travel time plus a buffer. Only the first
-    /// `scanLimit` of a line are looked at.
-    private mutating func alertIfNear(procedure p: Int, at now: Double) {
-        let behaviour = model.behaviour
-        var servers = 0
-        for i in countersServing.range(p) where floor.counterOpen[countersServing.values[i]] { servers += 1 }
-        let perTicket = model.procedures[p].meanServiceSeconds
-        // Past the position whose estimate exceeds the longest travel of the day plus the buffer, nobody is due.
-        let reach = behaviour.comeNowBufferSeconds.map { buffer in
-            servers > 0 ? Int(((longestTravel + buffer) * Double(servers) / perTicket).rounded(.up)) : 0
-        }
-        let scanLimit = min(200, behaviour.comeNowPeopleAhead.map { $0 + 1 } ?? reach ?? 0)
-        floor.forEachWaiting(procedure: p, limit: scanLimit) { ahead, t in
-            guard !holders[t].alerted else { return }
-            if let n = behaviour.comeNowPeopleAhead {
-                if ahead <= n { alert(t, at: now) }
-            } else if let buffer = behaviour.comeNowBufferSeconds, servers > 0 {
-                let estimate: Double = Double(ahead + 1) * perTicket / Double(servers)
-                let travel: Double = visitors.people[holders[t].visitor].travel
-                if estimate <= travel + buffer { alert(t, at: now) }
-            }
-        }
     }
 }

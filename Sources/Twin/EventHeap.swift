@@ -69,6 +69,8 @@ enum EngineEvent: UInt8 {
     case newTicket
     /// The "come now" advisor looks at the office.
     case comeNowCheck
+    /// Staff reach a counter the roster opened a while ago (`Behaviour.openingDelay`, `lateStart`).
+    case lateOpening
     /// A remote holder on their way reaches the office and checks in (arrival check-in).
     case checkIn
 }

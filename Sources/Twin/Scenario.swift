@@ -132,6 +132,11 @@ public struct Behaviour: Sendable {
     public var comeNowRisk: Double? = nil
     public var noShowRate: Double = 0
     public var patience: Distribution? = nil
+    /// Minutes late at each planned opening of a counter; nil: on the plan's minute.
+    public var openingDelay: Distribution? = nil
+    /// Share of counter-days whose first opening is `lateStartSeconds` later still.
+    public var lateStartShare: Double = 0
+    public var lateStartSeconds: Double = 0
 }
 
 public struct Support: Sendable {

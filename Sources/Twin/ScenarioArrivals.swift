@@ -89,6 +89,15 @@ extension Scenario {
             if let issue = patience.problem { problems.append("behaviour.patience: \(issue)") }
             behaviour.patience = patience
         }
+        if let delay = b.openingDelay {
+            if let issue = delay.problem { problems.append("behaviour.openingDelay: \(issue)") }
+            behaviour.openingDelay = delay
+        }
+        if let late = b.lateStart {
+            behaviour.lateStartShare = share(late.share, "lateStart.share")
+            if !(0...240).contains(late.minutes) { problems.append("behaviour.lateStart.minutes: 0…240") }
+            behaviour.lateStartSeconds = late.minutes * 60
+        }
         if let risk = b.comeNow?.risk {
             if !(risk > 0 && risk < 1) { problems.append("behaviour.comeNow.risk: between 0 and 1") }
             if b.comeNow?.bufferMinutes == nil { problems.append("behaviour.comeNow.risk: needs bufferMinutes") }

@@ -98,6 +98,18 @@ public struct ScenarioFile: Decodable, Sendable {
         var noShowRate: Double?
         /// Minutes a person in the office waits before leaving unseen; absent means everyone stays.
         var patience: Distribution?
+        /// Minutes after the plan's time that a counter actually opens, at each planned opening (the day's start,
+        /// back from lunch); absent means on the minute.
+        var openingDelay: Distribution?
+        /// Some counter-days start later still.
+        var lateStart: LateStartEntry?
+    }
+
+    struct LateStartEntry: Decodable, Sendable {
+        /// Share of counter-days whose first opening is late…
+        var share: Double
+        /// …by this many minutes more (a late train, a morning meeting).
+        var minutes: Double
     }
 
     struct ComeNowEntry: Decodable, Sendable {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// One day's demand for one office, drawn before the day is run: who arrives when, for what, and how they behave.
-/// Every plan the planner compares runs on the same `Visitors` (common random numbers), so a difference between
-/// two plans is the plans' doing, not the dice's.
+/// One day's demand for one office, drawn before the day is run: who arrives when, for what, and how they behave;
+/// and how late the staff open counters. Every plan the planner compares runs on the same `Visitors` (common
+/// random numbers), so a difference between two plans is the plans' doing, not the dice's.
 public struct Visitors: Sendable {
     public struct Visitor: Sendable {
         /// Seconds after opening.
@@ -29,6 +29,11 @@ public struct Visitors: Sendable {
 
     public var people: [Visitor] = []
     public var stages: [Stage] = []
+    /// Seconds after the plan that counter `c` opens when a period `p` opens it: `openingDelay[c][p]`; empty when
+    /// counters open on the minute.
+    public var openingDelay: [[Double]] = []
+    /// Seconds later still at counter `c`'s first opening of the day; empty when no day starts late.
+    public var lateStart: [Double] = []
 
     public var count: Int { people.count }
 
@@ -80,6 +85,19 @@ public struct Visitors: Sendable {
                 v.people.append(person)
             }
         }
+        v.drawStaffDelays(model, seed: seed, office: office, day: day)
         return v
+    }
+
+    /// The staff's lateness, from a stream of its own: the visitors of a day are the same with or without it.
+    private mutating func drawStaffDelays(_ model: OfficeModel, seed: UInt64, office: Int, day: Int) {
+        let b = model.behaviour
+        var rng = SeededRandom(seed: seed, stream: UInt64(office), UInt64(day), 0x1A7E)
+        if let delay = b.openingDelay {
+            openingDelay = model.counters.map { _ in model.periods.map { _ in delay.sample(&rng, scale: 60) } }
+        }
+        if b.lateStartShare > 0 {
+            lateStart = model.counters.map { _ in rng.chance(b.lateStartShare) ? b.lateStartSeconds : 0 }
+        }
     }
 }
