@@ -40,11 +40,16 @@ def supervisor_page(browser, base, path, lang, viewport, username="boss", passwo
     view = ctx.new_page()
     view.goto(f"{base}{path}?lang={lang}")
     view.wait_for_url(re.compile(r"/login"))
+    sign_in(view, username, password, re.escape(path))
+    return ctx, view
+
+
+def sign_in(view, username, password, lands_on):
+    """Fills the sign-in form on the page and waits until the browser lands on `lands_on` (a URL regex)."""
     view.fill('input[name="username"]', username)
     view.fill('input[name="password"]', password)
     view.locator('form.login button[type="submit"]').click()
-    view.wait_for_url(re.compile(re.escape(path)))
-    return ctx, view
+    view.wait_for_url(re.compile(lands_on))
 
 
 def issue_json(base, service, **extra):
@@ -120,10 +125,7 @@ def main():
             desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
             desk = desk_context.new_page()
             desk.goto(f"{base}/console/chuo/c5")
-            desk.fill('input[name="username"]', "desk5")
-            desk.fill('input[name="password"]', "e2e-pass-5")
-            desk.locator('form.login button[type="submit"]').click()
-            desk.wait_for_url(re.compile(r"/console/chuo/c5$"))
+            sign_in(desk, "desk5", "e2e-pass-5", r"/console/chuo/c5$")
 
             # The ticket page and the board must show the call within 2 s, without a reload.
             page.evaluate("window.__marker = 'same page'")
@@ -209,10 +211,7 @@ def main():
             desk_context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="ja-JP")
             reception = desk_context.new_page()
             reception.goto(f"{base}/reception/chuo")
-            reception.fill('input[name="username"]', "desk5")
-            reception.fill('input[name="password"]', "e2e-pass-5")
-            reception.locator('form.login button[type="submit"]').click()
-            reception.wait_for_url(re.compile(r"/reception/chuo$"))
+            sign_in(reception, "desk5", "e2e-pass-5", r"/reception/chuo$")
             reception.screenshot(path=os.path.join(SHOTS, "reception-ja-desktop.png"), full_page=True)
             axe_check(reception, "reception (ja, desktop)", failures)
             reception.check('input[name="service"][value="moving-in"]')
