@@ -14,23 +14,28 @@ public enum Passwords {
     /// A hash of no one's password, verified against when the username is unknown.
     static let dummyHash: String = (try? hash(StaffTokens.generate())) ?? "scrypt$16384$8$5$AAAA$AAAA"
 
-    /// Sign-ins being checked now, across the server.
-    private static let checking = Atomic<Int>(0)
-    /// Past this many at once, a sign-in is told to retry: each holds 16 MiB and a core for its scrypt.
-    static let maxChecking = 16
+    /// The sign-ins one server checks at once. Past `limit`, a sign-in is told to retry: each holds 16 MiB and a
+    /// core for its scrypt. One per server (the console's routes hold it), not one per process, so that servers
+    /// sharing a process (the tests) do not turn each other's sign-ins away.
+    final class Gate: Sendable {
+        let limit: Int
+        private let checking = Atomic<Int>(0)
 
-    /// `verify` off Swift's cooperative pool, on NIO's thread pool: a scrypt blocks its thread for its whole run,
-    /// and on the cooperative pool (one thread a core) two sign-ins at once would stall every request's async
-    /// work. Throws 503 `busy` when `maxChecking` are already being checked.
-    static func check(_ password: String, against stored: String) async throws -> Bool {
-        guard checking.add(1, ordering: .relaxed).newValue <= maxChecking else {
-            checking.subtract(1, ordering: .relaxed)
-            var busy = ApiError(.serviceUnavailable, "busy", "Too many sign-ins at once; retry in a few seconds.")
-            busy.headers[.retryAfter] = "2"
-            throw busy
+        init(limit: Int = 16) { self.limit = limit }
+
+        /// `verify` off Swift's cooperative pool, on NIO's thread pool: a scrypt blocks its thread for its whole
+        /// run, and on the cooperative pool (one thread a core) two sign-ins at once would stall every request's
+        /// async work. Throws 503 `busy` when `limit` are already being checked.
+        func check(_ password: String, against stored: String) async throws -> Bool {
+            guard checking.add(1, ordering: .relaxed).newValue <= limit else {
+                checking.subtract(1, ordering: .relaxed)
+                var busy = ApiError(.serviceUnavailable, "busy", "Too many sign-ins at once; retry in a few seconds.")
+                busy.headers[.retryAfter] = "2"
+                throw busy
+            }
+            defer { checking.subtract(1, ordering: .relaxed) }
+            return try await NIOThreadPool.singleton.runIfActive { verify(password, against: stored) }
         }
-        defer { checking.subtract(1, ordering: .relaxed) }
-        return try await NIOThreadPool.singleton.runIfActive { verify(password, against: stored) }
     }
 
     /// `hash` on NIO's thread pool (see `check`).

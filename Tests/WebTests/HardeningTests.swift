@@ -230,6 +230,21 @@ import Testing
         }
     }
 
+    /// Past its limit a server's sign-in gate answers 503 `busy` with Retry-After, and every server has its own:
+    /// one gate full does not turn away another's sign-ins.
+    @Test func aFullSignInGateSaysBusyAndOnlyForItsOwnServer() async throws {
+        let stored = try Passwords.hash("right-pass-1")
+        let full = Passwords.Gate(limit: 0)
+        do {
+            _ = try await full.check("right-pass-1", against: stored)
+            Issue.record("a full gate checked a password")
+        } catch let error as ApiError {
+            #expect(error.status == .serviceUnavailable && error.code == "busy" && error.headers[.retryAfter] == "2")
+        }
+        #expect(try await Passwords.Gate(limit: 1).check("right-pass-1", against: stored))
+        #expect(try await !Passwords.Gate(limit: 1).check("wrong-pass-1", against: stored))
+    }
+
     @Test func healthReadsTheStoreAndLivenessDoesNot() async throws {
         let h = try await Harness.make()
         try await h.test { client in

@@ -16,6 +16,7 @@ struct ConsoleRoutes: Sendable {
     let signIns: RateLimiter
     /// Failed sign-ins per address, whatever the username: 30, then one a minute (against guessing across desks).
     let signInsByAddress: RateLimiter
+    let passwords = Passwords.Gate()
 
     init(
         store: any QueueStore, hub: OfficeHub, pages: Pages, signIns: RateLimiter = RateLimiter(burst: 5, perSecond: 1.0 / 180),
@@ -75,7 +76,7 @@ struct ConsoleRoutes: Sendable {
         }
         // An unknown username costs the same scrypt as a known one, so the answer's timing names no user.
         let user = try await store.staffUser(username: username)
-        guard try await Passwords.check(password, against: user?.passwordHash ?? Passwords.dummyHash), let user else {
+        guard try await passwords.check(password, against: user?.passwordHash ?? Passwords.dummyHash), let user else {
             _ = signIns.take(pair)
             _ = signInsByAddress.take(client)
             return loginPage(request, failed: true, next: form["next"])
