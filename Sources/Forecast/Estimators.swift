@@ -162,7 +162,9 @@ public struct Estimators: Sendable {
         let targetCount = isTarget.reduce(0) { $0 + ($1 ? 1 : 0) }
 
         let closing = Self.closing(o)
-        let availability = o.counters.map { $0.availability(from: o.now, closing: closing) }
+        let openings = o.counters.map { $0.openings(from: o.now, closing: closing) }
+        let counterKeys = o.counters.map { ticketStream(TicketID($0.counter.rawValue)) }
+        var availability = o.counters.map { $0.availability(from: o.now, closing: closing) }
         let histories = o.procedures.map { learned.procedure($0) }
         let factors = o.counters.map { learned.factor($0.counter) }
         let priorityRates: [[Double]] = o.procedures.map { p in
@@ -178,10 +180,17 @@ public struct Estimators: Sendable {
         var nextCall = Array(repeating: Double.infinity, count: counterCount)
         var nextArrival = Array(repeating: Double.infinity, count: procedureCount)
         // Counters whose availability runs to the end of the day, and those reopened at closing in this run.
-        let runsOn = availability.map { $0.last?.upperBound == .infinity }
+        var runsOn = availability.map { $0.last?.upperBound == .infinity }
         var reopened = Array(repeating: false, count: counterCount)
 
         for r in 0..<runs {
+            if !learned.openingDelays.isEmpty {
+                // Staff come when they come: each planned opening in this run is as late as one drawn from history.
+                for c in 0..<counterCount {
+                    availability[c] = Self.drawnAvailability(openings[c], delays: learned.openingDelays, key: counterKeys[c], run: r)
+                    runsOn[c] = availability[c].last?.upperBound == .infinity
+                }
+            }
             var floor = base
             var arrivals = SeededRandom(seed: seed, stream: UInt64(r), Self.arrivalStream)
             /// The (coin, u) pair of a ticket in this run, from its own stream: the ticket's key mixed with the
@@ -273,6 +282,29 @@ public struct Estimators: Sendable {
     }
 
     static let arrivalStream: UInt64 = 0xA770_0000_0000_0000
+
+    /// A counter's openings with a delay drawn for each one its staff may be late to, on a stream of its own per
+    /// (counter, run, planned time), so that successive estimates see the same lateness. An opening the draw says
+    /// the counter misses (or one it is later for than ever seen) is left out.
+    static func drawnAvailability(
+        _ openings: [ObservedCounter.Opening], delays: OpeningDelays, key: UInt64, run: Int
+    )
+        -> [Range<Double>]
+    {
+        var result: [Range<Double>] = []
+        for opening in openings {
+            guard let late = opening.late else {
+                result.append(opening.range)
+                continue
+            }
+            let planned = opening.range.lowerBound - late.already
+            var rng = SeededRandom(seed: key, stream: UInt64(run), UInt64(max(0, planned)))
+            guard let delay = delays.draw(already: late.already, first: late.first, u: rng.unit()), delay.isFinite else { continue }
+            let start = planned + delay
+            if start < opening.range.upperBound { result.append(start..<opening.range.upperBound) }
+        }
+        return result
+    }
 
     /// A ticket's own random stream label: FNV-1a of its token, after the estimator's seed.
     func ticketStream(_ ticket: TicketID) -> UInt64 {

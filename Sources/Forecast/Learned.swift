@@ -112,6 +112,8 @@ public struct Learned: Sendable {
     public var days: Int
     /// Share of days on which staff opened a counter after the roster's end to serve the queue left at closing.
     public var opensAfterClosing: Double
+    /// How late counters open after their planned time.
+    public var openingDelays = OpeningDelays()
 
     public init(
         procedures: [ServiceID: ProcedureHistory], pooled: ProcedureHistory, counterFactor: [CounterID: Double] = [:],
@@ -172,6 +174,8 @@ public struct Learner: Sendable {
     private var priorityIssued: [ServiceID: [[Double]]] = [:]
     private var daysByWeekday = Array(repeating: 0, count: 8)
     private var daysOpenedAfterClosing = 0
+    private var firstDelays: [Double] = []
+    private var laterDelays: [Double] = []
 
     public init() {}
 
@@ -181,6 +185,8 @@ public struct Learner: Sendable {
             daysByWeekday[weekday] += 1
         case .openedAfterClosing:
             daysOpenedAfterClosing += 1
+        case .plannedOpening(let delay, let first):
+            if first { firstDelays.append(delay) } else { laterDelays.append(delay) }
         case .issued(let p, let priority, let hour, let weekday):
             guard (0..<24).contains(hour) else { return }
             Self.count(&issued, p, weekday, hour)
@@ -274,9 +280,11 @@ public struct Learner: Sendable {
                 }
             }
         }
-        return Learned(
+        var learned = Learned(
             procedures: procedures, pooled: pooled, counterFactor: factors, arrivals: rates(issued),
             priorityArrivals: rates(priorityIssued), days: daysByWeekday.reduce(0, +),
             opensAfterClosing: Double(daysOpenedAfterClosing) / Double(max(1, daysByWeekday.reduce(0, +))))
+        learned.openingDelays = OpeningDelays(first: firstDelays, later: laterDelays)
+        return learned
     }
 }

@@ -84,6 +84,8 @@ public struct ObservedCounter: Sendable, Equatable {
     public var plan: [Range<Double>]?
     /// Paused (a break, a meeting): closed until then, then as its plan says (open without a plan).
     public var pausedUntil: Double?
+    /// When it last opened or closed today; nil when it has not changed since the day began.
+    public var since: Double?
 
     public struct Busy: Sendable, Equatable {
         public var ticket: TicketID
@@ -107,8 +109,9 @@ public struct ObservedCounter: Sendable, Equatable {
 
     public init(
         counter: CounterID, procedures: [Int], isOpen: Bool, priorityStreak: Int = 0, busy: Busy? = nil,
-        plan: [Range<Double>]? = nil, pausedUntil: Double? = nil
+        plan: [Range<Double>]? = nil, pausedUntil: Double? = nil, since: Double? = nil
     ) {
+        self.since = since
         self.counter = counter
         self.procedures = procedures
         self.isOpen = isOpen
@@ -118,36 +121,65 @@ public struct ObservedCounter: Sendable, Equatable {
         self.pausedUntil = pausedUntil
     }
 
-    /// When the counter may call from `now` on, as intervals: the plan, except that what staff did overrides it
-    /// until the plan's next change (a counter opened outside the plan stays open until then; one planned open but
-    /// closed stays closed until then). The last planned interval of the day runs on (`closing`): counters open at
-    /// closing serve everyone holding a ticket. Without a plan, an open counter stays open, a closed one closed. A
-    /// paused counter is closed until its pause is expected to end, then follows its plan (open without one).
+    /// When the counter may call from `now` on, as intervals, for an estimator that does not learn how late staff
+    /// are: `openings` with a counter that is late for its planned interval closed until the plan's next change.
     public func availability(from now: Double, closing: Double) -> [Range<Double>] {
+        openings(from: now, closing: closing).compactMap { ($0.late?.already ?? 0) > 0 ? nil : $0.range }
+    }
+
+    /// One stretch in which the counter may call. `late` is set where it starts when its staff come as the plan
+    /// says, which they may do late: a planned opening still to come (`already` 0), or one the counter has missed
+    /// so far (the stretch starts now, `already` after the plan's time).
+    public struct Opening: Sendable, Equatable {
+        public var range: Range<Double>
+        public var late: Lateness?
+
+        public struct Lateness: Sendable, Equatable {
+            /// How long after the plan's time it is already.
+            public var already: Double
+            /// The plan's first interval of the day (staff arriving, rather than coming back).
+            public var first: Bool
+        }
+    }
+
+    /// When the counter may call from `now` on. What staff did overrides the plan until its next change: a counter
+    /// opened outside the plan stays open until then; one closed during a planned interval stays closed until then.
+    /// Two cases follow the plan instead: a counter still open after its interval ended is finishing its last
+    /// ticket and calls no more; a counter not yet open since its interval began is late, not gone. The last
+    /// planned interval of the day runs on (`closing`): counters open at closing serve everyone holding a ticket.
+    /// Without a plan, an open counter stays open, a closed one closed. A paused counter is closed until its pause
+    /// is expected to end, then follows its plan (open without one).
+    public func openings(from now: Double, closing: Double) -> [Opening] {
         // A pause is a temporary closure: from its expected end on, the counter does what its plan says.
         if !isOpen, let back = pausedUntil, back > now {
             var resumed = self
             resumed.pausedUntil = nil
             resumed.isOpen = plan?.contains { $0.contains(back) } ?? true
-            return resumed.availability(from: back, closing: closing)
+            return resumed.openings(from: back, closing: closing)
         }
-        guard let plan else { return isOpen ? [now..<Double.infinity] : [] }
-        var result: [Range<Double>] = []
+        guard let plan else { return isOpen ? [Opening(range: now..<Double.infinity)] : [] }
+        func end(_ t: Double) -> Double { t >= closing ? .infinity : t }
+        var result: [Opening] = []
         let boundary = plan.flatMap { [$0.lowerBound, $0.upperBound] }.first { $0 > now } ?? .infinity
-        if isOpen { result.append(now..<boundary) }
-        for interval in plan where interval.upperBound > boundary {
-            let start = max(interval.lowerBound, boundary)
-            let end = interval.upperBound >= closing ? Double.infinity : interval.upperBound
-            guard start < end else { continue }
-            if let last = result.last, last.upperBound >= start {
-                result[result.count - 1] = last.lowerBound..<max(last.upperBound, end)
-            } else {
-                result.append(start..<end)
-            }
+        let current = plan.firstIndex { $0.contains(now) }
+        let changed = since ?? -.infinity
+        if isOpen {
+            let lastEnd = plan.last { $0.upperBound <= now }?.upperBound
+            let finishing = current == nil && lastEnd.map { changed < $0 && $0 < closing } == true
+            if !finishing { result.append(Opening(range: now..<(current == nil ? boundary : end(boundary)))) }
+        } else if let k = current, changed < plan[k].lowerBound {
+            result.append(
+                Opening(range: now..<end(boundary), late: .init(already: now - plan[k].lowerBound, first: k == 0)))
         }
-        // Open at `now` with the plan's current interval reaching closing: on until everyone is served.
-        if isOpen, boundary >= closing, let last = result.last, last.lowerBound <= now {
-            result[result.count - 1] = last.lowerBound..<Double.infinity
+        for (k, interval) in plan.enumerated() where interval.upperBound > boundary {
+            let start = max(interval.lowerBound, boundary)
+            let stop = end(interval.upperBound)
+            guard start < stop else { continue }
+            if let last = result.last, last.range.upperBound >= start {
+                result[result.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, stop)
+            } else {
+                result.append(Opening(range: start..<stop, late: .init(already: 0, first: k == 0)))
+            }
         }
         return result
     }

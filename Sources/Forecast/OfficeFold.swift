@@ -34,6 +34,10 @@ public struct OfficeFold: Sendable {
         var changed: [Int]?
         /// Paused (`counter.paused`): when the pause is expected to end (`PauseReason.expectedSeconds`).
         var pausedUntil: Double?
+        /// When it last opened or closed today.
+        var since: Double?
+        /// Planned intervals whose opening has been learned from (on time, late, or never).
+        var settled = 0
     }
 
     struct TicketNow {
@@ -69,6 +73,9 @@ public struct OfficeFold: Sendable {
         /// A counter opened at or after the end of the day's roster, while tickets waited: staff came back to serve
         /// the queue left at closing (at most once a day).
         case openedAfterClosing
+        /// A planned interval began and its staff opened the counter `delay` seconds later (0: already open;
+        /// infinity: not at all while it lasted). `first`: the plan's first interval of the day.
+        case plannedOpening(delay: Double, first: Bool)
     }
 
     public init(office: OfficeID) { self.office = office }
@@ -90,12 +97,16 @@ public struct OfficeFold: Sendable {
             startDay(eventDay, offset: e.utcOffsetSeconds)
             happened.append(.dayStarted(weekday: weekday))
         }
+        let opens = (e.type == .counterOpened || e.type == .ticketCalled) ? e.counter : nil
+        settleOpenings(at: now, opening: opens, into: &happened)
         switch e.type {
         case .rosterPlanned:
             if let plan = CounterPlan(event: e) {
                 plans[plan.counter] = plan
                 plan.procedures.forEach { _ = index($0) }
                 touch(plan.counter)
+                // Only openings still to come are learned from: an interval already begun says nothing of lateness.
+                counters[plan.counter]?.settled = plan.open.firstIndex { Double($0.lowerBound) >= now } ?? plan.open.count
             }
         case .counterSkillsChanged:
             if let c = e.counter, let procedures = e.procedures {
@@ -107,6 +118,7 @@ public struct OfficeFold: Sendable {
         case .counterOpened, .counterClosed, .counterPaused:
             if let c = e.counter {
                 touch(c)
+                if counters[c]?.isOpen != (e.type == .counterOpened) { counters[c]?.since = now }
                 counters[c]?.isOpen = e.type == .counterOpened
                 counters[c]?.pausedUntil = e.type == .counterPaused ? now + (e.pauseReason ?? .break).expectedSeconds : nil
                 if e.type == .counterOpened, !openedAfterClosing, let closing, now >= closing, waitingCount > 0 {
@@ -133,6 +145,7 @@ public struct OfficeFold: Sendable {
             t.calledAt = now
             tickets[id] = t
             counters[c]?.ticket = id
+            if counters[c]?.isOpen == false { counters[c]?.since = now }
             counters[c]?.isOpen = true
             counters[c]?.seen.insert(t.procedure)
             let streak = counters[c]?.streak ?? 0
@@ -200,7 +213,8 @@ public struct OfficeFold: Sendable {
                 state.changed ?? plan.map { $0.procedures.compactMap { procedureIndex[$0] } } ?? state.configured ?? state.seen.sorted()
             return ObservedCounter(
                 counter: c, procedures: skills, isOpen: state.isOpen, priorityStreak: state.streak, busy: busy,
-                plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } }, pausedUntil: state.pausedUntil)
+                plan: plan.map { $0.open.map { Double($0.lowerBound)..<Double($0.upperBound) } }, pausedUntil: state.pausedUntil,
+                since: state.since)
         }
         return Observation(
             office: office, now: now, weekday: weekday, procedures: procedures, waiting: waiting, counters: observed,
@@ -235,6 +249,30 @@ public struct OfficeFold: Sendable {
         tickets = [:]
         lastCalledWait = [:]
         openedAfterClosing = false
+    }
+
+    /// How each planned interval that began by `now` was met, for the intervals not yet settled: the counter was
+    /// open when it began (no delay), it opens now (`opening`), or the interval ended without it.
+    private mutating func settleOpenings(at now: Double, opening: CounterID?, into happened: inout [Happening]) {
+        for c in counterOrder {
+            guard let plan = plans[c], var state = counters[c] else { continue }
+            while state.settled < plan.open.count, Double(plan.open[state.settled].lowerBound) <= now {
+                let start = Double(plan.open[state.settled].lowerBound)
+                let delay: Double
+                if state.isOpen && (state.since ?? -.infinity) <= start {
+                    delay = 0
+                } else if c == opening && now < Double(plan.open[state.settled].upperBound) {
+                    delay = now - start
+                } else if now >= Double(plan.open[state.settled].upperBound) {
+                    delay = .infinity
+                } else {
+                    break  // not here yet
+                }
+                happened.append(.plannedOpening(delay: delay, first: state.settled == 0))
+                state.settled += 1
+            }
+            counters[c] = state
+        }
     }
 
     private mutating func index(_ s: ServiceID) -> Int {
