@@ -23,9 +23,9 @@ public struct ReplayRow: Sendable {
     }
 }
 
-/// Replays an event log as if live: learns from the first days, calibrates the ranges on the last of those, then
-/// predicts every later ticket at its issue and every five minutes while it waits, each time from the events
-/// before that moment only.
+/// Replays an event log as if live: learns from the first days and calibrates the ranges on them, then predicts every
+/// later ticket at its issue and every five minutes while it waits, each time from the events before that moment
+/// only.
 public struct Replay: Sendable {
     public var trainDays: Int
     public var methods: [Method]
@@ -33,6 +33,9 @@ public struct Replay: Sendable {
     public var seed: UInt64
     /// The prediction clock: every `tick` seconds on the office's local clock (09:00, 09:05, …).
     public var tick: Double = 300
+    /// How many of the `folds` runs of training days calibrate the ranges, the latest first: all of them by
+    /// default; fewer costs less (the live server, which learns every office at start, takes one).
+    public var calibrationFolds = Self.folds
 
     public init(trainDays: Int, methods: [Method] = Method.allCases, runs: Int = 200, seed: UInt64 = 0x5EED) {
         self.trainDays = trainDays
@@ -87,8 +90,8 @@ public struct Replay: Sendable {
         return result
     }
 
-    /// What earlier days teach: `Learned` per office from the first three quarters of them, and the range
-    /// calibration from predictions on the last quarter (split conformal: no day is used for both).
+    /// What earlier days teach: `Learned` per office from all of them, and the range calibration from predictions
+    /// of each run of days by what the other days teach (cross-conformal; `calibrationFolds`).
     public struct Knowledge: Sendable {
         public var learned: [OfficeID: Learned]
         public var calibration: Calibration
@@ -101,29 +104,40 @@ public struct Replay: Sendable {
 
     func learn(_ officeDays: [OfficeDay]) -> Knowledge {
         let days = Array(Set(officeDays.map(\.day))).sorted()
-        let held = days.count >= 2 ? max(1, days.count / 4) : 0
-        let fitDays = Set(days.prefix(days.count - held))
-        let calibrationDays = Set(days.suffix(held))
+        // Cross-conformal: the days in `folds` runs of consecutive days; each run is predicted with what the other
+        // days teach, so that no day is predicted by what it taught.
+        let folds = days.count >= 2 ? min(Self.folds, days.count) : 0
+        var scores: [Method: [Double]] = [:]
+        var calibrationDays: [Int] = []
+        for k in stride(from: folds - 1, through: max(0, folds - calibrationFolds), by: -1) {
+            let held = Set(days.indices.filter { $0 * folds / days.count == k }.map { days[$0] })
+            calibrationDays += held
+            let heldOut = officeDays.filter { held.contains($0.day) }
+            let actual = Truth(events: heldOut.flatMap(\.events))
+            let teaching = Self.learned(from: officeDays.filter { !held.contains($0.day) })
+            for row in predictAll(heldOut, learned: teaching, calibration: Calibration()).joined() {
+                // The population `score` measures: tickets that had to wait.
+                guard actual.hadToWait(row.ticket), let y = actual.remainingWait(row.ticket, from: row.at) else { continue }
+                scores[row.method, default: []].append(Calibration.score(row.prediction, actual: y))
+            }
+        }
+        return Knowledge(
+            learned: Self.learned(from: officeDays), calibration: Calibration.fit(scores: scores), fitDays: days,
+            calibrationDays: calibrationDays.sorted())
+    }
+
+    /// Runs of days the calibration holds out in turn.
+    static let folds = 4
+
+    static func learned(from officeDays: [OfficeDay]) -> [OfficeID: Learned] {
         var learners: [OfficeID: Learner] = [:]
-        for od in officeDays where fitDays.contains(od.day) {
+        for od in officeDays {
             var fold = OfficeFold(office: od.office)
             for e in od.events {
                 for h in fold.apply(e) { learners[od.office, default: Learner()].add(h) }
             }
         }
-        let learned = learners.mapValues(\.learned)
-        // Calibration: the raw predictions of the held-out days against what happened.
-        let heldOut = officeDays.filter { calibrationDays.contains($0.day) }
-        let actual = Truth(events: heldOut.flatMap(\.events))
-        var scores: [Method: [Double]] = [:]
-        for row in predictAll(heldOut, learned: learned, calibration: Calibration()).joined() {
-            // The population `score` measures: tickets that had to wait.
-            guard actual.hadToWait(row.ticket), let y = actual.remainingWait(row.ticket, from: row.at) else { continue }
-            scores[row.method, default: []].append(Calibration.score(row.prediction, actual: y))
-        }
-        return Knowledge(
-            learned: learned, calibration: Calibration.fit(scores: scores), fitDays: fitDays.sorted(),
-            calibrationDays: calibrationDays.sorted())
+        return learners.mapValues(\.learned)
     }
 
     /// Runs the replay; `emit` receives the test days' rows in day order.

@@ -199,8 +199,8 @@ public final class LiveEstimates: Sendable {
         }
     }
 
-    /// Learns from the office's last `historyDays` days before today (three quarters to learn, the last quarter to
-    /// calibrate the ranges). Slow for a big office: run it off the request path.
+    /// Learns from the office's last `historyDays` days before today, and calibrates the ranges on the last quarter
+    /// of them as predicted by what the other days teach. Slow for a big office: run it off the request path.
     /// Each day read is also shown to `read` (the hub keeps it for reports).
     func learn(
         _ office: Office, store: any OfficeLog, now: Date = Date(), logger: Logger,
@@ -219,7 +219,9 @@ public final class LiveEstimates: Sendable {
             return
         }
         guard events.contains(where: { $0.type == .ticketCalled }) else { return }
-        let learned = Replay(trainDays: 0, methods: [.twin], runs: 100).learn(from: events)
+        var replay = Replay(trainDays: 0, methods: [.twin], runs: 100)
+        replay.calibrationFolds = 1
+        let learned = replay.learn(from: events)
         guard let mine = learned.learned[office.id] else { return }
         knowledge.withLock { $0[office.id] = (mine, learned.calibration) }
         logger.info(

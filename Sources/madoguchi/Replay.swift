@@ -9,7 +9,10 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay an event log as if live and write every wait prediction of every estimator (docs/prediction.md).")
 
     @Option(help: "Event log, JSONL (madoguchi export events, or simulate --events).") var events: String
-    @Option(help: "Business days to learn from (the last quarter of them calibrates the 80% ranges); later days are predicted.")
+    @Option(
+        help:
+            "Business days to learn from and to calibrate the 80% ranges on (each quarter predicted by what the rest teach); later days are predicted."
+    )
     var trainDays: Int
     @Option(help: "Where to write the predictions, CSV.") var out: String
     @Option(help: "Forward runs of the twin estimator per prediction.") var runs = 200
