@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 GATEWAY_SECRET = "gateway-secret-for-the-alert-test"
@@ -225,13 +225,7 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
-        for _ in range(600):
-            try:
-                if requests.get(f"{self.base}/health", timeout=0.5).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
+        wait_up(self.base, self.proc)
 
     def kill(self):
         self.proc.send_signal(9)

@@ -27,7 +27,7 @@ import uuid
 import requests
 
 from sse_test import read_events
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 PG_URL = os.environ["MADOGUCHI_TEST_POSTGRES"]
@@ -78,17 +78,7 @@ class Node:
     def start(self):
         self.proc = subprocess.Popen([BIN, "serve", "--db", self.db + "?pool=6", "--port", str(self.port), "--lookup-burst", "100000", "--issues-per-hour", "1000000",
                                       "--lookups-per-second", "10000"], stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base}/health", timeout=0.5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"node {self.name} exited with {self.proc.returncode}")
-            time.sleep(0.1)
-        raise RuntimeError(f"node {self.name} did not start")
+        wait_up(self.base, self.proc, seconds=60)
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

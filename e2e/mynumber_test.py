@@ -14,11 +14,10 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 import requests
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 results = []
@@ -73,13 +72,7 @@ def main():
          "--smtp-host", "127.0.0.1", "--smtp-from", "city@example.jp", "--gateway-url", "http://127.0.0.1:9/hook"],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
-        for _ in range(300):
-            try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
+        wait_up(base, proc)
         admin = cli("token", "create", "--db", db, "--role", "admin")
         device = cli("token", "create", "--db", db, "--role", "device", "--office", "chuo")
         cli("user", "add", "--db", db, "--role", "admin", "--username", "boss", "--password-stdin", stdin="a-long-password\n")

@@ -9,7 +9,7 @@ import threading
 import time
 
 import requests
-from support import free_port
+from support import free_port, wait_up
 
 BIN = os.environ.get("MADOGUCHI_BIN", ".build/debug/madoguchi")
 
@@ -44,12 +44,7 @@ def main():
     proc = subprocess.Popen([BIN, "serve", "--db", f"sqlite:{db}", "--port", str(port), "--demo", "--demo-history-weeks", "0", "--issues-per-hour", "1000000"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            try:
-                if requests.get(f"{base}/health", timeout=0.5).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.05)
+        wait_up(base, proc)
         ticket = requests.post(f"{base}/api/v1/offices/nishi/tickets", json={"service": "moving-out", "channel": "web"}).json()
         token = ticket["token"]
         stop = threading.Event()

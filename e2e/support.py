@@ -12,13 +12,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_up(base):
-    """Until the server at `base` answers /health; the demo's simulated history is written before it listens
-    (several seconds for five weeks). Exits the test when it never does."""
-    for _ in range(1200):
+def wait_up(base, proc=None, seconds=120):
+    """Until the server at `base` answers /health with 200; the demo's simulated history is written before it
+    listens (several seconds for five weeks). Stops the test when it never does, or when `proc` (its process)
+    exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
             return
         except Exception:
+            if proc is not None and proc.poll() is not None:
+                sys.exit(f"the server at {base} exited with {proc.returncode} before it answered")
             time.sleep(0.05)
-    sys.exit("server did not start")
+    sys.exit(f"the server at {base} did not start in {seconds} s")
