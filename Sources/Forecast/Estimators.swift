@@ -129,8 +129,9 @@ public struct Estimators: Sendable {
     /// Copies what can be seen into the twin's `Floor` and runs QueueCore's routing forward `runs` times: residual
     /// service times drawn given the time already spent, no-shows at the learned rate (a no-show holds the counter
     /// for the learned grace), priority arrivals at the learned rate for the weekday and hour (they may jump
-    /// ahead), and counters calling only when the roster has them on. Each ticket's remaining wait is read from
-    /// the runs.
+    /// ahead), holders on the way (arrival check-in) passed over until they check in, as late after "come now" as
+    /// holders were on earlier days, and counters calling only when the roster has them on. Each ticket's
+    /// remaining wait is read from the runs.
     ///
     /// Common random numbers: in run r, a ticket's no-show coin and service draw come from a stream of its own
     /// (r, ticket), whichever counter calls it and whether it is still waiting or already at a counter. Two states
@@ -146,13 +147,18 @@ public struct Estimators: Sendable {
         var floorIndex = Array(repeating: 0, count: n)
         var streamKey = Array(repeating: UInt64(0), count: n)
         var remote = Array(repeating: false, count: n)
+        // Holders told to come and not here yet (arrival check-in): when they were due, for each one's floor index.
+        var due: [(k: Int, at: Double)] = []
         for (k, i) in order.enumerated() {
             let w = o.waiting[i]
-            floorIndex[i] = base.issue(procedure: w.procedure, priority: min(w.priority, 1), at: w.queuedAt)
+            let told = w.onTheWay?.toldAt
+            floorIndex[i] = base.issue(procedure: w.procedure, priority: min(w.priority, 1), at: w.queuedAt, present: told == nil)
             precondition(floorIndex[i] == k)
             streamKey[k] = ticketStream(w.ticket)
             remote[k] = w.remote
+            if let told { due.append((k, told + (w.travelSeconds ?? 0))) }
         }
+        var checkIns: [(at: Double, k: Int)] = []
         for c in o.counters.indices {
             base.setOpen(c, true)
             base.setStreak(c, o.counters[c].priorityStreak)
@@ -183,6 +189,14 @@ public struct Estimators: Sendable {
         var runsOn = availability.map { $0.last?.upperBound == .infinity }
         var reopened = Array(repeating: false, count: counterCount)
 
+        /// An idle counter that serves `q` calls at `when` (or as soon as its roster has it on).
+        func wake(_ q: Int, at when: Double) {
+            for j in servedBy[q] where nextCall[j] == .infinity {
+                let next = Self.available(availability[j], at: when)
+                if next < .infinity { nextCall[j] = next; break }
+            }
+        }
+
         for r in 0..<runs {
             if !learned.openingDelays.isEmpty {
                 // Staff come when they come: each planned opening in this run is as late as one drawn from history.
@@ -212,6 +226,16 @@ public struct Estimators: Sendable {
                 }
                 nextCall[c] = Self.available(availability[c], at: free)
             }
+            checkIns = due.compactMap { d in
+                // Each holder checks in as late after "come now" and their travel time as one drawn from history,
+                // given that they are not here yet; one later than ever seen is not expected today.
+                var rng = SeededRandom(seed: streamKey[d.k] ^ Self.checkInStream, stream: UInt64(r))
+                guard !learned.checkInLateness.isEmpty else { return (max(o.now, d.at), d.k) }
+                guard let lateness = learned.checkInLateness.draw(longerThan: o.now - d.at, u: rng.unit()) else { return nil }
+                return (max(o.now, d.at + lateness), d.k)
+            }
+            checkIns.sort { $0.at < $1.at }
+            var nextCheckIn = 0
             for p in 0..<procedureCount { nextArrival[p] = .infinity }
             for p in arrivingProcedures { nextArrival[p] = Self.nextArrival(after: o.now, rates: priorityRates[p], rng: &arrivals) }
             var remaining = targetCount
@@ -228,7 +252,8 @@ public struct Estimators: Sendable {
                 var p = -1
                 var a = Double.infinity
                 for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
-                if closingPending && min(t, a) > closing {
+                let arrive = nextCheckIn < checkIns.count ? checkIns[nextCheckIn].at : .infinity
+                if closingPending && min(t, a, arrive) > closing {
                     // Just after closing, once the counters free at closing have called: each line that still has
                     // tickets gets one more counter, the first the roster had closed, for the rest of the day (the
                     // twin's own rule, and what the history says staff do).
@@ -241,14 +266,19 @@ public struct Estimators: Sendable {
                     }
                     continue
                 }
+                if arrive < t && arrive <= a {
+                    // A holder on the way checks in: called from the place they kept, by an idle counter too.
+                    let k = checkIns[nextCheckIn].k
+                    nextCheckIn += 1
+                    floor.checkIn(k)
+                    wake(floor.tickets[k].procedure, at: arrive)
+                    continue
+                }
                 if p >= 0 && a < t {
                     // A priority visitor arrives: into the line, and an idle counter that serves it takes it.
                     _ = floor.issue(procedure: p, priority: 1, at: a)
                     nextArrival[p] = Self.nextArrival(after: a, rates: priorityRates[p], rng: &arrivals)
-                    for j in servedBy[p] where nextCall[j] == .infinity {
-                        let when = Self.available(availability[j], at: a)
-                        if when < .infinity { nextCall[j] = when; break }
-                    }
+                    wake(p, at: a)
                     continue
                 }
                 guard c >= 0, t - o.now < Self.horizon else { break }
@@ -282,6 +312,7 @@ public struct Estimators: Sendable {
     }
 
     static let arrivalStream: UInt64 = 0xA770_0000_0000_0000
+    static let checkInStream: UInt64 = 0xC4EC_1000_0000_0000
 
     /// A counter's openings with a delay drawn for each one its staff may be late to, on a stream of its own per
     /// (counter, run, planned time), so that successive estimates see the same lateness. An opening the draw says

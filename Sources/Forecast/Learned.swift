@@ -114,6 +114,8 @@ public struct Learned: Sendable {
     public var opensAfterClosing: Double
     /// How late counters open after their planned time.
     public var openingDelays = OpeningDelays()
+    /// How long after "come now" plus their travel time held holders checked in (arrival check-in).
+    public var checkInLateness = DelaySample()
 
     public init(
         procedures: [ServiceID: ProcedureHistory], pooled: ProcedureHistory, counterFactor: [CounterID: Double] = [:],
@@ -176,6 +178,7 @@ public struct Learner: Sendable {
     private var daysOpenedAfterClosing = 0
     private var firstDelays: [Double] = []
     private var laterDelays: [Double] = []
+    private var checkInLateness: [Double] = []
 
     public init() {}
 
@@ -187,6 +190,8 @@ public struct Learner: Sendable {
             daysOpenedAfterClosing += 1
         case .plannedOpening(let delay, let first):
             if first { firstDelays.append(delay) } else { laterDelays.append(delay) }
+        case .checkedIn(let lateness):
+            checkInLateness.append(lateness)
         case .issued(let p, let priority, let hour, let weekday):
             guard (0..<24).contains(hour) else { return }
             Self.count(&issued, p, weekday, hour)
@@ -285,6 +290,7 @@ public struct Learner: Sendable {
             priorityArrivals: rates(priorityIssued), days: daysByWeekday.reduce(0, +),
             opensAfterClosing: Double(daysOpenedAfterClosing) / Double(max(1, daysByWeekday.reduce(0, +))))
         learned.openingDelays = OpeningDelays(first: firstDelays, later: laterDelays)
+        learned.checkInLateness = DelaySample(checkInLateness)
         return learned
     }
 }

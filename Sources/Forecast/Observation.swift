@@ -47,12 +47,21 @@ public struct Waiter: Sendable, Equatable {
     public var remote: Bool
     /// What its holder said they need to reach the office, for the "come now" decision.
     public var travelSeconds: Double?
+    /// Held until its holder checks in (arrival check-in): line heads pass over it until then.
+    public var onTheWay: OnTheWay?
+
+    public struct OnTheWay: Sendable, Equatable {
+        /// When the holder was told to come now; nil while they have not been.
+        public var toldAt: Double?
+        public init(toldAt: Double? = nil) { self.toldAt = toldAt }
+    }
 
     public init(
         ticket: TicketID, procedure: Int, priority: Int, queuedAt: Double, sequence: Int, remote: Bool = false,
-        travelSeconds: Double? = nil
+        travelSeconds: Double? = nil, onTheWay: OnTheWay? = nil
     ) {
         self.travelSeconds = travelSeconds
+        self.onTheWay = onTheWay
         self.ticket = ticket
         self.procedure = procedure
         self.priority = priority

@@ -48,6 +48,10 @@ public struct OfficeFold: Sendable {
         var status: TicketStatus
         var remote: Bool
         var travelSeconds: Double?
+        /// Held until its holder checks in (arrival check-in): line heads pass over it meanwhile.
+        var held = false
+        /// When its holder was told to come now (the first time).
+        var toldAt: Double?
         var counter: CounterID?
         var calledAt: Double?
         /// Joined to called, for the current call.
@@ -76,6 +80,9 @@ public struct OfficeFold: Sendable {
         /// A planned interval began and its staff opened the counter `delay` seconds later (0: already open;
         /// infinity: not at all while it lasted). `first`: the plan's first interval of the day.
         case plannedOpening(delay: Double, first: Bool)
+        /// A held holder checked in `lateness` seconds after "come now" plus the travel time they gave (negative:
+        /// sooner).
+        case checkedIn(lateness: Double)
     }
 
     public init(office: OfficeID) { self.office = office }
@@ -132,7 +139,7 @@ public struct OfficeFold: Sendable {
             tickets[id] = TicketNow(
                 procedure: p, priority: e.priority ?? 0, sequence: e.number?.sequence ?? 0, queuedAt: now,
                 status: .waiting, remote: e.channel?.isRemote == true,
-                travelSeconds: e.travelMinutes.map { Double($0) * 60 })
+                travelSeconds: e.travelMinutes.map { Double($0) * 60 }, held: e.awaitsArrival)
             happened.append(.issued(procedure: service, priority: e.priority ?? 0, hour: Int(now / 3600), weekday: weekday))
         case .ticketCalled:
             guard let id = e.ticket, var t = tickets[id], let c = e.counter else { break }
@@ -180,8 +187,13 @@ public struct OfficeFold: Sendable {
             if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
         case .ticketTravelChanged:
             if let id = e.ticket, let minutes = e.travelMinutes { tickets[id]?.travelSeconds = Double(minutes) * 60 }
-        case .ticketRecalled, .feedbackGiven, .alertRaised, .ticketComeNow, .reformRecorded, .ticketArrived, .issuingStopped,
-            .issuingResumed:
+        case .ticketComeNow:
+            if let id = e.ticket, tickets[id]?.toldAt == nil { tickets[id]?.toldAt = now }
+        case .ticketArrived:
+            guard let id = e.ticket, let t = tickets[id], t.held else { break }
+            tickets[id]?.held = false
+            if let told = t.toldAt, let travel = t.travelSeconds { happened.append(.checkedIn(lateness: now - told - travel)) }
+        case .ticketRecalled, .feedbackGiven, .alertRaised, .reformRecorded, .issuingStopped, .issuingResumed:
             break
         }
         return happened
@@ -196,7 +208,7 @@ public struct OfficeFold: Sendable {
             waiting.append(
                 Waiter(
                     ticket: id, procedure: t.procedure, priority: t.priority, queuedAt: t.queuedAt, sequence: t.sequence, remote: t.remote,
-                    travelSeconds: t.travelSeconds))
+                    travelSeconds: t.travelSeconds, onTheWay: t.held ? .init(toldAt: t.toldAt) : nil))
         }
         // In line order, whatever order the dictionary keeps: the same log gives the same observation.
         waiting.sort { a, b in a.lineKey(a.ticket) < b.lineKey(b.ticket) }

@@ -51,7 +51,8 @@ public struct TwinComeNow: ComeNowAdvisor {
             waiting.append(
                 Waiter(
                     ticket: TicketID(String(t)), procedure: ticket.procedure, priority: ticket.priority, queuedAt: opens + ticket.queuedAt,
-                    sequence: ticket.sequence, remote: s.remote[t], travelSeconds: s.remote[t] ? s.travel[t] : nil))
+                    sequence: ticket.sequence, remote: s.remote[t], travelSeconds: s.remote[t] ? s.travel[t] : nil,
+                    onTheWay: ticket.present ? nil : .init(toldAt: s.toldAt[t].map { opens + $0 })))
         }
         let counters = s.model.counters.indices.map { c in
             let busy = s.floor.current[c].map { t in

@@ -27,4 +27,6 @@ public struct EngineState {
     /// Per ticket: taken remotely, and the holder's travel time in seconds.
     public let remote: [Bool]
     public let travel: [Double]
+    /// Per ticket: when its holder was told to come (seconds after opening), nil while they have not been.
+    public let toldAt: [Double?]
 }

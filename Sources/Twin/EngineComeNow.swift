@@ -44,7 +44,8 @@ extension DayEngine {
         guard !candidates.isEmpty else { return }
         let state = EngineState(
             model: model, roster: roster, floor: floor, now: now, busySince: busySince, calledWait: calledWait, closing: closing,
-            remote: holders.map(\.remote), travel: holders.map { visitors.people[$0.visitor].travel })
+            remote: holders.map(\.remote), travel: holders.map { visitors.people[$0.visitor].travel },
+            toldAt: holders.map { $0.alerted ? $0.onSiteAt - visitors.people[$0.visitor].travel : nil })
         for t in advisor.due(state, candidates: candidates) where !holders[t].alerted { alert(t, at: now) }
     }
 
