@@ -129,7 +129,7 @@ public struct Estimators: Sendable {
     /// Copies what can be seen into the twin's `Floor` and runs QueueCore's routing forward `runs` times: residual
     /// service times drawn given the time already spent, no-shows at the learned rate (a no-show holds the counter
     /// for the learned grace), priority arrivals at the learned rate for the weekday and hour (they may jump
-    /// ahead), holders on the way (arrival check-in) passed over until they check in, as late after "come now" as
+    /// ahead), counters after closing as they began to serve each line then on a day of the history, holders on the way (arrival check-in) passed over until they check in, as late after "come now" as
     /// holders were on earlier days, and counters calling only when the roster has them on. Each ticket's
     /// remaining wait is read from the runs.
     ///
@@ -159,6 +159,7 @@ public struct Estimators: Sendable {
             if let told { due.append((k, told + (w.travelSeconds ?? 0))) }
         }
         var checkIns: [(at: Double, k: Int)] = []
+        var staffing: [(at: Double, q: Int, n: Int)] = []
         for c in o.counters.indices {
             base.setOpen(c, true)
             base.setStreak(c, o.counters[c].priorityStreak)
@@ -177,6 +178,7 @@ public struct Estimators: Sendable {
             (0..<24).map { learned.priorityRate(p, weekday: o.weekday, hour: $0) }
         }
         let arrivingProcedures = o.procedures.indices.filter { p in priorityRates[p].contains { $0 > 0 } }
+        let afterClosing = o.procedures.map { learned.staffAfterClosing[$0] ?? [] }
         let servedBy: [[Int]] = (0..<procedureCount).map { p in o.counters.indices.filter { o.counters[$0].procedures.contains(p) } }
         let busyKeys = o.counters.map { $0.busy.map { ticketStream($0.ticket) } ?? 0 }
 
@@ -239,11 +241,28 @@ public struct Estimators: Sendable {
             for p in 0..<procedureCount { nextArrival[p] = .infinity }
             for p in arrivingProcedures { nextArrival[p] = Self.nextArrival(after: o.now, rates: priorityRates[p], rng: &arrivals) }
             var remaining = targetCount
-            // Whether, on this run's day, staff come back after closing (as often as the history says they did).
+            // Staff after closing in this run: whether they stay (as often as the history says they did), and
+            // then, for each line, the moments counters opened after closing began to serve it on one day of the history
+            // (the same day for every line: a busy day keeps more staff on everywhere). A line never served after
+            // closing before gets one more counter at closing (the twin's own rule for serving everyone).
             var dayRng = SeededRandom(seed: seed ^ 0xC105_E000 &+ UInt64(r))
-            var closingPending =
-                closing > o.now && closing.isFinite && learned.opensAfterClosing > 0
-                && dayRng.unit() < learned.opensAfterClosing
+            let staysOn = closing.isFinite && learned.opensAfterClosing > 0 && dayRng.unit() < learned.opensAfterClosing
+            let day = dayRng.unit()
+            staffing.removeAll(keepingCapacity: true)
+            if staysOn {
+                for q in 0..<procedureCount {
+                    let days = q < afterClosing.count ? afterClosing[q] : []
+                    if days.isEmpty {
+                        if closing > o.now { staffing.append((closing, q, 0)) }
+                        continue
+                    }
+                    for (i, offset) in days[min(days.count - 1, Int(day * Double(days.count)))].enumerated() {
+                        staffing.append((max(o.now, closing + offset), q, i + 1))
+                    }
+                }
+                staffing.sort { $0.at < $1.at }
+            }
+            var nextStaffing = 0
             for j in 0..<counterCount { reopened[j] = false }
             while remaining > 0 {
                 var c = -1
@@ -253,16 +272,18 @@ public struct Estimators: Sendable {
                 var a = Double.infinity
                 for q in arrivingProcedures where nextArrival[q] < a { a = nextArrival[q]; p = q }
                 let arrive = nextCheckIn < checkIns.count ? checkIns[nextCheckIn].at : .infinity
-                if closingPending && min(t, a, arrive) > closing {
-                    // Just after closing, once the counters free at closing have called: each line that still has
-                    // tickets gets one more counter, the first the roster had closed, for the rest of the day (the
-                    // twin's own rule, and what the history says staff do).
-                    closingPending = false
-                    for q in 0..<procedureCount where !floor.front(of: q, limit: 1).isEmpty {
-                        guard let j = servedBy[q].first(where: { !runsOn[$0] && !reopened[$0] && nextCall[$0] == .infinity })
-                        else { continue }
+                if nextStaffing < staffing.count, staffing[nextStaffing].at < min(t, a, arrive) {
+                    // After closing, a line with tickets gets its n-th counter reopened (0: one more), one the roster
+                    // had closed, once the counters free at that moment have called.
+                    let (at, q, n) = staffing[nextStaffing]
+                    nextStaffing += 1
+                    guard !floor.front(of: q, limit: 1).isEmpty else { continue }
+                    var on = servedBy[q].reduce(0) { $0 + (reopened[$1] ? 1 : 0) }
+                    let wanted = n == 0 ? on + 1 : n
+                    for j in servedBy[q] where on < wanted && !runsOn[j] && !reopened[j] && nextCall[j] == .infinity {
                         reopened[j] = true
-                        nextCall[j] = closing
+                        nextCall[j] = at
+                        on += 1
                     }
                     continue
                 }

@@ -112,6 +112,10 @@ public struct Learned: Sendable {
     public var days: Int
     /// Share of days on which staff opened a counter after the roster's end to serve the queue left at closing.
     public var opensAfterClosing: Double
+    /// Per procedure, for each day on which counters opened after the roster's end called it: the seconds after
+    /// closing at which each of them first did, sorted. How many more staff served the queue left at closing,
+    /// and how soon.
+    public var staffAfterClosing: [ServiceID: [[Double]]] = [:]
     /// How late counters open after their planned time.
     public var openingDelays = OpeningDelays()
     /// How long after "come now" plus their travel time held holders checked in (arrival check-in).
@@ -179,6 +183,9 @@ public struct Learner: Sendable {
     private var firstDelays: [Double] = []
     private var laterDelays: [Double] = []
     private var checkInLateness: [Double] = []
+    /// When each counter first called each procedure after closing: on the current day, and on each day before.
+    private var todayAfterClosing: [ServiceID: [CounterID: Double]] = [:]
+    private var afterClosing: [ServiceID: [[Double]]] = [:]
 
     public init() {}
 
@@ -186,6 +193,10 @@ public struct Learner: Sendable {
         switch happening {
         case .dayStarted(let weekday):
             daysByWeekday[weekday] += 1
+            afterClosing = Self.adding(todayAfterClosing, to: afterClosing)
+            todayAfterClosing = [:]
+        case .calledAfterClosing(let p, let c, let seconds):
+            if todayAfterClosing[p]?[c] == nil { todayAfterClosing[p, default: [:]][c] = seconds }
         case .openedAfterClosing:
             daysOpenedAfterClosing += 1
         case .plannedOpening(let delay, let first):
@@ -217,6 +228,12 @@ public struct Learner: Sendable {
     static var noShowTable: [Double] { Array(repeating: 0, count: 2 * (Learned.waitBins.count + 1)) }
     static func noShowIndex(_ waited: Double, _ remote: Bool) -> Int {
         (remote ? Learned.waitBins.count + 1 : 0) + Learned.waitBin(waited)
+    }
+
+    private static func adding(_ day: [ServiceID: [CounterID: Double]], to days: [ServiceID: [[Double]]]) -> [ServiceID: [[Double]]] {
+        var days = days
+        for (p, counters) in day { days[p, default: []].append(counters.values.sorted()) }
+        return days
     }
 
     private static func count(_ table: inout [ServiceID: [[Double]]], _ p: ServiceID, _ weekday: Int, _ hour: Int) {
@@ -291,6 +308,7 @@ public struct Learner: Sendable {
             opensAfterClosing: Double(daysOpenedAfterClosing) / Double(max(1, daysByWeekday.reduce(0, +))))
         learned.openingDelays = OpeningDelays(first: firstDelays, later: laterDelays)
         learned.checkInLateness = DelaySample(checkInLateness)
+        learned.staffAfterClosing = Self.adding(todayAfterClosing, to: afterClosing)
         return learned
     }
 }

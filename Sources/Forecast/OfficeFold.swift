@@ -80,6 +80,8 @@ public struct OfficeFold: Sendable {
         /// A planned interval began and its staff opened the counter `delay` seconds later (0: already open;
         /// infinity: not at all while it lasted). `first`: the plan's first interval of the day.
         case plannedOpening(delay: Double, first: Bool)
+        /// A counter opened after the end of the day's roster called a ticket of `procedure`, `seconds` after it.
+        case calledAfterClosing(procedure: ServiceID, counter: CounterID, seconds: Double)
         /// A held holder checked in `lateness` seconds after "come now" plus the travel time they gave (negative:
         /// sooner).
         case checkedIn(lateness: Double)
@@ -158,6 +160,9 @@ public struct OfficeFold: Sendable {
             let streak = counters[c]?.streak ?? 0
             counters[c]?.streak = CounterState.streak(after: t.priority, from: streak)
             happened.append(.called(procedure: procedures[t.procedure], waited: now - t.queuedAt, remote: t.remote))
+            if let closing, now >= closing, (counters[c]?.since ?? -.infinity) >= closing {
+                happened.append(.calledAfterClosing(procedure: procedures[t.procedure], counter: c, seconds: now - closing))
+            }
         case .ticketServing:
             if let id = e.ticket { tickets[id]?.evolve(by: e.type) }
         case .ticketCompleted, .ticketTransferred, .ticketNoShow, .ticketCancelled, .ticketPostponed, .ticketExpired:
