@@ -134,9 +134,11 @@ extension Estimators {
                         if closing > o.now { staffing.append((closing, q, 0)) }
                         continue
                     }
-                    for (i, offset) in days[min(days.count - 1, Int(day * Double(days.count)))].enumerated() {
-                        staffing.append((max(o.now, closing + offset), q, i + 1))
-                    }
+                    // Counters that day reopened by now are the ones open now (the observation has them); only
+                    // those it reopened later are to come, counted from there.
+                    let offsets = days[min(days.count - 1, Int(day * Double(days.count)))]
+                    let past = offsets.prefix { closing + $0 <= o.now }.count
+                    for (i, offset) in offsets.enumerated() where i >= past { staffing.append((closing + offset, q, i + 1 - past)) }
                 }
                 staffing.sort { $0.at < $1.at }
             }

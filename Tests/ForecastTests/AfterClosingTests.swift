@@ -76,4 +76,28 @@ import Testing
         // Ten tickets of ten minutes: the last called after about 40 minutes on two counters, under half an hour on three.
         #expect(oneMore - twoMore > 600, "\(twoMore) \(oneMore)")
     }
+
+    /// 16:10, ten minutes after closing: c1 stayed on and c2 was reopened, c3 is closed. The history day's counters
+    /// reopened by now are the ones open now; only those it reopened later come.
+    @Test func afterClosingOnlyTheCountersStillToComeOpen() {
+        let counters = [
+            ObservedCounter(counter: "c1", procedures: [0], isOpen: true, plan: [32_400..<57_600], since: 32_400),
+            ObservedCounter(counter: "c2", procedures: [0], isOpen: true, plan: [32_400..<43_200], since: 57_600),
+            ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
+        ]
+        let o = Observation(
+            office: "o", now: 58_200, weekday: 1, procedures: ["single"],
+            waiting: (0..<10).map {
+                Waiter(ticket: TicketID("t\($0)"), procedure: 0, priority: 0, queuedAt: 50_000 + Double($0), sequence: $0 + 1)
+            },
+            counters: counters, lastCalledWait: [nil])
+        func lastWait(_ days: [[Double]]) -> Double {
+            var learned = Learned(procedures: ["single": Self.history], pooled: Self.history, opensAfterClosing: 1)
+            learned.staffAfterClosing = ["single": days]
+            return Estimators(learned: learned, runs: 200).predict(.twin, o)[9].mean
+        }
+        let asNow = lastWait([[0]])
+        #expect(abs(lastWait([[0, 300]]) - asNow) < 1, "both reopened by now: c1 and c2 serve on")
+        #expect(lastWait([[0, 1_200]]) < asNow - 300, "c3 opens at 16:20")
+    }
 }
