@@ -57,17 +57,7 @@ import Testing
             ObservedCounter(counter: "c2", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
             ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
         ]
-        let o = Observation(
-            office: "o", now: 57_540, weekday: 1, procedures: ["single"],
-            waiting: (0..<10).map {
-                Waiter(ticket: TicketID("t\($0)"), procedure: 0, priority: 0, queuedAt: 50_000 + Double($0), sequence: $0 + 1)
-            },
-            counters: counters, lastCalledWait: [nil])
-        func lastWait(_ days: [[Double]]?) -> Double {
-            var learned = Learned(procedures: ["single": Self.history], pooled: Self.history, opensAfterClosing: 1)
-            if let days { learned.staffAfterClosing = ["single": days] }
-            return Estimators(learned: learned, runs: 200).predict(.twin, o)[9].mean
-        }
+        func lastWait(_ days: [[Double]]?) -> Double { Self.lastWait(now: 57_540, counters: counters, days: days) }
         let oneMore = lastWait(nil)  // no history of counters after closing: one more at closing
         #expect(abs(lastWait([[0]]) - oneMore) < 1)
         let twoMore = lastWait([[0, 0]])
@@ -85,19 +75,23 @@ import Testing
             ObservedCounter(counter: "c2", procedures: [0], isOpen: true, plan: [32_400..<43_200], since: 57_600),
             ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
         ]
+        func lastWait(_ days: [[Double]]?) -> Double { Self.lastWait(now: 58_200, counters: counters, days: days) }
+        let asNow = lastWait([[0]])
+        #expect(abs(lastWait([[0, 300]]) - asNow) < 1, "both reopened by now: c1 and c2 serve on")
+        #expect(lastWait([[0, 1_200]]) < asNow - 300, "c3 opens at 16:20")
+    }
+
+    /// The twin's mean wait at `now` for the last of ten tickets that joined at about 13:53, staff always staying
+    /// after closing, with `days` the history of counters reopened after closing (nil: none).
+    static func lastWait(now: Double, counters: [ObservedCounter], days: [[Double]]?) -> Double {
         let o = Observation(
-            office: "o", now: 58_200, weekday: 1, procedures: ["single"],
+            office: "o", now: now, weekday: 1, procedures: ["single"],
             waiting: (0..<10).map {
                 Waiter(ticket: TicketID("t\($0)"), procedure: 0, priority: 0, queuedAt: 50_000 + Double($0), sequence: $0 + 1)
             },
             counters: counters, lastCalledWait: [nil])
-        func lastWait(_ days: [[Double]]) -> Double {
-            var learned = Learned(procedures: ["single": Self.history], pooled: Self.history, opensAfterClosing: 1)
-            learned.staffAfterClosing = ["single": days]
-            return Estimators(learned: learned, runs: 200).predict(.twin, o)[9].mean
-        }
-        let asNow = lastWait([[0]])
-        #expect(abs(lastWait([[0, 300]]) - asNow) < 1, "both reopened by now: c1 and c2 serve on")
-        #expect(lastWait([[0, 1_200]]) < asNow - 300, "c3 opens at 16:20")
+        var learned = Learned(procedures: ["single": history], pooled: history, opensAfterClosing: 1)
+        if let days { learned.staffAfterClosing = ["single": days] }
+        return Estimators(learned: learned, runs: 200).predict(.twin, o)[9].mean
     }
 }
