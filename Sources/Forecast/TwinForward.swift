@@ -65,7 +65,7 @@ extension Estimators {
         var called = Array(repeating: Double.infinity, count: n * runs)
         var nextCall = Array(repeating: Double.infinity, count: counterCount)
         var nextArrival = Array(repeating: Double.infinity, count: procedureCount)
-        // Counters whose availability runs to the end of the day, and those reopened at closing in this run.
+        // Counters whose availability runs to the end of the day, and those reopened after closing in this run.
         var runsOn = availability.map { $0.last?.upperBound == .infinity }
         var reopened = Array(repeating: false, count: counterCount)
 
@@ -184,7 +184,7 @@ extension Estimators {
                 }
                 guard c >= 0, t - o.now < Self.horizon else { break }
                 guard let k = floor.callNext(counter: c) else {
-                    nextCall[c] = .infinity  // idle until a priority arrival wakes it
+                    nextCall[c] = .infinity  // idle until a priority arrival or a check-in wakes it
                     continue
                 }
                 if k < n && isTarget[k] {

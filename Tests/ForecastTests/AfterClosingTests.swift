@@ -52,11 +52,7 @@ import Testing
     /// At 15:59 ten tickets wait and only c1 is on the roster to 16:00; c2 and c3 closed at noon. Staff always
     /// stay after closing. The more counters open after closing, and the sooner, the sooner the last is called.
     @Test func theTwinOpensCountersAfterClosingAsStaffDid() {
-        let counters = [
-            ObservedCounter(counter: "c1", procedures: [0], isOpen: true, plan: [32_400..<57_600], since: 32_400),
-            ObservedCounter(counter: "c2", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
-            ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
-        ]
+        let counters = Self.counters(c2ReopenedAt: nil)
         func lastWait(_ days: [[Double]]?) -> Double { Self.lastWait(now: 57_540, counters: counters, days: days) }
         let oneMore = lastWait(nil)  // no history of counters after closing: one more at closing
         #expect(abs(lastWait([[0]]) - oneMore) < 1)
@@ -70,11 +66,7 @@ import Testing
     /// 16:10, ten minutes after closing: c1 stayed on and c2 was reopened, c3 is closed. The history day's counters
     /// reopened by now are the ones open now; only those it reopened later come.
     @Test func afterClosingOnlyTheCountersStillToComeOpen() {
-        let counters = [
-            ObservedCounter(counter: "c1", procedures: [0], isOpen: true, plan: [32_400..<57_600], since: 32_400),
-            ObservedCounter(counter: "c2", procedures: [0], isOpen: true, plan: [32_400..<43_200], since: 57_600),
-            ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
-        ]
+        let counters = Self.counters(c2ReopenedAt: 57_600)
         func lastWait(_ days: [[Double]]?) -> Double { Self.lastWait(now: 58_200, counters: counters, days: days) }
         let asNow = lastWait([[0]])
         #expect(abs(lastWait([[0, 300]]) - asNow) < 1, "both reopened by now: c1 and c2 serve on")
@@ -93,5 +85,16 @@ import Testing
         var learned = Learned(procedures: ["single": history], pooled: history, opensAfterClosing: 1)
         if let days { learned.staffAfterClosing = ["single": days] }
         return Estimators(learned: learned, runs: 200).predict(.twin, o)[9].mean
+    }
+
+    /// c1 on the roster to 16:00 and open since 09:00; c2 and c3 on it until noon, closed since, c2 reopened at
+    /// `c2ReopenedAt` when given.
+    static func counters(c2ReopenedAt: Double?) -> [ObservedCounter] {
+        [
+            ObservedCounter(counter: "c1", procedures: [0], isOpen: true, plan: [32_400..<57_600], since: 32_400),
+            ObservedCounter(
+                counter: "c2", procedures: [0], isOpen: c2ReopenedAt != nil, plan: [32_400..<43_200], since: c2ReopenedAt ?? 43_200),
+            ObservedCounter(counter: "c3", procedures: [0], isOpen: false, plan: [32_400..<43_200], since: 43_200),
+        ]
     }
 }
