@@ -24,6 +24,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
     var guides: [TicketID: GuideAnswers] = [:]
     var webhookEvents: [String: Date] = [:]
     var serverKeys: [String: String] = [:]
+    var lineRanks: [LineRank.Cell: Int] = [:]
 
     public init() {}
 
@@ -61,10 +62,17 @@ public struct MemoryLedger: QueueLedger, Sendable {
         }.sorted { ($0.businessDate, $0.number.prefix, $0.number.sequence) < ($1.businessDate, $1.number.prefix, $1.number.sequence) }
     }
 
-    public func waitingAhead(of ticket: Ticket) throws -> Int {
-        tickets.values.count {
-            $0.office == ticket.office && $0.businessDate == ticket.businessDate && $0.service == ticket.service
-                && $0.status == .waiting && Line.callsBefore($0, ticket)
+    public func lineRankSum(_ spans: [LineRank.Span]) throws -> Int {
+        spans.reduce(0) { sum, span in
+            sum + (span.from..<span.to).reduce(0) { $0 + (lineRanks[LineRank.Cell(line: span.line, level: span.level, bucket: $1)] ?? 0) }
+        }
+    }
+
+    public func waitingTied(with ticket: Ticket) throws -> Int {
+        let line = LineRank.Line(of: ticket)
+        let q = LineRank.millis(ticket)
+        return tickets.values.count {
+            $0.status == .waiting && LineRank.Line(of: $0) == line && LineRank.millis($0) == q && Line.precedes($0, ticket)
         }
     }
 
@@ -147,6 +155,10 @@ public struct MemoryLedger: QueueLedger, Sendable {
         guard let stored = tickets[ticket.id] else { throw QueueError.ticketNotFound }
         guard stored.status == expected else { throw QueueError.invalidTransition(from: stored.status, action: "changed") }
         tickets[ticket.id] = ticket
+    }
+
+    public mutating func adjustLineRank(_ cells: [LineRank.Cell], by delta: Int) throws {
+        for cell in cells { lineRanks[cell, default: 0] += delta }
     }
 
     public mutating func save(counter: CounterState, office: OfficeID) throws {
@@ -270,6 +282,7 @@ public struct MemoryLedger: QueueLedger, Sendable {
 
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         linkCodes = linkCodes.filter { !($0.value.office == office && $0.value.businessDate < date) }
+        lineRanks = lineRanks.filter { !($0.key.line.office == office && $0.key.line.date < date && $0.value == 0) }
         webhookEvents = webhookEvents.filter { $0.value >= cutoff }
         idempotency = idempotency.filter {
             !($0.key.office == office && (tickets[$0.value.ticket]?.businessDate).map { $0 < date } == true)

@@ -179,6 +179,9 @@ extension PostgresLedger {
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         try session.execute(
             "DELETE FROM link_code WHERE office = $1 AND business_date < $2", [.text(office.rawValue), .text(date.description)])
+        try session.execute(
+            "DELETE FROM line_rank WHERE office = $1 AND business_date < $2 AND waiting = 0",
+            [.text(office.rawValue), .text(date.description)])
         try session.execute("DELETE FROM webhook_event WHERE seen_at < $1", [.int(StoredForm.millis(cutoff))])
         try session.execute(
             "DELETE FROM idempotency WHERE office = $1 AND ticket IN (SELECT id FROM ticket WHERE office = $1 AND business_date < $2)",

@@ -1,3 +1,5 @@
+import QueueCore
+
 /// The PostgreSQL schema, as numbered migrations: the same tables as SQLite's (`SQLiteStore.Schema`), in
 /// PostgreSQL's words. Text is compared byte by byte (`COLLATE "C"`), as SQLite and Swift compare ids, so that line
 /// order does not depend on the server's locale. Times are whole milliseconds since 1970.
@@ -148,6 +150,27 @@ enum PostgresSchema {
                 body TEXT NOT NULL
             );
             CREATE INDEX guide_answer_day ON guide_answer (office, business_date);
+            """
+        ),
+        // Line counts (`QueueCore.LineRank`): a waiting ticket's place without counting everyone ahead of it. Built
+        // here from the tickets already waiting; from then on kept by every change, in its transaction.
+        (
+            "v4-line-rank",
+            """
+            CREATE TABLE line_rank (
+                office TEXT COLLATE "C" NOT NULL,
+                business_date TEXT COLLATE "C" NOT NULL,
+                service TEXT COLLATE "C" NOT NULL,
+                priority BIGINT NOT NULL,
+                level BIGINT NOT NULL,
+                bucket BIGINT NOT NULL,
+                waiting BIGINT NOT NULL,
+                PRIMARY KEY (office, business_date, service, priority, level, bucket)
+            );
+            WITH levels (level) AS (VALUES \((0..<LineRank.levels).map { "(\($0))" }.joined(separator: ", ")))
+            INSERT INTO line_rank (office, business_date, service, priority, level, bucket, waiting)
+            SELECT t.office, t.business_date, t.service, t.priority, l.level, t.queued_at >> (\(LineRank.bitsPerLevel) * l.level)::int, COUNT(*)
+            FROM ticket t, levels l WHERE t.status = 'waiting' GROUP BY 1, 2, 3, 4, 5, 6;
             """
         ),
     ]

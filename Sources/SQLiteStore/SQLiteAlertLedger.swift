@@ -169,6 +169,9 @@ extension SQLiteLedger {
 
     public mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws {
         try db.execute(sql: "DELETE FROM link_code WHERE office = ? AND business_date < ?", arguments: [office.rawValue, date.description])
+        try db.execute(
+            sql: "DELETE FROM line_rank WHERE office = ? AND business_date < ? AND waiting = 0",
+            arguments: [office.rawValue, date.description])
         try db.execute(sql: "DELETE FROM webhook_event WHERE seen_at < ?", arguments: [TicketRow.millis(cutoff)])
         try db.execute(
             sql: "DELETE FROM idempotency WHERE office = ? AND ticket IN (SELECT id FROM ticket WHERE office = ? AND business_date < ?)",

@@ -87,20 +87,37 @@ public struct SQLiteLedger: QueueLedger {
         return try Row.fetchAll(db, sql: sql, arguments: [office.rawValue, date.description]).map(TicketRow.decode)
     }
 
-    public func waitingAhead(of ticket: Ticket) throws -> Int {
-        // The SQL form of `Line.callsBefore`.
+    public func lineRankSum(_ spans: [LineRank.Span]) throws -> Int {
+        guard !spans.isEmpty else { return 0 }
+        // One indexed range per span, summed in one statement.
+        let one = """
+            (SELECT COALESCE(SUM(waiting), 0) FROM line_rank
+             WHERE office = ? AND business_date = ? AND service = ? AND priority = ? AND level = ? AND bucket >= ? AND bucket < ?)
+            """
+        let sql = "SELECT " + Array(repeating: one, count: spans.count).joined(separator: " + ")
+        var arguments = StatementArguments()
+        for span in spans {
+            arguments += [
+                span.line.office.rawValue, span.line.date.description, span.line.service.rawValue, span.line.priority, span.level,
+                span.from, span.to,
+            ]
+        }
+        return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+    }
+
+    public func waitingTied(with ticket: Ticket) throws -> Int {
+        // `Line.precedes` among tickets of one line that joined in the same millisecond.
         let sql = """
             SELECT COUNT(*) FROM ticket
-            WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND id <> ?
-              AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND (sequence < ? OR (sequence = ? AND id < ?))))))
+            WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ? AND queued_at = ? AND id <> ?
+              AND (sequence < ? OR (sequence = ? AND id < ?))
             """
-        let q = TicketRow.millis(ticket.queuedAt)
         let s = ticket.number.sequence
         return try Int.fetchOne(
             db.cachedStatement(sql: sql),
             arguments: [
-                ticket.office.rawValue, ticket.businessDate.description, ticket.service.rawValue, ticket.id.rawValue,
-                ticket.priority, ticket.priority, q, q, s, s, ticket.id.rawValue,
+                ticket.office.rawValue, ticket.businessDate.description, ticket.service.rawValue, ticket.priority,
+                LineRank.millis(ticket), ticket.id.rawValue, s, s, ticket.id.rawValue,
             ]) ?? 0
     }
 
@@ -224,6 +241,20 @@ public struct SQLiteLedger: QueueLedger {
             let now = try String.fetchOne(db, sql: "SELECT status FROM ticket WHERE id = ?", arguments: [ticket.id.rawValue])
             guard let status = now.flatMap(TicketStatus.init(rawValue:)) else { throw QueueError.ticketNotFound }
             throw QueueError.invalidTransition(from: status, action: "changed")
+        }
+    }
+
+    public mutating func adjustLineRank(_ cells: [LineRank.Cell], by delta: Int) throws {
+        let sql = """
+            INSERT INTO line_rank (office, business_date, service, priority, level, bucket, waiting) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (office, business_date, service, priority, level, bucket) DO UPDATE SET waiting = waiting + excluded.waiting
+            """
+        let statement = try db.cachedStatement(sql: sql)
+        for cell in cells {
+            try statement.execute(arguments: [
+                cell.line.office.rawValue, cell.line.date.description, cell.line.service.rawValue, cell.line.priority, cell.level,
+                cell.bucket, delta,
+            ])
         }
     }
 

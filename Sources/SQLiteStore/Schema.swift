@@ -1,4 +1,5 @@
 import GRDB
+import QueueCore
 
 /// The SQLite schema, as migrations. Every SQL dialect choice of the default store lives in this module.
 enum Schema {
@@ -174,6 +175,28 @@ enum Schema {
                         body TEXT NOT NULL
                     );
                     CREATE INDEX guide_answer_day ON guide_answer (office, business_date);
+                    """)
+        }
+        // Line counts (`QueueCore.LineRank`): a waiting ticket's place without counting everyone ahead of it. Built
+        // here from the tickets already waiting; from then on kept by every change, in its transaction.
+        migrator.registerMigration("v8-line-rank") { db in
+            let levels = (0..<LineRank.levels).map { "(\($0))" }.joined(separator: ", ")
+            try db.execute(
+                sql: """
+                    CREATE TABLE line_rank (
+                        office TEXT NOT NULL,
+                        business_date TEXT NOT NULL,
+                        service TEXT NOT NULL,
+                        priority INTEGER NOT NULL,
+                        level INTEGER NOT NULL,
+                        bucket INTEGER NOT NULL,
+                        waiting INTEGER NOT NULL,
+                        PRIMARY KEY (office, business_date, service, priority, level, bucket)
+                    ) WITHOUT ROWID;
+                    WITH levels (level) AS (VALUES \(levels))
+                    INSERT INTO line_rank (office, business_date, service, priority, level, bucket, waiting)
+                    SELECT t.office, t.business_date, t.service, t.priority, l.level, t.queued_at >> (\(LineRank.bitsPerLevel) * l.level), COUNT(*)
+                    FROM ticket t, levels l WHERE t.status = 'waiting' GROUP BY 1, 2, 3, 4, 5, 6;
                     """)
         }
         return migrator

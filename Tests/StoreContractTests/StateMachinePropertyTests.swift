@@ -10,7 +10,9 @@ struct StateMachinePropertyTests {
         ProcessInfo.processInfo.environment["MADOGUCHI_SEED"].flatMap(UInt64.init)
         ?? UInt64.random(in: 1...UInt64(UInt32.max))
 
-    @Test("random actions keep every invariant, and replaying the log rebuilds the state", arguments: Fixtures.StoreKind.allCases)
+    @Test(
+        "random actions keep every invariant, positions from the line counts equal counted ones, and replaying the log rebuilds the state",
+        arguments: Fixtures.StoreKind.allCases)
     func randomActions(kind: Fixtures.StoreKind) async throws {
         print("StateMachinePropertyTests seed=\(Self.seed) store=\(kind) (set MADOGUCHI_SEED to repeat)")
         var rng = SplitMix64(seed: Self.seed)
@@ -25,7 +27,8 @@ struct StateMachinePropertyTests {
 
         // PostgreSQL answers each of the many reads below over the network: fewer steps keep the run near a minute.
         for step in 0..<(kind == .postgres ? 300 : 600) {
-            clock.advance(seconds: Double.random(in: 0...40, using: &rng))
+            // One step in five at the same millisecond as the last: ties the line counts cannot tell apart.
+            if Int.random(in: 0..<5, using: &rng) > 0 { clock.advance(seconds: Double.random(in: 0...40, using: &rng)) }
             let counter = counters.randomElement(using: &rng)!
             do {
                 switch Int.random(in: 0..<100, using: &rng) {
@@ -66,7 +69,17 @@ struct StateMachinePropertyTests {
                 refusals += 1  // A refused action must change nothing; the invariants below check that.
             }
 
-            let tickets = try await currentTickets(store, tokens)
+            let views = try await currentViews(store, tokens)
+            let tickets = views.map(\.ticket)
+            // A position read from the line counts (`LineRank`) is the one counting finds.
+            for view in views where view.ticket.status == .waiting {
+                let counted = tickets.count {
+                    $0.status == .waiting && $0.businessDate == view.ticket.businessDate && $0.service == view.ticket.service
+                        && $0.id != view.ticket.id && Line.callsBefore($0, view.ticket)
+                }
+                #expect(
+                    view.position == counted + 1, "step \(step): \(view.ticket.number) at \(view.position ?? -1), counted \(counted + 1)")
+            }
             // Nothing leaves a terminal state.
             for ticket in tickets {
                 if let before = finished[ticket.id] {
@@ -93,7 +106,7 @@ struct StateMachinePropertyTests {
             }
         }
 
-        let tickets = try await currentTickets(store, tokens)
+        let tickets = try await currentViews(store, tokens).map(\.ticket)
         // Numbers are unique and contiguous per procedure prefix and day.
         for prefix in Set(tickets.map(\.number.prefix)) {
             let sequences = tickets.filter { $0.number.prefix == prefix }.map(\.number.sequence).sorted()
@@ -119,9 +132,9 @@ struct StateMachinePropertyTests {
         #expect(tickets.count > 50 && refusals > 0)
     }
 
-    private func currentTickets(_ store: any QueueStore, _ tokens: [TicketID]) async throws -> [Ticket] {
-        var tickets: [Ticket] = []
-        for token in tokens { if let view = try await store.ticketView(token) { tickets.append(view.ticket) } }
-        return tickets
+    private func currentViews(_ store: any QueueStore, _ tokens: [TicketID]) async throws -> [TicketView] {
+        var views: [TicketView] = []
+        for token in tokens { if let view = try await store.ticketView(token) { views.append(view) } }
+        return views
     }
 }

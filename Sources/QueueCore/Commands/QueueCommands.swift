@@ -117,6 +117,7 @@ public struct QueueCommands: Sendable {
             throw QueueError.invalidInput(field: "ticket", reason: "could not be built")
         }
         try ledger.insert(ticket)
+        try LineRank.record(from: nil, to: ticket, in: &ledger)
         let event = try ledger.append(issued)
         if let key = idempotencyKey {
             try ledger.remember(
@@ -294,6 +295,7 @@ public struct QueueCommands: Sendable {
         let event = try ledger.append(decided)
         let next = ticket.evolved(by: event)
         try ledger.update(next, expecting: ticket.status)
+        try LineRank.record(from: ticket, to: next, in: &ledger)
         try enqueueAlerts(for: event, ticket: next, office: office, in: &ledger)
         for counterID in Set([ticket.counter, event.counter].compactMap { $0 }) {
             let state = try ledger.counterState(office.id, counterID) ?? CounterState(id: counterID)

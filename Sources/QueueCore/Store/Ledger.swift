@@ -16,9 +16,11 @@ public protocol QueueReader {
     func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket]
     /// Tickets of business days before `date` that are still waiting, called or being served.
     func openTickets(office: OfficeID, before date: LocalDate) throws -> [Ticket]
-    /// How many waiting tickets of the same procedure and date will be called before `ticket`: those of a higher
-    /// priority class, and those of its own class that precede it in `Line.precedes` order.
-    func waitingAhead(of ticket: Ticket) throws -> Int
+    /// The sum of the line counts in `spans` (`LineRank`); what `waitingAhead(of:)` reads.
+    func lineRankSum(_ spans: [LineRank.Span]) throws -> Int
+    /// How many waiting tickets of `ticket`'s line joined in the same stored millisecond and precede it in
+    /// `Line.precedes` order: the few the line counts cannot tell apart.
+    func waitingTied(with ticket: Ticket) throws -> Int
     func idempotencyRecord(office: OfficeID, scope: String, key: String) throws -> IdempotencyRecord?
     /// Events of one office with `seq > afterSeq`, oldest first; `date` narrows to one business day.
     func events(office: OfficeID, date: LocalDate?, afterSeq: Int64, limit: Int) throws -> [Event]
@@ -56,6 +58,8 @@ public protocol QueueLedger: QueueReader {
     mutating func insert(_ ticket: Ticket) throws
     /// Writes `ticket` only if the stored one is still in `expected` status; otherwise throws `invalidTransition`.
     mutating func update(_ ticket: Ticket, expecting expected: TicketStatus) throws
+    /// Adds `delta` to each of the line counts `cells` (`LineRank`), creating those not there yet.
+    mutating func adjustLineRank(_ cells: [LineRank.Cell], by delta: Int) throws
     mutating func save(counter: CounterState, office: OfficeID) throws
     /// Appends `event` and returns it with its `seq`.
     mutating func append(_ event: Event) throws -> Event
@@ -94,7 +98,8 @@ public protocol QueueLedger: QueueReader {
     mutating func takeLinkCode(_ code: String) throws -> LinkCode?
     /// Remembers a provider's webhook event id; false when it was seen before (a redelivery).
     mutating func firstSight(webhookEvent id: String, at: Date) throws -> Bool
-    /// Forgets link codes and idempotency keys of days before `date`, and webhook event ids seen before `cutoff`.
+    /// Forgets link codes, idempotency keys and emptied line counts of days before `date`, and webhook event ids seen
+    /// before `cutoff`.
     mutating func purgeLinks(office: OfficeID, before date: LocalDate, webhookEventsBefore cutoff: Date) throws
     /// The server's key named `name` (the VAPID key), storing `candidate` first when there is none yet: every node
     /// and every restart gets the same one.
