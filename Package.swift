@@ -131,6 +131,11 @@ let package = Package(
         .executableTarget(name: "TwinBench", dependencies: ["Twin"], path: "Sources/TwinBench"),
         // The cost of a wait prediction (bench/forecast.sh).
         .executableTarget(name: "ForecastBench", dependencies: ["Forecast"], path: "Sources/ForecastBench"),
+        // A client holding thousands of live event streams on 127.0.0.1 (bench/watchers.sh).
+        .executableTarget(
+            name: "WatcherBench",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/WatcherBench"),
         // The executable only composes.
         .executableTarget(
             name: "madoguchi",

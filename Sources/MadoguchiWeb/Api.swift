@@ -203,8 +203,8 @@ struct Api: Sendable {
     func officeEvents(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
         return try await EventStreams.response(hub: hub, topic: .office(office)) {
-            guard let snapshot = try await hub.snapshot(office: office) else { throw ApiError(QueueError.officeNotFound(office)) }
-            return [LiveFrame(id: snapshot.seq, event: "snapshot", data: OfficeHub.json(snapshot))]
+            guard let frame = try await hub.officeFrame(office) else { throw ApiError(QueueError.officeNotFound(office)) }
+            return [frame]
         }
     }
 

@@ -101,7 +101,7 @@ struct Composition {
             issues: IssueAllowance(perHour: settings.issuesPerHour),
             accessLogLevel: settings.accessLog ? .info : .debug, logger: logger)
         let closer = DayCloser(store: store, sessionLifetimeSeconds: Sessions.lifetimeSeconds, logger: logger)
-        services = [hub] + (hub.notifier.map { [$0] } ?? []) + [closer]
+        services = [hub] + (hub.notifier.map { [$0] } ?? []) + [closer, MemoryReturner(connections: connections, logger: logger)]
     }
 }
 

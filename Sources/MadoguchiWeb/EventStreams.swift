@@ -24,11 +24,14 @@ enum EventStreams {
         }
         let body = ResponseBody { writer in
             try await withGracefulShutdownHandler {
-                var text = "retry: 3000\n\n"
-                for frame in opening { text += frame.text }
-                try await writer.write(ByteBuffer(string: text))
+                var first = ByteBuffer(string: "retry: 3000\n\n")
+                for frame in opening {
+                    var bytes = frame.bytes
+                    first.writeBuffer(&bytes)
+                }
+                try await writer.write(first)
                 for await frame in frames {
-                    try await writer.write(ByteBuffer(string: frame.text))
+                    try await writer.write(frame.bytes)
                 }
             } onGracefulShutdown: {
                 hub.unsubscribe(id)
@@ -89,7 +92,14 @@ extension LiveFrame {
         var out = ""
         if let id { out += "id: \(id)\n" }
         out += "event: \(event)\n"
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
+        if !data.utf8.contains(UInt8(ascii: "\n")) {
+            out += "data: \(data)\n"  // JSON as the hub writes it: one line
+        } else {
+            for line in data.split(separator: "\n", omittingEmptySubsequences: false) { out += "data: \(line)\n" }
+        }
         return out + "\n"
     }
+
+    /// `text` as bytes, made once per frame and written as they are to every watcher it goes to.
+    var bytes: ByteBuffer { encoding.value { ByteBuffer(string: text) } }
 }

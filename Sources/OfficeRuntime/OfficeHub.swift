@@ -8,10 +8,14 @@ import Synchronization
 
 /// One live message for a watcher: what changed (`event`), its data as JSON, and the log position it stands for.
 /// The web module writes it as a Server-Sent Event.
+///
+/// A frame is made once and sent to every watcher of its topic; `encoding` keeps the one wire form the web module
+/// makes of it, so that 20,000 watchers cost one encoding, not 20,000.
 public struct LiveFrame: Sendable, Equatable {
     public var id: Int64?
     public var event: String
     public var data: String
+    public let encoding = Encoding()
 
     public init(id: Int64?, event: String, data: String) {
         self.id = id
@@ -20,6 +24,24 @@ public struct LiveFrame: Sendable, Equatable {
     }
 
     public static let heartbeat = LiveFrame(id: nil, event: "ping", data: "{}")
+
+    public static func == (a: LiveFrame, b: LiveFrame) -> Bool { a.id == b.id && a.event == b.event && a.data == b.data }
+
+    /// Room for a frame's wire form, made by the first watcher that needs it and shared by the rest.
+    public final class Encoding: Sendable {
+        private let made = Mutex<(any Sendable)?>(nil)
+
+        public init() {}
+
+        public func value<Wire: Sendable>(orMake make: () -> Wire) -> Wire {
+            made.withLock { made in
+                if let wire = made as? Wire { return wire }
+                let wire = make()
+                made = wire
+                return wire
+            }
+        }
+    }
 }
 
 /// Live views for watchers. The store tells the hub what it committed (`Commits`); the hub marks those offices dirty
@@ -27,7 +49,10 @@ public struct LiveFrame: Sendable, Equatable {
 /// watched ticket. A burst of changes coalesces into one recomputation.
 ///
 /// Each watcher has a bounded buffer that keeps only the newest frames, so a slow phone gets the latest state
-/// instead of growing the server's memory.
+/// instead of growing the server's memory; an office's watchers keep one frame, the newest snapshot. Watchers
+/// are kept by topic, so a frame costs only its own topic's watchers. The last snapshot sent to an office's
+/// watchers opens the streams of those who join until the office next changes: thousands joining at once (a
+/// board's reconnect, a crowd) cost one snapshot.
 public final class OfficeHub: Service, CommitListener {
     public enum Topic: Hashable, Sendable {
         case office(OfficeID)
@@ -37,14 +62,14 @@ public final class OfficeHub: Service, CommitListener {
         case offices(Set<OfficeID>)
     }
 
-    struct Watcher {
-        var topic: Topic
-        var continuation: AsyncStream<LiveFrame>.Continuation
-    }
-
     struct State {
-        var watchers: [UUID: Watcher] = [:]
+        var watchers: [Topic: [UUID: AsyncStream<LiveFrame>.Continuation]] = [:]
+        var topics: [UUID: Topic] = [:]
         var dirty: Set<OfficeID> = []
+        /// Per office, the snapshot frame last sent, while nothing changed since (`officeFrame`), and a count of
+        /// changes, so that a frame made before a change is never kept after it.
+        var officeFrames: [OfficeID: LiveFrame] = [:]
+        var changes: [OfficeID: UInt64] = [:]
         /// Each ticket's events since the last refresh, one frame each, so that a quick call-then-start still
         /// shows the phone its `ticket.called`.
         var ticketEvents: [TicketID: [Event]] = [:]
@@ -56,6 +81,12 @@ public final class OfficeHub: Service, CommitListener {
         /// Offices another node changed, to read; `all` after the feed (re)connected.
         var toRead: Set<OfficeID> = []
         var readAll = false
+
+        /// The office changed: a snapshot made before now is not to open anyone's stream.
+        mutating func forgetFrame(of office: OfficeID) {
+            officeFrames[office] = nil
+            changes[office, default: 0] &+= 1
+        }
     }
 
     static let bufferedFrames = 8
@@ -117,6 +148,7 @@ public final class OfficeHub: Service, CommitListener {
                 }
                 fresh.append(event)
                 state.dirty.insert(event.office)
+                state.forgetFrame(of: event.office)
                 if let ticket = event.ticket { state.ticketEvents[ticket, default: []].append(event) }
             }
             if readFromLog, let office = events.first?.office, let upTo = state.readUpTo[office] {
@@ -179,22 +211,49 @@ public final class OfficeHub: Service, CommitListener {
 
     public func subscribe(_ topic: Topic) -> (UUID, AsyncStream<LiveFrame>) {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: LiveFrame.self, bufferingPolicy: .bufferingNewest(Self.bufferedFrames))
+            of: LiveFrame.self, bufferingPolicy: .bufferingNewest(Self.keepsOne(topic) ? 1 : Self.bufferedFrames))
         let id = UUID()
-        state.withLock { $0.watchers[id] = Watcher(topic: topic, continuation: continuation) }
+        state.withLock { state in
+            state.watchers[topic, default: [:]][id] = continuation
+            state.topics[id] = topic
+        }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return (id, stream)
     }
 
     public func unsubscribe(_ id: UUID) {
-        let watcher = state.withLock { $0.watchers.removeValue(forKey: id) }
-        watcher?.continuation.finish()
+        let continuation = state.withLock { state -> AsyncStream<LiveFrame>.Continuation? in
+            guard let topic = state.topics.removeValue(forKey: id) else { return nil }
+            defer { if state.watchers[topic]?.isEmpty == true { state.watchers[topic] = nil } }
+            return state.watchers[topic]?.removeValue(forKey: id)
+        }
+        continuation?.finish()
+    }
+
+    /// The office's snapshot frame: the one last sent to its watchers if nothing changed since, else made now
+    /// (and kept, unless the office changed meanwhile).
+    public func officeFrame(_ office: OfficeID) async throws -> LiveFrame? {
+        let (kept, changes) = state.withLock { ($0.officeFrames[office], $0.changes[office, default: 0]) }
+        if let kept { return kept }
+        guard let snapshot = try await snapshot(office: office) else { return nil }
+        let frame = LiveFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
+        state.withLock { state in
+            if state.changes[office, default: 0] == changes && state.officeFrames[office] == nil { state.officeFrames[office] = frame }
+        }
+        return frame
     }
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await _ in self.wakes.cancelOnGracefulShutdown() { await self.refreshDirtyOffices() }
+                for await _ in self.wakes.cancelOnGracefulShutdown() {
+                    let started = ContinuousClock.now
+                    await self.refreshDirtyOffices()
+                    // A refresh costs in proportion to the tickets waiting, and a stream of changes would run them
+                    // back to back: resting as long as the last one took keeps them to half a core, and the changes
+                    // meanwhile coalesce into the next one.
+                    try? await Task.sleep(for: min(ContinuousClock.now - started, .seconds(2)))
+                }
             }
             if let feed = self.store as? any ChangeFeed {
                 // Several nodes on one store: what any of them commits is read here and shown to this node's watchers.
@@ -219,6 +278,8 @@ public final class OfficeHub: Service, CommitListener {
                         await self.estimates.learn(office, store: self.store, now: self.store.clock.now(), logger: self.logger) {
                             self.reports.keep(office: office.id, date: $0, events: $1)
                         }
+                        // Its estimates may have moved: the next watcher to join gets a new snapshot.
+                        self.state.withLock { $0.forgetFrame(of: office.id) }
                     }
                     do { try await Task.sleep(for: .seconds(6 * 3600)) } catch { break }
                 }
@@ -227,10 +288,13 @@ public final class OfficeHub: Service, CommitListener {
             group.cancelAll()
         }
         let all = state.withLock { state in
-            defer { state.watchers.removeAll() }
-            return Array(state.watchers.values)
+            defer {
+                state.watchers.removeAll()
+                state.topics.removeAll()
+            }
+            return state.watchers.values.flatMap(\.values)
         }
-        for watcher in all { watcher.continuation.finish() }
+        for continuation in all { continuation.finish() }
     }
 
     /// Where each office's log stands as this node starts following it: what came before is not news.
@@ -246,12 +310,12 @@ public final class OfficeHub: Service, CommitListener {
     }
 
     func refreshDirtyOffices() async {
-        let (offices, ticketEvents, watched) = state.withLock { state in
+        let (offices, ticketEvents, watched, changes) = state.withLock { state in
             defer {
                 state.dirty.removeAll()
                 state.ticketEvents.removeAll()
             }
-            return (state.dirty, state.ticketEvents, Set(state.watchers.values.map(\.topic)))
+            return (state.dirty, state.ticketEvents, Set(state.watchers.keys), state.changes)
         }
         let configured = Dictionary(((try? await store.offices()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for office in offices {
@@ -267,7 +331,12 @@ public final class OfficeHub: Service, CommitListener {
                 }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
                     let frame = LiveFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
-                    broadcast(frame) { $0 == .office(office) }
+                    let targets = state.withLock { state in
+                        // Those who join from now on open with this frame, unless the office changed meanwhile.
+                        if state.changes[office, default: 0] == changes[office, default: 0] { state.officeFrames[office] = frame }
+                        return state.watchers[.office(office)].map { Array($0.values) } ?? []
+                    }
+                    for continuation in targets { continuation.yield(frame) }
                 }
                 for case .ticket(let ticket, let of) in watched where of == office {
                     guard let view = try await store.ticketView(ticket) else { continue }
@@ -295,9 +364,22 @@ public final class OfficeHub: Service, CommitListener {
         view.ticket.status == .waiting ? estimates.entry(view.ticket.id, office: view.ticket.office) : nil
     }
 
-    private func broadcast(_ frame: LiveFrame, to matches: (Topic) -> Bool) {
-        let targets = state.withLock { $0.watchers.values.filter { matches($0.topic) }.map(\.continuation) }
-        for continuation in targets { continuation.yield(frame) }
+    func broadcast(_ frame: LiveFrame, to matches: (Topic) -> Bool) {
+        let targets = state.withLock { state in
+            state.watchers.filter { matches($0.key) }.map { (keepsOne: Self.keepsOne($0.key), $0.value.values) }
+        }
+        let ping = frame == .heartbeat
+        for (keepsOne, continuations) in targets {
+            for continuation in continuations {
+                // A watcher keeping one frame must not lose its snapshot to a ping: the snapshot goes back in.
+                if case .dropped(let older) = continuation.yield(frame), keepsOne, ping, older != .heartbeat { continuation.yield(older) }
+            }
+        }
+    }
+
+    /// An office's frames are whole snapshots: a watcher behind needs only the newest.
+    static func keepsOne(_ topic: Topic) -> Bool {
+        if case .office = topic { true } else { false }
     }
 
     public static func json(_ value: some Encodable) -> String {
