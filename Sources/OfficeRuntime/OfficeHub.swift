@@ -246,14 +246,7 @@ public final class OfficeHub: Service, CommitListener {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await _ in self.wakes.cancelOnGracefulShutdown() {
-                    let started = ContinuousClock.now
-                    await self.refreshDirtyOffices()
-                    // A refresh costs in proportion to the tickets waiting, and a stream of changes would run them
-                    // back to back: resting as long as the last one took keeps them to half a core, and the changes
-                    // meanwhile coalesce into the next one.
-                    try? await Task.sleep(for: min(ContinuousClock.now - started, .seconds(2)))
-                }
+                for await _ in self.wakes.cancelOnGracefulShutdown() { await self.refreshDirtyOffices() }
             }
             if let feed = self.store as? any ChangeFeed {
                 // Several nodes on one store: what any of them commits is read here and shown to this node's watchers.

@@ -101,11 +101,4 @@ extension QueueReader {
     public func waitingAhead(of ticket: Ticket) throws -> Int {
         try lineRankSum(LineRank.spansAhead(of: ticket)) + waitingTied(with: ticket)
     }
-
-    /// The same figure by counting every waiting ticket of the day: what `waitingAhead(of:)` must always equal.
-    public func countedWaitingAhead(of ticket: Ticket) throws -> Int {
-        try waitingTickets(office: ticket.office, date: ticket.businessDate).count {
-            $0.service == ticket.service && $0.id != ticket.id && Line.callsBefore($0, ticket)
-        }
-    }
 }
