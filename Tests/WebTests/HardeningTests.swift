@@ -308,12 +308,14 @@ import Testing
             #expect(try await h.store.staffUser(username: "desk5") == nil)
 
             let revoke = try await client.page(
-                "/admin/tokens/revoke", method: .post, form: "csrf=\(csrf)&token=\(StaffTokens.hash(h.staffChuo))", headers: admin)
+                "/admin/tokens/revoke", method: .post,
+                form: "csrf=\(csrf)&token=\(StaffTokens.formKey(hash: StaffTokens.hash(h.staffChuo)))", headers: admin)
             #expect(revoke.status == .seeOther, "\(revoke.status) \(revoke.html.prefix(400))")
             #expect(try await client.json(.get, "/api/v1/offices/chuo/queue", token: h.staffChuo).status == .unauthorized)
             // Without the CSRF token nothing happens.
             let forged = try await client.page(
-                "/admin/tokens/revoke", method: .post, form: "token=\(StaffTokens.hash(h.staffNishi))", headers: admin)
+                "/admin/tokens/revoke", method: .post, form: "token=\(StaffTokens.formKey(hash: StaffTokens.hash(h.staffNishi)))",
+                headers: admin)
             #expect(forged.status == .forbidden, "\(forged.status) \(forged.headers[.location] ?? "") \(forged.html.prefix(400))")
             #expect(try await client.json(.get, "/api/v1/offices/nishi/queue", token: h.staffNishi).status == .ok)
             let done = try await client.page("/admin?done=admin.done_revoked", headers: admin).html

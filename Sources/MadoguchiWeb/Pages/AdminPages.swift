@@ -34,7 +34,7 @@ struct AdminPages: Sendable {
         }
         routes.post("/admin/tokens/revoke") { request, _ in
             try await self.act(request) { form, admin in
-                guard try await store.revokeTokens(tokenHash: form["token"] ?? "", name: nil) > 0 else {
+                guard try await store.revokeTokens(tokenHash: StaffTokens.hash(formKey: form["token"] ?? ""), name: nil) > 0 else {
                     throw QueueError.invalidInput(field: "token", reason: "no such token")
                 }
                 logger.info("admin \(admin) revoked a token")
@@ -63,7 +63,8 @@ struct AdminPages: Sendable {
         let tokens = try await store.staffAccounts().map { account -> [String: Any] in
             [
                 "name": account.name, "role": account.role.rawValue, "office": account.office?.rawValue ?? everyOffice,
-                "created": account.createdAt.formatted(.iso8601.year().month().day()), "token": account.tokenHash, "csrf": csrf,
+                "created": account.createdAt.formatted(.iso8601.year().month().day()),
+                "token": StaffTokens.formKey(hash: account.tokenHash), "csrf": csrf,
             ]
         }
         let done = request.uri.queryParameters.get("done").map { String($0) }.flatMap { key in
