@@ -127,7 +127,7 @@ def main():
         # Every page form, every field. Signed in as an admin for the staff forms, as a device for the kiosk's.
         console = requests.Session()
         console.post(f"{base}/login", data={"username": "boss", "password": "a-long-password", "next": "/console"})
-        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', console.get(f"{base}/console/chuo/c1").text).group(1)
+        csrf = re.search(r'name="csrf" value="([a-p]+)"', console.get(f"{base}/console/chuo/c1").text).group(1)
         forms = [
             ("/login", {"username": "boss", "password": "x", "next": "/console"}, None),
             ("/logout", {"csrf": csrf}, console),

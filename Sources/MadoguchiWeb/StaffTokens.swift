@@ -14,9 +14,9 @@ public enum StaffTokens {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A hash as a page's form carries it: hex with its digits 0–9 written as g–p. Every form field passes the My
-    /// Number guard, and about one hex hash in fifty holds a run of 12 digits that passes the check digit; written
-    /// without digits, no token is ever refused as one.
+    /// A hash as a page's form carries it (a token to revoke, the CSRF token): hex with its digits 0–9 written as
+    /// g–p. Every form field passes the My Number guard, and about one hex hash in fifty holds a run of 12 digits
+    /// that passes the check digit; written without digits, none is ever refused as one.
     public static func formKey(hash: String) -> String {
         String(String.UnicodeScalarView(hash.unicodeScalars.map { s in (48...57).contains(s.value) ? Unicode.Scalar(s.value + 55)! : s }))
     }
