@@ -87,6 +87,11 @@ public final class OfficeHub: Service, CommitListener {
             officeFrames[office] = nil
             changes[office, default: 0] &+= 1
         }
+
+        /// Keeps `frame` to open new streams, if the office has not changed since `seen` changes, when it was made.
+        mutating func keep(_ frame: LiveFrame, of office: OfficeID, madeAfter seen: UInt64) {
+            if changes[office, default: 0] == seen { officeFrames[office] = frame }
+        }
     }
 
     static let bufferedFrames = 8
@@ -236,11 +241,13 @@ public final class OfficeHub: Service, CommitListener {
         let (kept, changes) = state.withLock { ($0.officeFrames[office], $0.changes[office, default: 0]) }
         if let kept { return kept }
         guard let snapshot = try await snapshot(office: office) else { return nil }
-        let frame = LiveFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
-        state.withLock { state in
-            if state.changes[office, default: 0] == changes && state.officeFrames[office] == nil { state.officeFrames[office] = frame }
-        }
+        let frame = Self.frame(snapshot)
+        state.withLock { $0.keep(frame, of: office, madeAfter: changes) }
         return frame
+    }
+
+    static func frame(_ snapshot: OfficeSnapshot) -> LiveFrame {
+        LiveFrame(id: snapshot.seq, event: "snapshot", data: json(snapshot))
     }
 
     public func run() async throws {
@@ -323,10 +330,10 @@ public final class OfficeHub: Service, CommitListener {
                     broadcast(frame) { if case .offices(let set) = $0 { set.contains(office) } else { false } }
                 }
                 if watched.contains(.office(office)), let snapshot = try await snapshot(office: office) {
-                    let frame = LiveFrame(id: snapshot.seq, event: "snapshot", data: Self.json(snapshot))
+                    let frame = Self.frame(snapshot)
                     let targets = state.withLock { state in
                         // Those who join from now on open with this frame, unless the office changed meanwhile.
-                        if state.changes[office, default: 0] == changes[office, default: 0] { state.officeFrames[office] = frame }
+                        state.keep(frame, of: office, madeAfter: changes[office, default: 0])
                         return state.watchers[.office(office)].map { Array($0.values) } ?? []
                     }
                     for continuation in targets { continuation.yield(frame) }
