@@ -58,6 +58,54 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("bench/callnext.lua's workload answers only 2xx; its one 409 per run was a console that began with complete")
+    func callNextBenchAnswers() async throws {
+        let h = try await Harness.make()
+        // setup: as bench/chuo20.py, 20 open counters that serve every procedure; 400 waiting tickets of four procedures.
+        var office = try #require(try await h.store.offices().first { $0.id == "chuo" })
+        let services: [ServiceID] = ["certificates", "moving-in", "moving-out", "my-number-card"]
+        office.counters = (1...20).map { Counter(id: CounterID("k\($0)"), label: "\($0)", services: services) }
+        _ = try await h.store.importOffice(office)
+        for counter in office.counters { _ = try await h.store.setCounter(office: "chuo", counter: counter.id, open: true) }
+        for i in 0..<400 {
+            let request = IssueRequest(office: "chuo", service: services[i % services.count], channel: .web)
+            _ = try await h.store.issue(request, idempotencyKey: nil)
+        }
+        let token = h.staffChuo
+        try await h.test { client in
+            // act: each console sends call-next then complete, one in flight, as the bench did; console k1 sends one
+            // complete first, as the bench's first wrk thread did (wrk calls request() once on it before the run).
+            let answers = try await withThrowingTaskGroup(of: [(action: String, status: Int, code: String?)].self) { group in
+                for console in 1...20 {
+                    group.addTask {
+                        let base = "/api/v1/offices/chuo/counters/k\(console)"
+                        var out: [(action: String, status: Int, code: String?)] = []
+                        func send(_ action: String) async throws -> Int {
+                            let r = try await client.json(.post, "\(base)/\(action)", token: token)
+                            out.append((action, Int(r.status.code), errorCode(r.json)))
+                            return Int(r.status.code)
+                        }
+                        if console == 1 { _ = try await send("complete") }
+                        while try await send("call-next") == 200 { _ = try await send("complete") }
+                        return out
+                    }
+                }
+                var all: [(action: String, status: Int, code: String?)] = []
+                for try await part in group { all += part }
+                return all
+            }
+            // verify: 400 calls and 400 completes answered 200, one 204 per console at the end, and the only other
+            // answer is the 409 no_current_ticket to the complete sent first.
+            let refused = answers.filter { $0.status >= 300 }
+            #expect(refused.count == 1)
+            #expect(refused.first?.action == "complete" && refused.first?.status == 409)
+            #expect(refused.first?.code == "no_current_ticket")
+            #expect(answers.filter { $0.action == "call-next" && $0.status == 200 }.count == 400)
+            #expect(answers.filter { $0.action == "complete" && $0.status == 200 }.count == 400)
+            #expect(answers.filter { $0.status == 204 }.count == 20)
+        }
+    }
+
     @Test("2,000 concurrent issues with 10% retried under the same key: no duplicate, none lost")
     func concurrentIssues() async throws {
         let h = try await Harness.make()
