@@ -167,6 +167,8 @@ let package = Package(
             dependencies: [
                 "MadoguchiWeb", "OfficeRuntime", "QueueFixtures", "Notify", "Forecast",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
     ],

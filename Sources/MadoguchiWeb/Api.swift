@@ -9,6 +9,8 @@ import QueueCore
 struct Api: Sendable {
     let store: any QueueStore
     let hub: OfficeHub
+    /// The office streams, written from their connections' event loops.
+    let officeStreams: OfficeStreams
     /// Which alert channels are on, and how (the LINE account, the push services allowed).
     var alerts = AlertSettings()
     /// Remote tickets per client address, office and hour.
@@ -202,7 +204,7 @@ struct Api: Sendable {
 
     func officeEvents(_ request: Request, _ context: Context) async throws -> Response {
         let office = try officeParameter(context)
-        return try await EventStreams.response(hub: hub, topic: .office(office)) {
+        return try await officeStreams.response(office: office, channel: context.channel) {
             guard let frame = try await hub.officeFrame(office) else { throw ApiError(QueueError.officeNotFound(office)) }
             return [frame]
         }

@@ -132,7 +132,7 @@ func buildRoutes(
     let line = alerts.liffChannel.map { channel in
         LineSessions(login: LineLogin(apiBase: alerts.lineAPIBase, channelID: channel, now: { store.clock.now() }), store: store)
     }
-    Api(store: store, hub: hub, alerts: alerts, issues: issues, line: line).register(on: routes)
+    Api(store: store, hub: hub, officeStreams: OfficeStreams(hub: hub), alerts: alerts, issues: issues, line: line).register(on: routes)
     if alerts.lineEnabled, let secret = alerts.lineChannelSecret {
         LineWebhook(store: store, hub: hub, channelSecret: SymmetricKey(data: Data(secret.utf8)), logger: logger).register(on: routes)
     }

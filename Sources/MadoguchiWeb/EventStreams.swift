@@ -6,7 +6,8 @@ import OfficeRuntime
 import QueueCore
 import ServiceLifecycle
 
-/// `text/event-stream` responses fed by the hub.
+/// `text/event-stream` responses fed by the hub, one stream per watcher: a ticket's, the dashboard's. The office
+/// streams, watched by thousands at once, share their frames' writes instead (`OfficeStreams`).
 enum EventStreams {
     /// Subscribes to `topic` first and only then computes the opening frames, so that no change can fall between
     /// the snapshot and the subscription. Then sends whatever the hub publishes, until the client leaves or the
@@ -39,13 +40,13 @@ enum EventStreams {
             hub.unsubscribe(id)
             try await writer.finish(nil)
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
-            ],
-            body: body)
+        return Response(status: .ok, headers: headers, body: body)
     }
+
+    /// Every event stream's response headers: not cached, not buffered by a proxy.
+    static let headers: HTTPFields = [
+        .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+    ]
 
     /// The `Last-Event-ID` a reconnecting client sends, if it is a sequence number.
     static func lastEventID(_ request: Request) -> Int64? {

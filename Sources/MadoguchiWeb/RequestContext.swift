@@ -9,9 +9,12 @@ struct MadoguchiContext: RequestContext {
     let peer: String?
     /// The client's IP address as text, or "unknown".
     var client: String
+    /// The connection, for streams written from its event loop (`OfficeStreams`).
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         peer = source.channel.remoteAddress?.ipAddress
         client = peer ?? "unknown"
     }

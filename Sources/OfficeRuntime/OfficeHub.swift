@@ -235,6 +235,9 @@ public final class OfficeHub: Service, CommitListener {
         continuation?.finish()
     }
 
+    /// How many watch `topic` here (a node's office streams share one: `OfficeStreams` in the web module).
+    public func watchers(of topic: Topic) -> Int { state.withLock { $0.watchers[topic]?.count ?? 0 } }
+
     /// The office's snapshot frame: the one last sent to its watchers if nothing changed since, else made now
     /// (and kept, unless the office changed meanwhile).
     public func officeFrame(_ office: OfficeID) async throws -> LiveFrame? {
