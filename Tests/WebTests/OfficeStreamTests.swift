@@ -99,7 +99,7 @@ final class EventSocket: @unchecked Sendable {
 
     init(port: Int, path: String) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)  // generous: the whole suite runs beside it
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -113,7 +113,7 @@ final class EventSocket: @unchecked Sendable {
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
     }
 
-    /// What arrived up to the end of the frame in which `needle` came for the `count`th time (5 s at most per read).
+    /// What arrived up to the end of the frame in which `needle` came for the `count`th time (a minute at most per read).
     func read(until needle: String, count: Int) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -127,7 +127,10 @@ final class EventSocket: @unchecked Sendable {
                         return continuation.resume(returning: taken)
                     }
                     let n = recv(self.fd, &buffer, buffer.count, 0)
-                    guard n > 0 else { return continuation.resume(throwing: SocketError(what: "recv (\(self.pending.suffix(300)))")) }
+                    guard n > 0 else {
+                        let why = n == 0 ? "closed" : "errno \(errno)"
+                        return continuation.resume(throwing: SocketError(what: "recv: \(why) after \(self.pending.suffix(300))"))
+                    }
                     self.pending += String(decoding: buffer[0..<n], as: UTF8.self)
                 }
             }
