@@ -100,8 +100,10 @@ struct PageRoutes: Sendable {
             model: [
                 "heading": heading, "officeID": office.id.rawValue, "lines": lines, "counters": counters,
                 "colorsCSS": "/offices/\(office.id.rawValue)/colors.css",
-                "bestTime": bestDays.isEmpty
-                    ? nil : ["hours": hours.map { String(format: "%d", $0) }, "days": bestDays, "simulated": simulated] as [String: Any]?,
+                "bestTime":
+                    (bestDays.isEmpty
+                    ? nil : ["hours": hours.map { String(format: "%d", $0) }, "days": bestDays, "simulated": simulated] as [String: Any]?)
+                    as Any,
             ],
             language: language, rememberLanguage: switched)
     }
@@ -214,9 +216,11 @@ struct PageRoutes: Sendable {
                     ]),
             "colorsCSS": "/offices/\(t.office.rawValue)/colors.css",
             // Five faces after the visit, until the holder taps one (hidden until the visit is completed).
-            "rating": try await store.rated(ticket: t.id)
+            "rating":
+                (try await store.rated(ticket: t.id)
                 ? nil
-                : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?,
+                : ["token": t.id.rawValue, "shown": t.status == .completed, "faces": Self.faces(language, pages.catalog)] as [String: Any]?)
+                as Any,
             "rated": request.uri.queryParameters.get("rated") == "1",
             "guide": try GuideView.ticketModel(
                 view, answers: try await store.guideAnswers(ticket: t.id), language: language, catalog: pages.catalog) as Any,
