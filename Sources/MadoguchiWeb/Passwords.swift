@@ -78,7 +78,7 @@ enum Sessions {
     /// Without digits (`StaffTokens.formKey`): a hex token holding 12 digits with a valid check digit would have
     /// every form of that session refused by the My Number guard.
     static func csrfToken(for session: String) -> String {
-        StaffTokens.formKey(hash: SHA256.hash(data: Data("csrf:\(session)".utf8)).map { String(format: "%02x", $0) }.joined())
+        StaffTokens.formKey(hash: SHA256.hash(data: Data("csrf:\(session)".utf8)).hex)
     }
 
     static func csrfMatches(_ sent: String?, session: String) -> Bool {

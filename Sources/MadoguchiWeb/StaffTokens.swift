@@ -11,7 +11,7 @@ public enum StaffTokens {
     }
 
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hex
     }
 
     /// A hash as a page's form carries it (a token to revoke, the CSRF token): hex with its digits 0–9 written as

@@ -106,7 +106,7 @@ public struct GatewayTransport: AlertTransport {
 
     public static func signature(secret: SymmetricKey, timestamp: String, body: [UInt8]) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(timestamp.utf8) + [UInt8(ascii: ".")] + body, using: secret)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.hex
     }
 }
 
@@ -145,7 +145,7 @@ public struct LineTransport: AlertTransport {
         var bytes = Array(SHA256.hash(data: Data(key.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.hex
         let c = Array(hex)
         return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"
     }

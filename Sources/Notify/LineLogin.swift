@@ -109,7 +109,7 @@ public final class LineLogin: Sendable {
         guard issued <= now.addingTimeInterval(skewSeconds) else { throw .notYetValid }
         guard expires.timeIntervalSince(now) <= maxLifetimeSeconds else { throw .lifetime }
         guard let user = claims.sub, Contact.problem(channel: .line, address: user) == nil else { throw .subject }
-        let digest = SHA256.hash(data: Data(jwt.raw.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data(jwt.raw.utf8)).hex
         return LineIDToken(user: user, issuedAt: issued, expires: expires, digest: digest)
     }
 

@@ -86,7 +86,7 @@ public final class SQLiteStore: LedgerDatabase, QueueStore {
     /// Copies the write-ahead log into the database and truncates it, so that the log keeps no old page with
     /// purged data in it (`secure_delete` has zeroed the pages themselves).
     public func scrub() async throws {
-        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// Runs batches until nothing is pending, on `writerQueue`. Only one drain runs at a time (`WriteQueue.writing`).

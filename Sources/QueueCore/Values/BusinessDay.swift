@@ -33,7 +33,12 @@ public struct LocalDate: TextCodable, Sendable, Hashable, Comparable {
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Written by hand: `String(format:)` made this 4% of the server's time when issuing tickets.
+        let digits = [(year, 4), (month, 2), (day, 2)].map { value, width in
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return digits.joined(separator: "-")
     }
 
     /// Local midnight at the start of this date, and of the next one.
