@@ -73,6 +73,9 @@ public final class OfficeHub: Service, CommitListener {
         /// Each ticket's events since the last refresh, one frame each, so that a quick call-then-start still
         /// shows the phone its `ticket.called`.
         var ticketEvents: [TicketID: [Event]] = [:]
+        /// Per office, when its next paced refresh may start (`refreshDirtyOffices(paced:)`).
+        var notBefore: [OfficeID: ContinuousClock.Instant] = [:]
+        var lastRefresh: [OfficeID: ContinuousClock.Instant] = [:]
         /// With a shared store (`ChangeFeed`): per office, the `seq` up to which the log has been read here, and
         /// the events above it already shown because this node committed them, so that each is shown once.
         var following = false
@@ -94,6 +97,21 @@ public final class OfficeHub: Service, CommitListener {
         }
     }
 
+    /// How long an office's refreshes are kept apart under a stream of changes (`refreshDirtyOffices(paced:)`).
+    public struct Pacing: Sendable {
+        /// The pause after a refresh, as a multiple of its duration times the offices refreshed in the last second:
+        /// 4 keeps the hub's refreshes to a fifth of its time however many offices change, and the requests get
+        /// the rest.
+        public var multiple: Int
+        /// The longest an office's refresh is put off.
+        public var longest: Duration
+
+        public init(multiple: Int = 4, longest: Duration = .seconds(1)) {
+            self.multiple = multiple
+            self.longest = longest
+        }
+    }
+
     static let bufferedFrames = 8
     public let store: any QueueStore
     public let estimates: LiveEstimates
@@ -106,6 +124,7 @@ public final class OfficeHub: Service, CommitListener {
     let renderTicket: TicketRendering
     let decisions: LiveDecisions
     let heartbeatSeconds: Double
+    let pacing: Pacing
     let logger: Logger
     private let state = Mutex(State())
     private let wake: AsyncStream<Void>.Continuation
@@ -115,7 +134,8 @@ public final class OfficeHub: Service, CommitListener {
 
     public init(
         store: any QueueStore, estimates: LiveEstimates = LiveEstimates(), notifier: Notifier? = nil,
-        heartbeatSeconds: Double = 15, logger: Logger = Logger(label: "madoguchi.hub"), renderTicket: @escaping TicketRendering
+        heartbeatSeconds: Double = 15, pacing: Pacing = Pacing(), logger: Logger = Logger(label: "madoguchi.hub"),
+        renderTicket: @escaping TicketRendering
     ) {
         self.store = store
         self.estimates = estimates
@@ -124,6 +144,7 @@ public final class OfficeHub: Service, CommitListener {
         self.reports = ReportSource(store: store)
         self.notifier = notifier
         self.heartbeatSeconds = heartbeatSeconds
+        self.pacing = pacing
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (readWakes, readWake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -256,7 +277,17 @@ public final class OfficeHub: Service, CommitListener {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await _ in self.wakes.cancelOnGracefulShutdown() { await self.refreshDirtyOffices() }
+                // An office deferred by the pacing is refreshed when its time comes, or at the next change if earlier.
+                var timer: Task<Void, Never>?
+                for await _ in self.wakes.cancelOnGracefulShutdown() {
+                    timer?.cancel()
+                    guard let due = await self.refreshDirtyOffices(paced: true) else { continue }
+                    timer = Task { [wake = self.wake] in
+                        do { try await Task.sleep(until: due, clock: .continuous) } catch { return }
+                        wake.yield()
+                    }
+                }
+                timer?.cancel()
             }
             if let feed = self.store as? any ChangeFeed {
                 // Several nodes on one store: what any of them commits is read here and shown to this node's watchers.
@@ -312,16 +343,36 @@ public final class OfficeHub: Service, CommitListener {
         }
     }
 
-    func refreshDirtyOffices() async {
-        let (offices, ticketEvents, watched, changes) = state.withLock { state in
-            defer {
-                state.dirty.removeAll()
-                state.ticketEvents.removeAll()
+    /// Recomputes the dirty offices and sends their frames. `paced` (`Pacing`): an office refreshed moments ago
+    /// waits a multiple of what that refresh took, and the changes meanwhile are shown together; a change to an
+    /// office that has been quiet that long is shown at once. Returns when the first office put off is due.
+    @discardableResult
+    func refreshDirtyOffices(paced: Bool = false) async -> ContinuousClock.Instant? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (offices, ticketEvents, watched, changes, later) = state.withLock { state in
+            let due = paced ? state.dirty.filter { state.notBefore[$0].map { $0 <= start } ?? true } : state.dirty
+            state.dirty.subtract(due)
+            var ticketEvents: [TicketID: [Event]] = [:]
+            for (ticket, events) in state.ticketEvents where events.first.map({ due.contains($0.office) }) ?? true {
+                ticketEvents[ticket] = events
+                state.ticketEvents[ticket] = nil
             }
-            return (state.dirty, state.ticketEvents, Set(state.watchers.keys), state.changes)
+            let later = state.dirty.compactMap { state.notBefore[$0] }.min()
+            return (due, ticketEvents, Set(state.watchers.keys), state.changes, later)
         }
+        guard !offices.isEmpty else { return later }
         let configured = Dictionary(((try? await store.offices()) ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for office in offices {
+            let began = clock.now
+            defer {
+                let end = clock.now
+                state.withLock { state in
+                    state.lastRefresh[office] = end
+                    let busy = state.lastRefresh.values.count { end - $0 < .seconds(1) }
+                    state.notBefore[office] = end + min((end - began) * (pacing.multiple * busy), pacing.longest)
+                }
+            }
             do {
                 // Every waiting ticket's estimate, once per change, before anyone is shown the new state; what the
                 // refresh decided (come now, the 60-minute guard) is recorded in the store.
@@ -355,6 +406,7 @@ public final class OfficeHub: Service, CommitListener {
                 logger.warning("could not refresh office \(office): \(error)")
             }
         }
+        return later
     }
 
     /// The office's public snapshot with the live estimates (`LiveEstimates.overlay`).

@@ -67,6 +67,36 @@ import Testing
         #expect(perTicket == ["ticket.issued", "update", "update", "ping"])
     }
 
+    @Test("paced: an office refreshed moments ago waits and then shows every change meanwhile; a quiet office at once")
+    func pacedRefreshesPutOffOnlyTheBusyOffice() async throws {
+        let (store, _) = try await LiveDecisionsTests.store()
+        // A pause far longer than the test: whatever the machine's speed, chuo is put off after its first refresh.
+        let hub = OfficeHub(
+            store: store, estimates: LiveEstimates(runs: 50...50), pacing: .init(multiple: 1_000_000, longest: .seconds(3600)),
+            renderTicket: { view, _ in view.ticket.status.rawValue })
+        let issued = try await store.issue(IssueRequest(office: "chuo", service: "moving-in", channel: .kiosk), idempotencyKey: nil)
+        let (ticketWatcher, ticketFrames) = hub.subscribe(.ticket(issued.value.ticket.id, office: "chuo"))
+        let (officeWatcher, higashiFrames) = hub.subscribe(.office("higashi"))
+        #expect(await hub.refreshDirtyOffices(paced: true) == nil, "nothing put off: chuo had been quiet")
+
+        _ = try await store.setCounter(office: "chuo", counter: "c5", open: true, by: nil)
+        _ = try await store.callNext(office: "chuo", counter: "c5", idempotencyKey: nil, by: nil)
+        let due = try #require(await hub.refreshDirtyOffices(paced: true), "chuo, refreshed moments ago, is put off")
+        #expect(due > ContinuousClock.now + .seconds(60))
+        _ = try await store.issue(IssueRequest(office: "higashi", service: "moving-in", channel: .kiosk), idempotencyKey: nil)
+        #expect(await hub.refreshDirtyOffices(paced: true) == due, "higashi shown at once, chuo still put off")
+        await hub.refreshDirtyOffices()
+
+        hub.unsubscribe(ticketWatcher)
+        hub.unsubscribe(officeWatcher)
+        var perTicket: [String] = []
+        for await frame in ticketFrames { perTicket.append("\(frame.event) \(frame.data)") }
+        #expect(perTicket == ["ticket.issued waiting", "ticket.called called"], "the call, put off, is shown, not lost")
+        var higashi: [LiveFrame] = []
+        for await frame in higashiFrames { higashi.append(frame) }
+        #expect(try higashi.map(Self.waiting) == [1])
+    }
+
     @Test("a frame's wire form is made once, however many ask")
     func encodedOnce() {
         let frame = LiveFrame(id: 7, event: "snapshot", data: "{}")
