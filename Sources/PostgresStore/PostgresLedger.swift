@@ -27,14 +27,21 @@ public struct PostgresLedger: QueueLedger {
     // MARK: QueueReader
 
     public func offices() throws -> [Office] {
-        try session.rows("SELECT id, config FROM office ORDER BY position, id").map {
-            try officeCache.decode(id: $0.text("id"), text: $0.text("config"))
+        try session.rows("SELECT id, revision, config FROM office ORDER BY position, id").compactMap {
+            try officeCache.office(id: $0.text("id"), revision: $0.int64("revision"), text: $0.text("config"))
         }
     }
 
     public func office(_ id: OfficeID) throws -> Office? {
-        guard let row = try session.rows("SELECT config FROM office WHERE id = $1", [.text(id.rawValue)]).first else { return nil }
-        return try officeCache.decode(id: id.rawValue, text: row.text("config"))
+        // The text only when the cache does not hold this revision (`OfficeCache`).
+        let sql = "SELECT revision, CASE WHEN revision = $1 THEN NULL ELSE config END AS config FROM office WHERE id = $2"
+        for cached in [officeCache.revision(of: id.rawValue), nil] {
+            guard let row = try session.rows(sql, [.int(cached), .text(id.rawValue)]).first else { return nil }
+            if let office = try officeCache.office(id: id.rawValue, revision: row.int64("revision"), text: row.optionalText("config")) {
+                return office
+            }
+        }
+        return nil
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
@@ -194,7 +201,7 @@ public struct PostgresLedger: QueueLedger {
         try session.execute(
             """
             INSERT INTO office (id, position, config) VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), $2)
-            ON CONFLICT (id) DO UPDATE SET config = excluded.config
+            ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = office.revision + 1
             """,
             [.text(office.id.rawValue), .text(text)])
     }

@@ -11,15 +11,19 @@ public struct SQLiteLedger: QueueLedger {
     // MARK: QueueReader
 
     public func offices() throws -> [Office] {
-        try Row.fetchAll(db, sql: "SELECT id, config FROM office ORDER BY position").map {
-            try officeCache.decode(id: $0["id"], text: $0["config"])
+        try Row.fetchAll(db, sql: "SELECT id, revision, config FROM office ORDER BY position").compactMap {
+            try officeCache.office(id: $0["id"], revision: $0["revision"], text: $0["config"])
         }
     }
 
     public func office(_ id: OfficeID) throws -> Office? {
-        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT config FROM office WHERE id = ?"), arguments: [id.rawValue])
-        else { return nil }
-        return try officeCache.decode(id: id.rawValue, text: text)
+        // The text only when the cache does not hold this revision (`OfficeCache`).
+        let sql = "SELECT revision, CASE WHEN revision = ? THEN NULL ELSE config END AS config FROM office WHERE id = ?"
+        for cached in [officeCache.revision(of: id.rawValue), nil] {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [cached, id.rawValue]) else { return nil }
+            if let office = try officeCache.office(id: id.rawValue, revision: row["revision"], text: row["config"]) { return office }
+        }
+        return nil
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
@@ -215,7 +219,7 @@ public struct SQLiteLedger: QueueLedger {
         try db.execute(
             sql: """
                 INSERT INTO office (id, position, config) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), ?)
-                ON CONFLICT (id) DO UPDATE SET config = excluded.config
+                ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = office.revision + 1
                 """,
             arguments: [office.id.rawValue, text])
     }

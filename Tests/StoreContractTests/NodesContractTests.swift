@@ -51,6 +51,23 @@ struct NodesContractTests {
     }
 
     @Test(
+        "an office changed through one handle is read anew through the other, which had it cached",
+        arguments: Fixtures.StoreKind.allCases)
+    func officeChangesReachTheOtherHandle(kind: Fixtures.StoreKind) async throws {
+        let (a, b) = try await Fixtures.twoHandles(kind, clock: ManualClock(Fixtures.start))
+        let request = IssueRequest(office: office, service: "certificates", channel: .kiosk)
+        // b reads (and caches) the office, then a stops issuing certificates for today.
+        _ = try await b.issue(request, idempotencyKey: nil)
+        #expect(try await b.offices().first { $0.id == office }?.procedure("certificates")?.stoppedOn == nil)
+        _ = try await a.setIssuing(office: office, services: ["certificates"], stopped: true, by: "lead")
+        await #expect(throws: QueueError.self) { try await b.issue(request, idempotencyKey: nil) }
+        #expect(try await b.offices().first { $0.id == office }?.procedure("certificates")?.stoppedOn != nil)
+        // And back through b, which a then sees.
+        _ = try await b.setIssuing(office: office, services: ["certificates"], stopped: false, by: "lead")
+        #expect(try await a.issue(request, idempotencyKey: nil).value.ticket.number.sequence == 2)
+    }
+
+    @Test(
         "token accounts move between stores by their hashes; sessions stay behind; bad ones are refused",
         arguments: Fixtures.StoreKind.allCases)
     func moveTokens(kind: Fixtures.StoreKind) async throws {
