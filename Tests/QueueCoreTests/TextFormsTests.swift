@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import QueueCore
@@ -20,5 +21,19 @@ import Testing
         #expect([UInt8]().hex == "")
         let all = (0...255).map { UInt8($0) }
         #expect(all.hex == all.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())
+    }
+
+    @Test("base64url: Foundation's base64 with - and _ and no padding, for every length; and back")
+    func base64url() {
+        var generator = SplitMix64(seed: 7)
+        for count in 0...64 {
+            let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let expected = Data(bytes).base64EncodedString().replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
+            #expect(Base64URL.encode(bytes) == expected)
+            #expect(Base64URL.decode(expected) == bytes)
+        }
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.decode("-_8=") == nil && Base64URL.decode("a") == nil)
+        #expect(TicketID.random().isWellFormedToken)
     }
 }

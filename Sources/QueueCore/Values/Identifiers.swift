@@ -65,19 +65,33 @@ extension TicketID {
 
 /// Base64url without padding (RFC 4648 §5): ticket tokens, Web Push keys, JWTs.
 public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Written by hand: Foundation's base64 followed by three `replacingOccurrences` was 2.5% of the server's time
+    /// when issuing (one token per ticket).
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let bytes = Array(bytes)
+        var text: [UInt8] = []
+        text.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var i = 0
+        while i < bytes.count {
+            let rest = min(3, bytes.count - i)
+            var group = UInt32(bytes[i]) << 16
+            if rest > 1 { group |= UInt32(bytes[i + 1]) << 8 }
+            if rest > 2 { group |= UInt32(bytes[i + 2]) }
+            // 8 bits make 2 characters, 16 make 3, 24 make 4.
+            for k in 0...rest { text.append(alphabet[Int(group >> UInt32(18 - 6 * k) & 63)]) }
+            i += 3
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The bytes of unpadded base64url text, or nil (padding is refused: JWTs and push keys never carry it).
     public static func decode(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        guard !base64.contains("=") else { return nil }
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { [UInt8]($0) }
+        guard !text.utf8.contains(UInt8(ascii: "=")) else { return nil }
+        var base64 = text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        base64 += Array(repeating: UInt8(ascii: "="), count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: Data(base64)).map { [UInt8]($0) }
     }
 
     static func isAlphabet(_ c: UInt8) -> Bool {
