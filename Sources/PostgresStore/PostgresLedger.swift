@@ -200,10 +200,10 @@ public struct PostgresLedger: QueueLedger {
         let text = String(decoding: try JSONEncoder().encode(office), as: UTF8.self)
         try session.execute(
             """
-            INSERT INTO office (id, position, config) VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), $2)
-            ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = office.revision + 1
+            INSERT INTO office (id, position, config, revision) VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), $2, $3)
+            ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = excluded.revision
             """,
-            [.text(office.id.rawValue), .text(text)])
+            [.text(office.id.rawValue), .text(text), .int(OfficeCache.newRevision())])
     }
 
     public mutating func nextNumber(office: OfficeID, service: ServiceID, date: LocalDate) throws -> Int {

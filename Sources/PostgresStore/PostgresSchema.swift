@@ -173,7 +173,7 @@ enum PostgresSchema {
             FROM ticket t, levels l WHERE t.status = 'waiting' GROUP BY 1, 2, 3, 4, 5, 6;
             """
         ),
-        // Each save of an office raises its revision, so that reading it costs its text only when it changed
+        // Each save of an office writes a new revision, so that reading it costs its text only when it changed
         // (`QueueCore.OfficeCache`).
         ("v5-office-revision", "ALTER TABLE office ADD COLUMN revision BIGINT NOT NULL DEFAULT 0"),
     ]

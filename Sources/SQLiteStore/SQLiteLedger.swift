@@ -218,10 +218,10 @@ public struct SQLiteLedger: QueueLedger {
         let text = String(decoding: try JSONEncoder().encode(office), as: UTF8.self)
         try db.execute(
             sql: """
-                INSERT INTO office (id, position, config) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), ?)
-                ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = office.revision + 1
+                INSERT INTO office (id, position, config, revision) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM office), ?, ?)
+                ON CONFLICT (id) DO UPDATE SET config = excluded.config, revision = excluded.revision
                 """,
-            arguments: [office.id.rawValue, text])
+            arguments: [office.id.rawValue, text, OfficeCache.newRevision()])
     }
 
     public mutating func nextNumber(office: OfficeID, service: ServiceID, date: LocalDate) throws -> Int {

@@ -199,7 +199,7 @@ enum Schema {
                     FROM ticket t, levels l WHERE t.status = 'waiting' GROUP BY 1, 2, 3, 4, 5, 6;
                     """)
         }
-        // Each save of an office raises its revision, so that reading it costs its text only when it changed
+        // Each save of an office writes a new revision, so that reading it costs its text only when it changed
         // (`QueueCore.OfficeCache`).
         migrator.registerMigration("v9-office-revision") { db in
             try db.execute(sql: "ALTER TABLE office ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")

@@ -1,10 +1,12 @@
 import Foundation
 import Synchronization
 
-/// Decoded office configurations, keyed by the row's `revision`, which every save of the office raises: a command
-/// reads the office on every call, and reading and decoding its JSON (10 KB for a ward office with its guides)
-/// each time would weigh on the issue path. A store asks for the text only when its revision is not the one
-/// cached (`revision(of:)`), so the cache is never stale.
+/// Decoded office configurations, keyed by the row's `revision`, a fresh random value that every save of the
+/// office writes (`newRevision`): a command reads the office on every call, and reading and decoding its JSON
+/// (10 KB for a ward office with its guides) each time would weigh on the issue path. A store asks for the text
+/// only when its revision is not the one cached (`revision(of:)`). Random rather than counted: a save rolled back
+/// after the cache saw it (a refused command) leaves a revision that no later save will write again, so the cache
+/// is never stale.
 public final class OfficeCache: Sendable {
     private let entries = Mutex<[String: (revision: Int64, office: Office)]>([:])
 
@@ -20,9 +22,10 @@ public final class OfficeCache: Sendable {
         if let hit = entries.withLock({ $0[id] }), hit.revision == revision { return hit.office }
         guard let text else { return nil }
         let office = try JSONDecoder().decode(Office.self, from: Data(text.utf8))
-        entries.withLock { entries in
-            if (entries[id]?.revision ?? .min) < revision { entries[id] = (revision, office) }
-        }
+        entries.withLock { $0[id] = (revision, office) }
         return office
     }
+
+    /// The revision a save of an office writes.
+    public static func newRevision() -> Int64 { Int64.random(in: .min ... .max) }
 }
