@@ -6,44 +6,6 @@ import QueueCore
 import ServiceLifecycle
 import Synchronization
 
-/// One live message for a watcher: what changed (`event`), its data as JSON, and the log position it stands for.
-/// The web module writes it as a Server-Sent Event.
-///
-/// A frame is made once and sent to every watcher of its topic; `encoding` keeps the one wire form the web module
-/// makes of it, so that 20,000 watchers cost one encoding, not 20,000.
-public struct LiveFrame: Sendable, Equatable {
-    public var id: Int64?
-    public var event: String
-    public var data: String
-    public let encoding = Encoding()
-
-    public init(id: Int64?, event: String, data: String) {
-        self.id = id
-        self.event = event
-        self.data = data
-    }
-
-    public static let heartbeat = LiveFrame(id: nil, event: "ping", data: "{}")
-
-    public static func == (a: LiveFrame, b: LiveFrame) -> Bool { a.id == b.id && a.event == b.event && a.data == b.data }
-
-    /// Room for a frame's wire form, made by the first watcher that needs it and shared by the rest.
-    public final class Encoding: Sendable {
-        private let made = Mutex<(any Sendable)?>(nil)
-
-        public init() {}
-
-        public func value<Wire: Sendable>(orMake make: () -> Wire) -> Wire {
-            made.withLock { made in
-                if let wire = made as? Wire { return wire }
-                let wire = make()
-                made = wire
-                return wire
-            }
-        }
-    }
-}
-
 /// Live views for watchers. The store tells the hub what it committed (`Commits`); the hub marks those offices dirty
 /// and a single loop recomputes each dirty office once, however many watch it: one office snapshot, and one view per
 /// watched ticket. A burst of changes coalesces into one recomputation.
@@ -94,21 +56,6 @@ public final class OfficeHub: Service, CommitListener {
         /// Keeps `frame` to open new streams, if the office has not changed since `seen` changes, when it was made.
         mutating func keep(_ frame: LiveFrame, of office: OfficeID, madeAfter seen: UInt64) {
             if changes[office, default: 0] == seen { officeFrames[office] = frame }
-        }
-    }
-
-    /// How long an office's refreshes are kept apart under a stream of changes (`refreshDirtyOffices(paced:)`).
-    public struct Pacing: Sendable {
-        /// The pause after a refresh, as a multiple of its duration times the offices refreshed in the last second:
-        /// 4 keeps the hub's refreshes to a fifth of its time however many offices change, and the requests get
-        /// the rest.
-        public var multiple: Int
-        /// The longest an office's refresh is put off.
-        public var longest: Duration
-
-        public init(multiple: Int = 4, longest: Duration = .seconds(1)) {
-            self.multiple = multiple
-            self.longest = longest
         }
     }
 
@@ -370,7 +317,7 @@ public final class OfficeHub: Service, CommitListener {
                 state.withLock { state in
                     state.lastRefresh[office] = end
                     let busy = state.lastRefresh.values.count { end - $0 < .seconds(1) }
-                    state.notBefore[office] = end + min((end - began) * (pacing.multiple * busy), pacing.longest)
+                    state.notBefore[office] = end + pacing.pause(after: end - began, busyOffices: busy)
                 }
             }
             do {
