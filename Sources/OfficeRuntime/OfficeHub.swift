@@ -301,7 +301,7 @@ public final class OfficeHub: Service, CommitListener {
             let due = paced ? state.dirty.filter { state.notBefore[$0].map { $0 <= start } ?? true } : state.dirty
             state.dirty.subtract(due)
             var ticketEvents: [TicketID: [Event]] = [:]
-            for (ticket, events) in state.ticketEvents where events.first.map({ due.contains($0.office) }) ?? true {
+            for (ticket, events) in state.ticketEvents where due.contains(events[0].office) {
                 ticketEvents[ticket] = events
                 state.ticketEvents[ticket] = nil
             }
