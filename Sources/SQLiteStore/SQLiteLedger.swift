@@ -12,7 +12,7 @@ public struct SQLiteLedger: QueueLedger {
 
     public func offices() throws -> [Office] {
         try Row.fetchAll(db, sql: "SELECT id, revision, config FROM office ORDER BY position").compactMap {
-            try officeCache.office(id: $0["id"], revision: $0["revision"], text: $0["config"])
+            try officeCache.office(id: $0[0], revision: $0[1], text: $0[2])
         }
     }
 
@@ -21,35 +21,37 @@ public struct SQLiteLedger: QueueLedger {
         let sql = "SELECT revision, CASE WHEN revision = ? THEN NULL ELSE config END AS config FROM office WHERE id = ?"
         for cached in [officeCache.revision(of: id.rawValue), nil] {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [cached, id.rawValue]) else { return nil }
-            if let office = try officeCache.office(id: id.rawValue, revision: row["revision"], text: row["config"]) { return office }
+            if let office = try officeCache.office(id: id.rawValue, revision: row[0], text: row[1]) { return office }
         }
         return nil
     }
 
     public func counterState(_ office: OfficeID, _ counter: CounterID) throws -> CounterState? {
-        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = ? AND counter = ?"
+        let sql = "SELECT \(Self.counterColumns) FROM counter_state WHERE office = ? AND counter = ?"
         return try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [office.rawValue, counter.rawValue]).map(Self.counterState)
     }
 
     public func counterStates(office: OfficeID) throws -> [CounterState] {
-        let sql = "SELECT counter, open, current, priority_streak, skills, skills_date FROM counter_state WHERE office = ? ORDER BY counter"
+        let sql = "SELECT \(Self.counterColumns) FROM counter_state WHERE office = ? ORDER BY counter"
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue]).map(Self.counterState)
     }
 
+    /// Read by position in `counterState`, as tickets are (`TicketRow.columns`).
+    static let counterColumns = "counter, open, current, priority_streak, skills, skills_date"
+
     static func counterState(_ row: Row) -> CounterState {
         CounterState(
-            id: CounterID(row["counter"] as String), open: row["open"], current: (row["current"] as String?).map { TicketID($0) },
-            priorityStreak: row["priority_streak"],
-            skills: StoredForm.skills(parsing: row["skills"]),
-            skillsDate: (row["skills_date"] as String?).flatMap(LocalDate.init(parsing:)))
+            id: CounterID(row[0] as String), open: row[1], current: (row[2] as String?).map { TicketID($0) }, priorityStreak: row[3],
+            skills: StoredForm.skills(parsing: row[4]), skillsDate: (row[5] as String?).flatMap(LocalDate.init(parsing:)))
     }
 
     public func ticket(_ id: TicketID) throws -> Ticket? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ticket WHERE id = ?"), arguments: [id.rawValue]).map(TicketRow.decode)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(TicketRow.columns) FROM ticket WHERE id = ?"), arguments: [id.rawValue]).map(
+            TicketRow.decode)
     }
 
     public func ticket(office: OfficeID, date: LocalDate, number: TicketNumber) throws -> Ticket? {
-        let sql = "SELECT * FROM ticket WHERE office = ? AND business_date = ? AND prefix = ? AND sequence = ?"
+        let sql = "SELECT \(TicketRow.columns) FROM ticket WHERE office = ? AND business_date = ? AND prefix = ? AND sequence = ?"
         return try Row.fetchOne(
             db.cachedStatement(sql: sql), arguments: [office.rawValue, date.description, number.prefix, number.sequence]
         ).map(TicketRow.decode)
@@ -59,7 +61,7 @@ public struct SQLiteLedger: QueueLedger {
         // One indexed probe per (procedure, priority) line, in `Line.precedes` order: O(lines · log n), however
         // long the lines are.
         let sql = """
-            SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ?
+            SELECT \(TicketRow.columns) FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting' AND service = ? AND priority = ?
                 AND on_the_way = 0
             ORDER BY queued_at, sequence, id LIMIT 1
             """
@@ -77,7 +79,7 @@ public struct SQLiteLedger: QueueLedger {
 
     public func waitingTickets(office: OfficeID, date: LocalDate) throws -> [Ticket] {
         let sql = """
-            SELECT * FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting'
+            SELECT \(TicketRow.columns) FROM ticket WHERE office = ? AND business_date = ? AND status = 'waiting'
             ORDER BY service, priority DESC, queued_at, sequence, id
             """
         return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [office.rawValue, date.description]).map(TicketRow.decode)
@@ -85,7 +87,7 @@ public struct SQLiteLedger: QueueLedger {
 
     public func openTickets(office: OfficeID, before date: LocalDate) throws -> [Ticket] {
         let sql = """
-            SELECT * FROM ticket WHERE office = ? AND business_date < ? AND status IN ('waiting', 'called', 'serving')
+            SELECT \(TicketRow.columns) FROM ticket WHERE office = ? AND business_date < ? AND status IN ('waiting', 'called', 'serving')
             ORDER BY business_date, prefix, sequence
             """
         return try Row.fetchAll(db, sql: sql, arguments: [office.rawValue, date.description]).map(TicketRow.decode)
@@ -145,22 +147,21 @@ public struct SQLiteLedger: QueueLedger {
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            var event = try EventLine.decode((row["body"] as String).utf8)
-            event.seq = row["seq"]
-            return event
-        }
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.event)
+    }
+
+    /// An event from `SELECT body, seq`.
+    static func event(_ row: Row) throws -> Event {
+        var event = try EventLine.decode((row[0] as String).utf8)
+        event.seq = row[1]
+        return event
     }
 
     public func reforms(office: OfficeID) throws -> [Event] {
         try Row.fetchAll(
             db.cachedStatement(sql: "SELECT body, seq FROM event WHERE office = ? AND type = 'reform.recorded' ORDER BY seq"),
             arguments: [office.rawValue]
-        ).map { row in
-            var event = try EventLine.decode((row["body"] as String).utf8)
-            event.seq = row["seq"]
-            return event
-        }
+        ).map(Self.event)
     }
 
     public func hasEvent(office: OfficeID, type: EventType, date: LocalDate) throws -> Bool {
