@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
-command -v wrk >/dev/null || apt-get install -y wrk
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --product madoguchi >/dev/null
 BIN="$(swift build -c release --show-bin-path)/madoguchi"
 WORK=$(mktemp -d)

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${BENCH_PORT:-18090}
 COUNTS=(${@:-1000 5000 10000 18900})
-command -v wrk >/dev/null || apt-get install -y wrk
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 swift build -c release --product madoguchi >/dev/null
 swift build -c release --product WatcherBench >/dev/null
 BIN="$(swift build -c release --show-bin-path)/madoguchi"
