@@ -463,6 +463,30 @@ def main():
                         print(f"e2e: the guard recommended {text.splitlines()[0]!r}; accepted, chuo's projected longest wait "
                               f"went {before} → {after} min")
                     ctx.close()
+            # The audit trail: the counters the guard scenario closed, and the one the supervisor's acceptance
+            # opened, each with the account that did it; narrowed to one account by the form; the CSV has them.
+            for lang in ["ja", "en"]:
+                for size, viewport in [("phone", {"width": 360, "height": 780}), ("desktop", {"width": 1280, "height": 900})]:
+                    ctx, view = supervisor_page(browser, base, "/audit", lang, viewport)
+                    view.goto(f"{base}/audit?office=chuo&lang={lang}")
+                    rows = view.locator(".audit-table tbody tr")
+                    closed = rows.filter(has_text="counter.closed").filter(has_text="e2e-guard").count()
+                    assert closed >= 2, f"the guard scenario closed c6 and c7 (c9 was closed already): {closed}"
+                    assert rows.filter(has_text="session:boss").count() >= 1, "the supervisor's accepted option"
+                    total, serious = axe_check(view, f"audit ({lang}, {size})", failures)
+                    view.screenshot(path=os.path.join(SHOTS, f"audit-{lang}-{size}.png"), full_page=True)
+                    if lang == "en" and size == "desktop":
+                        view.fill('input[name="staff"]', "e2e-guard")
+                        view.locator('form.report-filter button[type="submit"]').click()
+                        view.wait_for_url(re.compile(r"staff=e2e-guard"))
+                        shown = view.locator(".audit-table tbody tr")
+                        assert shown.count() >= 2 and shown.filter(has_text="e2e-guard").count() == shown.count(), shown.count()
+                        csv = ctx.request.get(base + view.locator("a[download]").get_attribute("href"))
+                        assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv"), csv.status
+                        lines = csv.text().lstrip("\ufeff").splitlines()
+                        assert lines[0].startswith("time,office,type,staff") and len(lines) == shown.count() + 1, lines[:2]
+                        print(f"e2e: the audit trail shows {shown.count()} changes by e2e-guard at chuo; the CSV has the same")
+                    ctx.close()
             # An admin's accounts page: every login and token listed; a new password set from it ends that user's
             # sessions (the supervisor's context above was closed; its session is ended server-side too).
             subprocess.run([BIN, "user", "add", "--db", db, "--role", "admin", "--username", "root",

@@ -146,6 +146,7 @@ func buildRoutes(
     console.register(on: routes)
     ReceptionPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     ReportPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
+    AuditPages(store: store, pages: pages, console: console).register(on: routes)
     DashboardPages(store: store, hub: hub, pages: pages, console: console).register(on: routes)
     AdminPages(store: store, pages: pages, console: console, logger: logger).register(on: routes)
     return routes

@@ -98,6 +98,7 @@ import Testing
         "GET /reception/{office}/printed/{token}": .staff, "POST /reception/{office}/check-in": .staff,
         "POST /reception/{office}/issuing": .staff,
         "GET /reports": .supervisor, "GET /reports/waits.csv": .supervisor, "POST /reports/reforms": .supervisor,
+        "GET /audit": .supervisor, "GET /audit.csv": .supervisor,
         "GET /dashboard": .supervisor, "GET /dashboard/offices/{office}": .supervisor, "GET /dashboard/events": .supervisor,
         "POST /dashboard/accept": .supervisor,
         "GET /admin": .admin, "POST /admin/users/remove": .admin, "POST /admin/users/password": .admin, "POST /admin/tokens/revoke": .admin,

@@ -314,7 +314,8 @@ struct ConsoleRoutes: Sendable {
 
     /// Only a console or reports path may follow sign-in: never another site.
     static func safeNext(_ next: String) -> String {
-        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/dashboard") || next.hasPrefix("/admin")
+        (next.hasPrefix("/console") || next.hasPrefix("/reports") || next.hasPrefix("/audit") || next.hasPrefix("/dashboard")
+            || next.hasPrefix("/admin")
             || next.hasPrefix("/reception"))
             && !next.hasPrefix("//") && !next.contains("\\") ? next : "/console"
     }
