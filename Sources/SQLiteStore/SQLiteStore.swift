@@ -35,12 +35,12 @@ public final class SQLiteStore: LedgerDatabase, QueueStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         self.commands = commands
-        try Schema.migrator.migrate(pool)
-        let mode = try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
-        guard mode?.lowercased() == "wal" else { throw QueueError.storageUnavailable("journal mode is \(mode ?? "?"), not WAL") }
         // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase` ran, and in
         // WAL mode NORMAL does not sync the log at each commit: an acknowledged ticket could be lost to a power cut.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try Schema.migrator.migrate(pool)
+        let mode = try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        guard mode?.lowercased() == "wal" else { throw QueueError.storageUnavailable("journal mode is \(mode ?? "?"), not WAL") }
     }
 
     /// The writer connection's `PRAGMA synchronous` and `PRAGMA temp_store`, for the tests (FULL is 2, MEMORY is 2).
