@@ -57,6 +57,10 @@ import Testing
                 #expect(page.status == .badRequest, "\(bad)")
             }
 
+            // A My Number typed into the account filter is refused before anything reads it.
+            let myNumber = try await client.page("/audit?\(day)&staff=4681-3579-0240", headers: boss)
+            #expect(myNumber.status == .badRequest && myNumber.html.contains("my_number_refused"))
+
             let csv = try await client.page("/audit.csv?\(day)", headers: boss)
             #expect(csv.status == .ok && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let lines = csv.html.dropFirst().split(separator: "\r\n")  // the byte-order mark, then the lines

@@ -18,10 +18,10 @@ struct AuditPages: Sendable {
 
     func register(on routes: Routes) {
         routes.get("/audit") { request, _ in
-            try await self.supervised(request) { account in try await self.page(request, account: account) }
+            try await console.supervised(request, path: "/audit") { account, _ in try await self.page(request, account: account) }
         }
         routes.get("/audit.csv") { request, _ in
-            try await self.supervised(request) { account in
+            try await console.supervised(request, path: "/audit") { account, _ in
                 let (selection, _) = try await self.selection(request, account: account)
                 let header: ReportCSV.Header = ConsoleRoutes.staffLanguage(request) == .ja ? .ja : .en
                 return CSVResponse.make(
@@ -37,13 +37,6 @@ struct AuditPages: Sendable {
         var from: LocalDate
         var to: LocalDate
         var filter: AuditTrail.Filter
-    }
-
-    private func supervised(_ request: Request, _ body: (StaffAccount) async throws -> Response) async throws -> Response {
-        switch try await console.supervisorGate(request, path: "/audit") {
-        case .refused(let response): return response
-        case .allowed(let account, _): return try await body(account)
-        }
     }
 
     /// The query's selection among the offices `account` covers; a 400 for anything else.
@@ -103,9 +96,7 @@ struct AuditPages: Sendable {
         do {
             (selection, visible) = try await self.selection(request, account: account)
         } catch let error as ApiError {
-            return pages.render(
-                "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "staff"], language: language,
-                languages: Language.staff, status: error.status)
+            return console.errorPage(error, title: title, language: language)
         }
         let entries = try await self.entries(selection)
         let ja = language == .ja

@@ -284,6 +284,24 @@ struct ConsoleRoutes: Sendable {
         try await roleGate(request, path: path, roles: [.supervisor, .admin], forbidden: "report.forbidden")
     }
 
+    /// Runs `body` for a signed-in supervisor or admin (their account and session token), or answers the gate's
+    /// refusal (sign-in and back to `path`, or the 403 page).
+    func supervised(
+        _ request: Request, path: String, _ body: (StaffAccount, String) async throws -> Response
+    ) async throws -> Response {
+        switch try await supervisorGate(request, path: path) {
+        case .refused(let response): return response
+        case .allowed(let account, let session): return try await body(account, session)
+        }
+    }
+
+    /// A staff page's answer to a bad query: the error page with its message and status.
+    func errorPage(_ error: ApiError, title: String, language: Language) -> Response {
+        pages.render(
+            "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "staff"], language: language,
+            languages: Language.staff, status: error.status)
+    }
+
     /// The same for a page of `roles` only; `forbidden` is the key of the text other staff see.
     func roleGate(_ request: Request, path: String, roles: Set<StaffAccount.Role>, forbidden: String) async throws -> Gate {
         guard let session = try await session(request) else { return .refused(Pages.redirect("/login?next=\(path)")) }

@@ -15,11 +15,14 @@ struct ReportPages: Sendable {
     var console: ConsoleRoutes
 
     func register(on routes: Routes) {
-        routes.get("/reports") { request, _ in try await self.supervised(request) { try await self.page(request, account: $0, session: $1) }
+        routes.get("/reports") { request, _ in
+            try await console.supervised(request, path: "/reports") { try await self.page(request, account: $0, session: $1) }
         }
-        routes.get("/reports/waits.csv") { request, _ in try await self.csv(request) }
+        routes.get("/reports/waits.csv") { request, _ in
+            try await console.supervised(request, path: "/reports") { account, _ in try await self.csv(request, account: account) }
+        }
         routes.post("/reports/reforms") { request, _ in
-            try await self.supervised(request) { try await self.recordReform(request, account: $0, session: $1) }
+            try await console.supervised(request, path: "/reports") { try await self.recordReform(request, account: $0, session: $1) }
         }
     }
 
@@ -33,28 +36,13 @@ struct ReportPages: Sendable {
         return (try ReportQuery.parse(parameters, visible: visible, latest: today, defaultDays: 28), visible)
     }
 
-    func csv(_ request: Request) async throws -> Response {
-        let account: StaffAccount
-        switch try await console.supervisorGate(request, path: "/reports") {
-        case .refused(let response): return response
-        case .allowed(let a, _): account = a
-        }
+    func csv(_ request: Request, account: StaffAccount) async throws -> Response {
         let (query, _) = try await query(request, account: account)
         var q = query
         q.breakdown = [.office, .date, .procedure]
         let report = try await WaitReport(q, source: hub.reports)
         let header: ReportCSV.Header = ConsoleRoutes.staffLanguage(request) == .ja ? .ja : .en
         return CSVResponse.make(ReportCSV.text(report.rows, header: header), filename: "waits-\(q.filter.from)-\(q.filter.to).csv")
-    }
-
-    /// Runs `body` for a signed-in supervisor (their account and session token), or answers the gate's refusal.
-    private func supervised(
-        _ request: Request, _ body: (StaffAccount, String) async throws -> Response
-    ) async throws -> Response {
-        switch try await console.supervisorGate(request, path: "/reports") {
-        case .refused(let response): return response
-        case .allowed(let account, let session): return try await body(account, session)
-        }
     }
 
     func page(_ request: Request, account: StaffAccount, session token: String) async throws -> Response {
@@ -66,9 +54,7 @@ struct ReportPages: Sendable {
         do {
             (query, visible) = try await self.query(request, account: account)
         } catch let error as ApiError {
-            return pages.render(
-                "error", title: title, model: ["heading": title, "message": error.message, "bodyClass": "staff"], language: language,
-                languages: Language.staff, status: error.status)
+            return console.errorPage(error, title: title, language: language)
         }
         var q = query
         q.breakdown = [.procedure]
