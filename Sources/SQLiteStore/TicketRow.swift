@@ -6,7 +6,7 @@ import QueueCore
 enum TicketRow {
     /// The columns in the order `arguments` writes them and `decode` reads them. Every query that decodes a ticket
     /// selects these (not `*`): `decode` reads by position, because GRDB finds a column by name by lowercasing
-    /// every column's name, which was the largest Swift cost of reading tickets.
+    /// every column's name (`String.lowercased` was 1.8% of the writer's samples when issuing).
     static let columns = """
         id, office, service, prefix, sequence, business_date, channel, priority, language, status, \
         issued_at, queued_at, called_at, serving_at, finished_at, counter, deferrals, recalls, stage, on_the_way
